@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# idsentry: BPF objects → skeleton → agent; unit and kernel tests. `make V=1` prints full commands.
+
+OUTPUT ?= build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+PYTHON ?= python3
+
+UNAME_M := $(shell uname -m)
+ARCH ?= $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(UNAME_M)))
+ifeq ($(filter x86 arm64,$(ARCH)),)
+$(error unsupported ARCH '$(ARCH)': idsentry builds for x86 and arm64)
+endif
+ifneq ($(CROSS_COMPILE),)
+CC := $(CROSS_COMPILE)gcc
+endif
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-9s %s\n' "$(1)" "$(2)";
+endif
+
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_HDRS := $(wildcard bpf/*.bpf.h) include/idsentry.h
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+USER_SRCS := $(wildcard user/*.c)
+USER_HDRS := $(wildcard user/*.h) include/idsentry.h
+LIB_SRCS := $(filter-out user/main.c,$(USER_SRCS))
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
+ASAN_OBJS := $(patsubst user/%.c,$(OUTPUT)/asan/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))
+
+CFLAGS ?= -g -O2
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
+LDLIBS := -lbpf -lelf -lz -lyaml -lcrypto
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps run test unit integration vmlinux clean bench
+
+all: $(OUTPUT)/idsentry
+
+# Installs missing build and test dependencies (apt); a no-op when all are present.
+deps:
+	$(Q)scripts/install-deps.sh
+
+$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/asan $(OUTPUT)/unit:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
+		-Iinclude -Ivmlinux/$(ARCH) -Ibpf -c $< -o $@
+
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(OUTPUT)/obj/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/obj
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/asan/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/asan
+	$(call msg,CC-ASAN,$@)
+	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/idsentry: $(OUTPUT)/obj/main.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/unit/%: tests/unit/%.c tests/unit/testlib.h $(ASAN_OBJS) | $(OUTPUT)/unit
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) -Itests/unit $< $(ASAN_OBJS) $(LDLIBS) -o $@
+
+# Kernel-free unit tests, under ASan/UBSan; no root needed.
+unit: $(UNIT_BINS)
+	$(Q)fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
+
+# Kernel integration tests: the real agent, real clients, a network-namespace test host.
+integration: $(OUTPUT)/idsentry
+	$(Q)$(PYTHON) tests/integration/run.py
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory integration
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(OUTPUT)/idsentry run --policy policies/default.yaml
+
+# Regenerates the committed vmlinux.h from the running kernel's BTF.
+vmlinux:
+	$(call msg,GEN,$(VMLINUX))
+	$(Q)mkdir -p vmlinux/$(ARCH)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* task.bpf.h: reads of current-task state (fd table, sockets, exe path, argv) with CO-RE. */
+#ifndef IDSENTRY_TASK_BPF_H
+#define IDSENTRY_TASK_BPF_H
+
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+
+/* The struct file behind fd in the current task, or NULL. */
+static __always_inline struct file *current_fd_file(__u32 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* The sock behind a socket file, or NULL when the file is not a socket. */
+static __always_inline struct sock *file_sock(struct file *f)
+{
+	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+	struct socket *sock;
+
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/* Destination of a connected socket, straight from the kernel's socket state. */
+static __always_inline void sock_destination(struct sock *sk, struct send_event *ev)
+{
+	ev->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	ev->sock_type = BPF_CORE_READ(sk, sk_type);
+	ev->protocol = BPF_CORE_READ(sk, sk_protocol);
+	ev->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (ev->family == AF_INET6)
+		BPF_CORE_READ_INTO(&ev->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	else
+		BPF_CORE_READ_INTO((__u32 *)ev->daddr, sk, __sk_common.skc_daddr);
+}
+
+/* Executable path components (leaf first) and argv of the current task. */
+static __always_inline void current_exe_and_args(struct proc_info_event *ev)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct dentry *d = BPF_CORE_READ(mm, exe_file, f_path.dentry);
+	unsigned long arg_start, arg_end, n;
+	int i;
+
+	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ev->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	for (i = 0; i < EXE_PATH_PARTS; i++) {
+		struct dentry *parent;
+
+		ev->exe_parts[i][0] = 0;
+		if (!d)
+			break;
+		parent = BPF_CORE_READ(d, d_parent);
+		if (parent == d)
+			break; /* reached the root of the executable's mount */
+		bpf_probe_read_kernel_str(ev->exe_parts[i], EXE_PART_BYTES,
+					  BPF_CORE_READ(d, d_name.name));
+		d = parent;
+	}
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	n = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (n > CMDLINE_BYTES)
+		n = CMDLINE_BYTES;
+	ev->cmdline_len = 0;
+	if (n && bpf_probe_read_user(ev->cmdline, n, (void *)arg_start) == 0)
+		ev->cmdline_len = n;
+}
+
+#endif

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* idsentry.h: the ABI between the BPF programs and the agent (ring buffer records and map layouts). */
+#ifndef IDSENTRY_ABI_H
+#define IDSENTRY_ABI_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define TASK_COMM_BYTES 16
+#define MAX_VALUE_BYTES 256       /* bytes of an identifier read copied into one event */
+#define MAX_SAMPLE_BYTES 4096     /* upper bound of an outbound payload sample (power of two) */
+#define DEFAULT_SAMPLE_BYTES 1024 /* sample size when the agent sets none */
+#define MIN_SAMPLE_BYTES 256
+#define MAX_IOV_SEGMENTS 8        /* iovec entries sampled per writev/sendmsg */
+#define EXE_PATH_PARTS 8          /* path components of the executable captured in the kernel */
+#define EXE_PART_BYTES 32         /* bytes per captured path component, NUL included */
+#define CMDLINE_BYTES 256         /* bytes of argv captured in the kernel */
+#define MAX_IDENTIFIER_BITS 64
+
+/* Record types in the ring buffer. Append only: never renumber. */
+enum event_type {
+	EVENT_IDENT_READ = 1, /* a watched identifier's bytes reached a process */
+	EVENT_SEND = 2,       /* a tainted process sent data on an inet socket */
+	EVENT_PROC_INFO = 3,  /* who a process is, captured when it is first tainted or execs */
+	EVENT_PROC_EXIT = 4,  /* a tainted process group exited */
+};
+
+/* Where an identifier came from. Append only. */
+enum ident_source {
+	SOURCE_FILE = 1,
+};
+
+/* The syscall that carried a send. Append only. */
+enum send_call {
+	CALL_WRITE = 1,
+	CALL_WRITEV = 2,
+	CALL_SENDTO = 3,
+	CALL_SENDMSG = 4,
+	CALL_CONNECT = 5,
+};
+
+/* The syscall that carried an identifier read. Append only. */
+enum read_call {
+	CALL_READ = 1,
+	CALL_PREAD64 = 2,
+	CALL_READV = 3,
+	CALL_PREADV = 4,
+};
+
+/* send_event.flags */
+#define SEND_DEST_FROM_SOCKET 0x1 /* destination read from the connected socket */
+#define SEND_DEST_FROM_CGROUP 0x2 /* destination read from the cgroup sendmsg hook's kernel copy */
+#define SEND_SAMPLE_TRUNCATED 0x4 /* the payload was longer than the sample */
+
+/* Kernel-side failures, counted per CPU in the 'stats' map. Append only. */
+enum stat_cause {
+	STAT_RINGBUF_FULL = 0,    /* bpf_ringbuf_output failed: event lost */
+	STAT_TAINT_MAP_FULL = 1,  /* a process could not be tainted */
+	STAT_FD_MAP_FULL = 2,     /* a watched fd could not be recorded */
+	STAT_PENDING_FULL = 3,    /* a syscall's arguments could not be kept until its exit */
+	STAT_READ_USER_FAILED = 4, /* user memory of a read or send could not be copied */
+	STAT_WATCH_MAP_FULL = 5,  /* an identifier inode could not be registered */
+	STAT_SAMPLE_TRUNCATED = 6, /* informational: payload longer than the sample */
+	STAT__COUNT,
+};
+
+struct event_header {
+	__u32 type;  /* enum event_type */
+	__u32 tgid;
+	__u32 tid;
+	__u32 uid;
+	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
+	char comm[TASK_COMM_BYTES];
+};
+
+struct ident_read_event {
+	struct event_header hdr;
+	__u64 ident_mask; /* identifiers the inode belongs to */
+	__u64 dev;        /* kernel dev_t of the inode's super block */
+	__u64 ino;
+	__u64 offset;     /* file offset of data[0] */
+	__u32 len;        /* bytes in data */
+	__u32 total;      /* bytes the syscall returned */
+	__u16 source;     /* enum ident_source */
+	__u16 call;       /* enum read_call */
+	__u8 pad[4];
+	__u8 data[MAX_VALUE_BYTES];
+};
+
+struct send_event {
+	struct event_header hdr;
+	__u64 taint_mask;  /* identifier bits the process carried */
+	__u64 taint_ns;    /* when it last accessed one */
+	__s64 result;      /* the syscall's return value */
+	__u32 call;        /* enum send_call */
+	__u32 fd;
+	__u16 family;      /* AF_INET / AF_INET6 */
+	__u16 sock_type;   /* SOCK_STREAM / SOCK_DGRAM / ... */
+	__u16 protocol;    /* IPPROTO_TCP / IPPROTO_UDP / ... */
+	__u16 dport;       /* host order */
+	__u8 daddr[16];    /* network order; IPv4 in the first 4 bytes */
+	__u32 flags;       /* SEND_* */
+	__u32 sample_len;  /* bytes in sample */
+	__u8 sample[MAX_SAMPLE_BYTES];
+};
+
+struct proc_info_event {
+	struct event_header hdr;
+	__u32 ppid;
+	__u32 cmdline_len;
+	__u64 start_ns;   /* task start_boottime: with tgid, names the process uniquely */
+	char exe_parts[EXE_PATH_PARTS][EXE_PART_BYTES]; /* leaf first; empty string ends */
+	char cmdline[CMDLINE_BYTES]; /* NUL-separated argv, as in /proc/PID/cmdline */
+};
+
+struct proc_exit_event {
+	struct event_header hdr;
+	__u64 taint_mask;
+};
+
+/* Map layouts. */
+struct watch_key {
+	__u64 dev;
+	__u64 ino;
+};
+
+struct fd_key {
+	__u32 tgid;
+	__u32 fd;
+};
+
+struct watched_fd {
+	__u64 ident_mask;
+	__u64 dev;
+	__u64 ino;
+};
+
+struct proc_taint {
+	__u64 ident_mask; /* identifiers accessed (read) by this process group or inherited */
+	__u64 last_ns;    /* bpf_ktime_get_boot_ns() of the latest access */
+	__u32 watched_fds; /* open fds on watched inodes, for cleanup at exit */
+	__u32 pad;
+};
+
+#endif

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* agent: the `run` command's event loop: ring buffer, signals, reloads and periodic reports. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <bpf/libbpf.h>
+#include "idsentry.skel.h"
+#include "idsentry.h"
+#include "agent.h"
+#include "detect.h"
+#include "diag.h"
+#include "json.h"
+#include "loader.h"
+#include "output.h"
+#include "policy.h"
+#include "proctable.h"
+#include "values.h"
+#include "watch.h"
+
+/* Names of enum stat_cause, and whether the cause means an event was lost. */
+static const struct {
+	const char *name;
+	int is_loss;
+} stat_causes[STAT__COUNT] = {
+	[STAT_RINGBUF_FULL] = { "ringbuf_full", 1 },
+	[STAT_TAINT_MAP_FULL] = { "taint_map_full", 1 },
+	[STAT_FD_MAP_FULL] = { "fd_map_full", 1 },
+	[STAT_PENDING_FULL] = { "pending_map_full", 1 },
+	[STAT_READ_USER_FAILED] = { "user_memory_unreadable", 1 },
+	[STAT_WATCH_MAP_FULL] = { "watch_map_full", 1 },
+	[STAT_SAMPLE_TRUNCATED] = { "sample_truncated", 0 },
+};
+
+struct agent {
+	const struct agent_opts *o;
+	struct loader loader;
+	struct policy policy;
+	struct value_store values;
+	struct watch_set watches;
+	struct proctable procs;
+	struct output out;
+	struct detector det;
+	struct ring_buffer *rb;
+	int n_watched;
+	uint64_t kernel_stats[STAT__COUNT]; /* totals already reported */
+	unsigned long long events[EVENT_PROC_EXIT + 1];
+	unsigned long long malformed, malformed_reported;
+};
+
+static int load_policy(const struct agent_opts *o, struct policy *p, struct diag_list *d)
+{
+	int n = policy_load_files(p, o->policy_files, o->n_policy_files, d);
+
+	return n < 0 ? n : n > 0 ? -EINVAL : 0;
+}
+
+/* Applies the policy's files and windows to the kernel and the value store. */
+static int apply_policy(struct agent *a)
+{
+	uint64_t ttl = 0;
+	size_t i;
+
+	values_clear(&a->values);
+	a->n_watched = watch_register(a->loader.skel, &a->policy, &a->values, &a->watches);
+	if (a->n_watched < 0)
+		return a->n_watched;
+	for (i = 0; i < a->policy.n_rules; i++)
+		if (a->policy.rules[i].window_ns > ttl)
+			ttl = a->policy.rules[i].window_ns;
+	a->loader.skel->bss->taint_ttl_ns = ttl;
+	a->det.policy = &a->policy;
+	return 0;
+}
+
+static void write_ready(struct agent *a)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j);
+	json_record_begin(&j, "ready");
+	json_string(&j, "version", IDSENTRY_VERSION);
+	json_array_begin(&j, "policy");
+	for (i = 0; i < a->o->n_policy_files; i++)
+		json_string(&j, NULL, a->o->policy_files[i]);
+	json_array_end(&j);
+	json_string(&j, "mode", a->o->enforce ? "enforce" : "alert");
+	json_object_begin(&j, "probes");
+	json_array_begin(&j, "attached");
+	for (i = 0; i < a->loader.n_probes; i++)
+		if (a->loader.probes[i].attached)
+			json_string(&j, NULL, a->loader.probes[i].name);
+	json_array_end(&j);
+	json_array_begin(&j, "skipped");
+	for (i = 0; i < a->loader.n_probes; i++) {
+		const struct probe_status *p = &a->loader.probes[i];
+
+		if (p->attached)
+			continue;
+		json_object_begin(&j, NULL);
+		json_string(&j, "name", p->name);
+		json_string(&j, "hook", p->hook);
+		json_string(&j, "reason", p->reason);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	json_object_begin(&j, "enforcement");
+	json_bool(&j, "available", 0);
+	json_string(&j, "reason", "in-kernel blocking is not built yet: rules with action block "
+				  "or kill raise alerts only (action: alert)");
+	json_object_end(&j);
+	json_uint(&j, "watched_files", a->n_watched);
+	json_uint(&j, "known_values", a->values.n);
+	output_write(&a->out, &j);
+	json_free(&j);
+}
+
+static void write_policy_record(struct agent *a, const char *status, const struct diag_list *d)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j);
+	json_record_begin(&j, "policy");
+	json_string(&j, "status", status);
+	json_array_begin(&j, "files");
+	for (i = 0; i < a->o->n_policy_files; i++)
+		json_string(&j, NULL, a->o->policy_files[i]);
+	json_array_end(&j);
+	json_array_begin(&j, "errors");
+	for (i = 0; d && i < d->n; i++) {
+		char *s = diag_format(&d->items[i]);
+
+		json_string(&j, NULL, s ? s : d->items[i].message);
+		free(s);
+	}
+	json_array_end(&j);
+	output_write(&a->out, &j);
+	json_free(&j);
+}
+
+static void write_lost(struct agent *a, unsigned long long count, const char *where,
+		       const char *cause)
+{
+	struct json j;
+
+	json_init(&j);
+	json_record_begin(&j, "lost");
+	json_uint(&j, "count", count);
+	json_string(&j, "where", where);
+	json_string(&j, "cause", cause);
+	output_write(&a->out, &j);
+	json_free(&j);
+}
+
+/* Sums the per-CPU failure counters of the kernel side. */
+static int read_kernel_stats(struct agent *a, uint64_t totals[STAT__COUNT])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *per_cpu;
+	__u32 k;
+	int c;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	per_cpu = calloc(ncpu, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	for (k = 0; k < STAT__COUNT; k++) {
+		totals[k] = 0;
+		if (bpf_map__lookup_elem(a->loader.skel->maps.stats, &k, sizeof(k), per_cpu,
+					 ncpu * sizeof(*per_cpu), 0))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			totals[k] += per_cpu[c];
+	}
+	free(per_cpu);
+	return 0;
+}
+
+static void report_losses(struct agent *a)
+{
+	uint64_t totals[STAT__COUNT];
+	int k;
+
+	if (!read_kernel_stats(a, totals)) {
+		for (k = 0; k < STAT__COUNT; k++) {
+			if (stat_causes[k].is_loss && totals[k] > a->kernel_stats[k])
+				write_lost(a, totals[k] - a->kernel_stats[k], "kernel",
+					   stat_causes[k].name);
+			a->kernel_stats[k] = totals[k];
+		}
+	}
+	if (a->malformed > a->malformed_reported) {
+		write_lost(a, a->malformed - a->malformed_reported, "agent", "malformed_event");
+		a->malformed_reported = a->malformed;
+	}
+}
+
+static void write_stats(struct agent *a)
+{
+	struct json j;
+	int k;
+
+	json_init(&j);
+	json_record_begin(&j, "stats");
+	json_object_begin(&j, "events");
+	json_uint(&j, "ident_read", a->events[EVENT_IDENT_READ]);
+	json_uint(&j, "send", a->events[EVENT_SEND]);
+	json_uint(&j, "proc_info", a->events[EVENT_PROC_INFO]);
+	json_uint(&j, "proc_exit", a->events[EVENT_PROC_EXIT]);
+	json_object_end(&j);
+	json_object_begin(&j, "alerts");
+	json_uint(&j, "confirmed", a->det.confirmed);
+	json_uint(&j, "suspected", a->det.suspected);
+	json_object_end(&j);
+	json_object_begin(&j, "kernel");
+	for (k = 0; k < STAT__COUNT; k++)
+		json_uint(&j, stat_causes[k].name, a->kernel_stats[k]);
+	json_object_end(&j);
+	json_uint(&j, "malformed_events", a->malformed);
+	json_uint(&j, "processes", a->procs.count);
+	json_uint(&j, "known_values", a->values.n);
+	output_write(&a->out, &j);
+	json_free(&j);
+}
+
+static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
+{
+	const char *path = watch_path_of(&a->watches, ev->ino);
+	size_t len = ev->len > MAX_VALUE_BYTES ? MAX_VALUE_BYTES : ev->len;
+	int bit;
+
+	proctable_get(&a->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	/* a value starts at offset 0; later chunks of a file are not identifier starts */
+	if (ev->offset != 0)
+		return;
+	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++)
+		if (ev->ident_mask & (1ULL << bit))
+			values_learn(&a->values, bit, "file", path, ev->data, len);
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	static struct send_event send; /* too big for the stack; the loop is single-threaded */
+	const struct event_header *h = data;
+	struct agent *a = ctx;
+
+	if (size < sizeof(*h) || h->type < EVENT_IDENT_READ || h->type > EVENT_PROC_EXIT) {
+		a->malformed++;
+		return 0;
+	}
+	a->events[h->type]++;
+	switch (h->type) {
+	case EVENT_IDENT_READ: {
+		struct ident_read_event ev = {};
+
+		if (size < offsetof(struct ident_read_event, data) || size > sizeof(ev)) {
+			a->malformed++;
+			return 0;
+		}
+		memcpy(&ev, data, size);
+		if (ev.len > size - offsetof(struct ident_read_event, data)) {
+			a->malformed++;
+			return 0;
+		}
+		on_ident_read(a, &ev);
+		break;
+	}
+	case EVENT_SEND:
+		if (size < offsetof(struct send_event, sample) || size > sizeof(send)) {
+			a->malformed++;
+			return 0;
+		}
+		memcpy(&send, data, size);
+		if (send.sample_len > size - offsetof(struct send_event, sample)) {
+			a->malformed++;
+			return 0;
+		}
+		detect_send(&a->det, &send);
+		break;
+	case EVENT_PROC_INFO: {
+		struct proc_info_event ev;
+
+		if (size != sizeof(ev)) {
+			a->malformed++;
+			return 0;
+		}
+		memcpy(&ev, data, size);
+		proctable_set_info(&a->procs, &ev);
+		break;
+	}
+	case EVENT_PROC_EXIT:
+		if (size < sizeof(struct proc_exit_event)) {
+			a->malformed++;
+			return 0;
+		}
+		proctable_remove(&a->procs, h->tgid);
+		break;
+	}
+	return 0;
+}
+
+static void reload(struct agent *a)
+{
+	struct policy fresh = {};
+	struct diag_list d = {};
+	int err = load_policy(a->o, &fresh, &d);
+
+	if (err) {
+		fprintf(stderr, "idsentry: reload rejected; the previous policy stays in force\n");
+		diag_print(&d, stderr);
+		write_policy_record(a, "rejected", &d);
+		policy_free(&fresh);
+		diag_list_free(&d);
+		return;
+	}
+	policy_free(&a->policy);
+	a->policy = fresh;
+	err = apply_policy(a);
+	if (err)
+		fprintf(stderr, "idsentry: applying the new policy failed: %s\n", strerror(-err));
+	write_policy_record(a, "applied", &d);
+	diag_list_free(&d);
+}
+
+static int event_loop(struct agent *a)
+{
+	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	int ep = -1, sfd = -1, tfd = -1, err = 0, stop = 0;
+	unsigned long long seconds = 0;
+	struct epoll_event ev;
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || ep < 0 || timerfd_settime(tfd, 0, &tick, NULL)) {
+		err = -errno;
+		fprintf(stderr, "idsentry: event loop setup failed: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	ev.events = EPOLLIN;
+	ev.data.fd = ring_buffer__epoll_fd(a->rb);
+	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	ev.data.fd = sfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.fd = tfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+
+	while (!stop) {
+		struct epoll_event got[4];
+		int i, n = epoll_wait(ep, got, 4, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (got[i].data.fd == sfd) {
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP)
+					reload(a);
+				else
+					stop = 1;
+			} else if (got[i].data.fd == tfd) {
+				uint64_t expirations;
+
+				if (read(tfd, &expirations, sizeof(expirations)) < 0)
+					continue;
+				seconds += expirations;
+				report_losses(a);
+				if (a->o->stats_interval && seconds % a->o->stats_interval == 0)
+					write_stats(a);
+			} else {
+				ring_buffer__consume(a->rb);
+			}
+		}
+	}
+	/* drain what the kernel already produced before detaching */
+	ring_buffer__consume(a->rb);
+	report_losses(a);
+cleanup:
+	if (ep >= 0)
+		close(ep);
+	if (sfd >= 0)
+		close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	return err;
+}
+
+int agent_run(const struct agent_opts *o)
+{
+	struct loader_opts lo = { .sample_bytes = o->sample_bytes, .verbose = o->verbose };
+	struct agent *a = calloc(1, sizeof(*a));
+	struct diag_list d = {};
+	int err;
+
+	if (!a)
+		return 1;
+	a->o = o;
+	a->loader.cgroup_fd = -1;
+	err = load_policy(o, &a->policy, &d);
+	if (err) {
+		diag_print(&d, stderr);
+		goto cleanup;
+	}
+	err = output_open(&a->out, o->output);
+	if (err)
+		goto cleanup;
+	a->det.values = &a->values;
+	a->det.procs = &a->procs;
+	a->det.out = &a->out;
+	a->det.show_values = o->show_values;
+	err = loader_start(&a->loader, &lo);
+	if (err)
+		goto cleanup;
+	a->rb = ring_buffer__new(bpf_map__fd(a->loader.skel->maps.events), handle_event, a, NULL);
+	if (!a->rb) {
+		err = -errno;
+		fprintf(stderr, "idsentry: failed to create the ring buffer reader: %s\n",
+			strerror(errno));
+		goto cleanup;
+	}
+	err = apply_policy(a);
+	if (err) {
+		fprintf(stderr, "idsentry: registering identifier files failed: %s\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	write_ready(a);
+	err = event_loop(a);
+cleanup:
+	ring_buffer__free(a->rb);
+	loader_stop(&a->loader);
+	output_close(&a->out);
+	values_clear(&a->values);
+	watch_set_free(&a->watches);
+	proctable_clear(&a->procs);
+	policy_free(&a->policy);
+	diag_list_free(&d);
+	free(a);
+	return err != 0;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* agent: the `run` command's event loop: ring buffer, signals, reloads and periodic reports. */
+#ifndef IDSENTRY_AGENT_H
+#define IDSENTRY_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IDSENTRY_VERSION "0.1.0"
+
+struct agent_opts {
+	char **policy_files;
+	size_t n_policy_files;
+	const char *output;      /* NULL or "-": stdout */
+	int enforce;             /* --mode enforce (default) vs alert */
+	int show_values;
+	int verbose;
+	uint32_t sample_bytes;
+	unsigned int stats_interval; /* seconds; 0: no stats records */
+};
+
+/* Runs until SIGINT/SIGTERM. Returns 0 on a clean stop, nonzero on a start-up failure. */
+int agent_run(const struct agent_opts *o);
+
+#endif

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* loader: probes kernel features, then opens, configures, loads and attaches the BPF programs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <bpf/libbpf.h>
+#include "idsentry.skel.h"
+#include "idsentry.h"
+#include "loader.h"
+
+static int verbose_libbpf;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !verbose_libbpf)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* libbpf resolves tracepoint ids through tracefs, which is not always mounted (e.g. Android). */
+static int ensure_tracefs(struct loader *l)
+{
+	if (is_dir("/sys/kernel/tracing/events")) {
+		snprintf(l->tracefs, sizeof(l->tracefs), "/sys/kernel/tracing");
+		return 0;
+	}
+	if (is_dir("/sys/kernel/debug/tracing/events")) {
+		snprintf(l->tracefs, sizeof(l->tracefs), "/sys/kernel/debug/tracing");
+		return 0;
+	}
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0 &&
+	    is_dir("/sys/kernel/tracing/events")) {
+		snprintf(l->tracefs, sizeof(l->tracefs), "/sys/kernel/tracing");
+		return 0;
+	}
+	fprintf(stderr,
+		"idsentry: tracefs is not mounted and mounting it on /sys/kernel/tracing failed: %s\n"
+		"idsentry: mount it ('mount -t tracefs tracefs /sys/kernel/tracing') and retry\n",
+		strerror(errno));
+	return -errno;
+}
+
+/* Finds the cgroup v2 root, mounting one under /run/idsentry when none is mounted. */
+static int open_cgroup2_root(struct loader *l)
+{
+	char line[1024], *sep, mnt[200], fstype[64];
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	l->cgroup_path[0] = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		sep = strstr(line, " - ");
+		if (!sep || sscanf(sep + 3, "%63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %199s", mnt) == 1) {
+			snprintf(l->cgroup_path, sizeof(l->cgroup_path), "%s", mnt);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!l->cgroup_path[0]) {
+		snprintf(l->cgroup_path, sizeof(l->cgroup_path), "/run/idsentry/cgroup2");
+		mkdir("/run/idsentry", 0700);
+		mkdir(l->cgroup_path, 0700);
+		if (mount("none", l->cgroup_path, "cgroup2", 0, NULL) && errno != EBUSY)
+			return -errno;
+	}
+	l->cgroup_fd = open(l->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return l->cgroup_fd < 0 ? -errno : 0;
+}
+
+static struct probe_status *add_probe(struct loader *l, struct bpf_program *prog)
+{
+	struct probe_status *p = &l->probes[l->n_probes++];
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", bpf_program__name(prog));
+	snprintf(p->hook, sizeof(p->hook), "%s", bpf_program__section_name(prog));
+	return p;
+}
+
+static void skip(struct probe_status *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+	va_end(ap);
+	p->attached = 0;
+}
+
+/* Disables programs whose hook this kernel lacks, so that loading does not fail on them. */
+static void probe_hooks(struct loader *l)
+{
+	struct bpf_program *prog;
+	char path[256];
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		struct probe_status *p = add_probe(l, prog);
+
+		if (!strncmp(sec, "tracepoint/", 11)) {
+			snprintf(path, sizeof(path), "%s/events/%s", l->tracefs, sec + 11);
+			if (!is_dir(path)) {
+				bpf_program__set_autoload(prog, false);
+				skip(p, "tracepoint %s is not present in this kernel", sec + 11);
+				continue;
+			}
+		} else if (!strncmp(sec, "cgroup/", 7) && l->cgroup_fd < 0) {
+			bpf_program__set_autoload(prog, false);
+			skip(p, "no cgroup v2 hierarchy at %s: destinations of unconnected sends "
+				"and connects are not reported", l->cgroup_path);
+			continue;
+		}
+		p->attached = 1; /* provisional: confirmed by attach */
+	}
+}
+
+static int attach_all(struct loader *l)
+{
+	struct bpf_program *prog;
+	size_t i = 0;
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		struct probe_status *p = &l->probes[i++];
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (!strncmp(p->hook, "cgroup/", 7))
+			link = bpf_program__attach_cgroup(prog, l->cgroup_fd);
+		else
+			link = bpf_program__attach(prog);
+		if (!link) {
+			int err = -errno;
+
+			skip(p, "failed to attach '%s': %s", p->name, strerror(-err));
+			fprintf(stderr, "idsentry: failed to attach '%s' to %s: %s\n", p->name,
+				p->hook, strerror(-err));
+			continue;
+		}
+		l->links[l->n_links++] = link;
+	}
+	return 0;
+}
+
+static int attached(const struct loader *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_probes; i++)
+		if (!strcmp(l->probes[i].name, name))
+			return l->probes[i].attached;
+	return 0;
+}
+
+int loader_start(struct loader *l, const struct loader_opts *o)
+{
+	size_t n_progs = 0;
+	struct bpf_program *prog;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	l->cgroup_fd = -1;
+	verbose_libbpf = o->verbose;
+	libbpf_set_print(print_libbpf);
+	if (geteuid() != 0) {
+		fprintf(stderr, "idsentry: loading BPF programs needs root (CAP_BPF, CAP_PERFMON and "
+				"CAP_SYS_ADMIN): run it with sudo\n");
+		return -EPERM;
+	}
+	err = ensure_tracefs(l);
+	if (err)
+		return err;
+	if (open_cgroup2_root(l))
+		fprintf(stderr, "idsentry: no cgroup v2 hierarchy (%s): %s\n", l->cgroup_path,
+			strerror(errno));
+
+	l->skel = idsentry_bpf__open();
+	if (!l->skel) {
+		err = -errno;
+		fprintf(stderr, "idsentry: failed to open the BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_program(prog, l->skel->obj)
+		n_progs++;
+	l->probes = calloc(n_progs, sizeof(*l->probes));
+	l->links = calloc(n_progs, sizeof(*l->links));
+	if (!l->probes || !l->links)
+		return -ENOMEM;
+
+	l->skel->rodata->agent_tgid = getpid();
+	l->skel->rodata->sample_bytes = o->sample_bytes;
+	probe_hooks(l);
+
+	err = idsentry_bpf__load(l->skel);
+	if (err) {
+		fprintf(stderr, "idsentry: failed to load BPF programs: %s%s\n", strerror(-err),
+			err == -EPERM ? " (needs root with CAP_BPF and CAP_PERFMON; is "
+					"kernel.unprivileged_bpf_disabled or a lockdown in the way?)"
+				      : "");
+		return err;
+	}
+	attach_all(l);
+	if (!attached(l, "handle_sys_exit_openat") || !attached(l, "handle_sys_exit_read") ||
+	    !attached(l, "handle_sys_enter_read") || !attached(l, "handle_sys_exit_sendto")) {
+		fprintf(stderr, "idsentry: the core probes (openat, read, sendto tracepoints) could "
+				"not be attached: nothing could be detected; see the messages above\n");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+void loader_stop(struct loader *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_links; i++)
+		bpf_link__destroy(l->links[i]);
+	free(l->links);
+	l->links = NULL;
+	l->n_links = 0;
+	idsentry_bpf__destroy(l->skel);
+	l->skel = NULL;
+	free(l->probes);
+	l->probes = NULL;
+	l->n_probes = 0;
+	if (l->cgroup_fd >= 0)
+		close(l->cgroup_fd);
+	l->cgroup_fd = -1;
+}

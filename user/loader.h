@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* loader: probes kernel features, then opens, configures, loads and attaches the BPF programs. */
+#ifndef IDSENTRY_LOADER_H
+#define IDSENTRY_LOADER_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+struct idsentry_bpf;
+struct bpf_link;
+
+struct probe_status {
+	char name[64];    /* the program, named after its hook */
+	char hook[96];    /* e.g. tracepoint/syscalls/sys_exit_openat */
+	int attached;
+	char reason[192]; /* why it was skipped */
+};
+
+struct loader_opts {
+	__u32 sample_bytes;
+	int verbose;
+};
+
+struct loader {
+	struct idsentry_bpf *skel;
+	struct bpf_link **links;
+	size_t n_links;
+	struct probe_status *probes;
+	size_t n_probes;
+	int cgroup_fd;
+	char cgroup_path[256];
+	char tracefs[64];
+};
+
+/* Returns 0, or a negative errno after printing what failed and what to do about it. */
+int loader_start(struct loader *l, const struct loader_opts *o);
+/* Detaches and unloads everything; safe on a partly started or zeroed loader. */
+void loader_stop(struct loader *l);
+
+#endif

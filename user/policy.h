@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* policy: parses policy YAML files (libyaml) into struct policy, reporting every error as FILE:LINE:COL. */
+#ifndef IDSENTRY_POLICY_H
+#define IDSENTRY_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "diag.h"
+
+#define POLICY_MAX_IDENTIFIERS 64
+#define POLICY_DEFAULT_WINDOW_NS (10ULL * 60 * 1000000000ULL)
+
+struct str_list {
+	char **items;
+	size_t n;
+};
+
+struct identifier_def {
+	char *name;
+	unsigned int bit;           /* 0..63, in order of definition across all files */
+	struct str_list files;      /* path globs (glob(3) syntax) */
+	struct str_list ioctls;     /* SIOCGIFHWADDR, HDIO_GET_IDENTITY, NVME_IOCTL_ADMIN_CMD, SG_IO */
+	struct str_list modem;      /* tty path globs */
+	struct str_list properties; /* system property names */
+};
+
+struct cidr {
+	int family;       /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network byte order; first 4 bytes for AF_INET; host bits cleared */
+	uint8_t prefix;   /* 0..32 or 0..128 */
+};
+
+struct port_range {
+	uint16_t lo, hi; /* inclusive */
+};
+
+struct dest_filter {
+	struct cidr *cidrs;
+	size_t n_cidrs;
+	struct port_range *ports;
+	size_t n_ports;
+	struct str_list hosts; /* host names, '*' globs allowed (e.g. "*.example.com") */
+	int unix_sockets;      /* the keyword "unix" was listed */
+};
+
+enum rule_action {
+	ACTION_ALERT = 0,
+	ACTION_BLOCK = 1,
+	ACTION_KILL = 2,
+};
+
+struct rule_def {
+	char *name;
+	char *severity;           /* low | medium | high | critical; default "high" */
+	uint64_t ident_mask;      /* bit i set: identifier with bit i; "any" sets every defined one */
+	struct str_list process_except; /* exe paths (start with '/') or comm globs */
+	struct dest_filter dest_except;
+	uint64_t window_ns;       /* default POLICY_DEFAULT_WINDOW_NS */
+	enum rule_action action;  /* default ACTION_ALERT */
+};
+
+struct policy {
+	struct identifier_def *idents;
+	size_t n_idents;
+	struct rule_def *rules;
+	size_t n_rules;
+	struct str_list files; /* the source files, in load order */
+};
+
+/* Parses and validates the given files into *p (zeroed first), merging them in order. Every error
+ * goes to *d; returns the number of errors (0: *p is valid), or -ENOMEM. On error *p may hold a
+ * partial policy: call policy_free() either way. */
+int policy_load_files(struct policy *p, char *const *files, size_t n_files, struct diag_list *d);
+/* Same as policy_load_files for one in-memory document; 'name' is used in diagnostics. */
+int policy_load_string(struct policy *p, const char *name, const char *text, struct diag_list *d);
+void policy_free(struct policy *p);
+
+const struct identifier_def *policy_find_identifier(const struct policy *p, const char *name);
+const char *rule_action_name(enum rule_action a);
+/* Whether addr (network order, 4 or 16 bytes by family) lies in one of the filter's CIDRs. */
+int dest_filter_has_addr(const struct dest_filter *f, int family, const uint8_t *addr);
+int dest_filter_has_port(const struct dest_filter *f, uint16_t port);
+/* Whether a process (exe path, may be NULL; comm) is listed in a rule's process_except. */
+int rule_excepts_process(const struct rule_def *r, const char *exe, const char *comm);
+
+#endif

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* proctable: what the agent knows of each process it has events for (identity, dedup state). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include "idsentry.h"
+#include "proctable.h"
+
+static struct proc **slot(struct proctable *t, uint32_t tgid)
+{
+	struct proc **pp = &t->buckets[tgid % PROC_BUCKETS];
+
+	while (*pp && (*pp)->tgid != tgid)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* argv from NUL-separated bytes, joined with spaces. */
+static char *join_args(const char *buf, size_t n)
+{
+	char *s = malloc(n + 1);
+	size_t i;
+
+	if (!s)
+		return NULL;
+	memcpy(s, buf, n);
+	while (n && s[n - 1] == 0)
+		n--;
+	for (i = 0; i < n; i++)
+		if (s[i] == 0)
+			s[i] = ' ';
+	s[n] = 0;
+	return s;
+}
+
+static void read_proc_fs(struct proc *p)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", p->tgid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		p->exe = strdup(buf);
+	}
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", p->tgid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n > 0)
+			p->cmdline = join_args(buf, n);
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "/proc/%u/status", p->tgid);
+	f = fopen(path, "r");
+	while (f && fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "PPid: %u", &p->ppid) == 1)
+			break;
+	if (f)
+		fclose(f);
+}
+
+struct proc *proctable_get(struct proctable *t, uint32_t tgid, uint32_t uid, const char *comm)
+{
+	struct proc **pp = slot(t, tgid), *p;
+
+	if (*pp)
+		return *pp;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->tgid = tgid;
+	p->uid = uid;
+	snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	read_proc_fs(p);
+	*pp = p;
+	t->count++;
+	return p;
+}
+
+/* "/usr/bin/curl" from leaf-first components; "…/" marks a path cut at the component limit. */
+static char *exe_from_parts(const struct proc_info_event *ev)
+{
+	char path[EXE_PATH_PARTS * EXE_PART_BYTES + 8] = "";
+	int i, n = 0;
+
+	while (n < EXE_PATH_PARTS && ev->exe_parts[n][0])
+		n++;
+	if (!n)
+		return NULL;
+	if (n == EXE_PATH_PARTS)
+		strcat(path, "...");
+	for (i = n - 1; i >= 0; i--) {
+		strcat(path, "/");
+		strncat(path, ev->exe_parts[i], EXE_PART_BYTES - 1);
+	}
+	return strdup(path);
+}
+
+void proctable_set_info(struct proctable *t, const struct proc_info_event *ev)
+{
+	struct proc **pp = slot(t, ev->hdr.tgid), *p = *pp;
+	char *exe;
+
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return;
+		p->tgid = ev->hdr.tgid;
+		*pp = p;
+		t->count++;
+	}
+	p->uid = ev->hdr.uid;
+	p->ppid = ev->ppid;
+	p->start_ns = ev->start_ns;
+	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)sizeof(ev->hdr.comm), ev->hdr.comm);
+	/* /proc gives the full path across mounts; the kernel's walk is the fallback */
+	free(p->exe);
+	p->exe = NULL;
+	free(p->cmdline);
+	p->cmdline = NULL;
+	read_proc_fs(p);
+	exe = exe_from_parts(ev);
+	if (!p->exe) {
+		p->exe = exe;
+	} else {
+		free(exe);
+	}
+	if (ev->cmdline_len) {
+		free(p->cmdline);
+		p->cmdline = join_args(ev->cmdline, ev->cmdline_len > CMDLINE_BYTES ? CMDLINE_BYTES
+										 : ev->cmdline_len);
+	}
+}
+
+static void proc_free(struct proc *p)
+{
+	free(p->exe);
+	free(p->cmdline);
+	free(p->suspects);
+	free(p);
+}
+
+void proctable_remove(struct proctable *t, uint32_t tgid)
+{
+	struct proc **pp = slot(t, tgid), *p = *pp;
+
+	if (!p)
+		return;
+	*pp = p->next;
+	proc_free(p);
+	t->count--;
+}
+
+int proc_note_suspect(struct proc *p, const struct suspect_key *key)
+{
+	struct suspect_key *n;
+	size_t i;
+
+	for (i = 0; i < p->n_suspects; i++)
+		if (!memcmp(&p->suspects[i], key, sizeof(*key)))
+			return 1;
+	n = realloc(p->suspects, (p->n_suspects + 1) * sizeof(*n));
+	if (!n)
+		return 0;
+	p->suspects = n;
+	p->suspects[p->n_suspects++] = *key;
+	return 0;
+}
+
+void proctable_clear(struct proctable *t)
+{
+	size_t i;
+
+	for (i = 0; i < PROC_BUCKETS; i++) {
+		while (t->buckets[i]) {
+			struct proc *p = t->buckets[i];
+
+			t->buckets[i] = p->next;
+			proc_free(p);
+		}
+	}
+	t->count = 0;
+}

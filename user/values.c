@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* values: identifier values learnt so far, and one matcher over every encoded form of them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "match.h"
+#include "values.h"
+
+int values_learn(struct value_store *s, unsigned int bit, const char *source, const char *path,
+		 const uint8_t *raw, size_t len)
+{
+	struct known_value *v;
+	uint8_t *copy;
+	size_t i;
+
+	copy = malloc(len + 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, raw, len);
+	len = value_normalize(copy, len);
+	if (!len || value_is_placeholder(copy, len)) {
+		free(copy);
+		return 0;
+	}
+	for (i = 0; i < s->n; i++) {
+		if (s->values[i].bit == bit && s->values[i].len == len &&
+		    !memcmp(s->values[i].bytes, copy, len)) {
+			free(copy);
+			return 0;
+		}
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct known_value *p = realloc(s->values, cap * sizeof(*p));
+
+		if (!p) {
+			free(copy);
+			return -ENOMEM;
+		}
+		s->values = p;
+		s->cap = cap;
+	}
+	v = &s->values[s->n];
+	v->bit = bit;
+	v->bytes = copy;
+	v->len = len;
+	v->source = strdup(source ? source : "file");
+	v->path = path ? strdup(path) : NULL;
+	s->n++;
+	s->dirty = 1;
+	return 1;
+}
+
+/* Rebuilds the automaton over every form of every value; tags index pattern_value/pattern_enc. */
+static int rebuild(struct value_store *s)
+{
+	struct matcher *m = matcher_new();
+	size_t i, j, total = 0;
+	int err = 0;
+
+	if (!m)
+		return -ENOMEM;
+	free(s->pattern_value);
+	free(s->pattern_enc);
+	s->pattern_value = NULL;
+	s->pattern_enc = NULL;
+	s->n_patterns = 0;
+	for (i = 0; i < s->n && !err; i++) {
+		struct form_list forms = {};
+		uint32_t *pv;
+		enum encoding *pe;
+
+		err = value_forms(s->values[i].bytes, s->values[i].len, &forms);
+		if (err)
+			break;
+		pv = realloc(s->pattern_value, (total + forms.n) * sizeof(*pv));
+		pe = realloc(s->pattern_enc, (total + forms.n) * sizeof(*pe));
+		if (pv)
+			s->pattern_value = pv;
+		if (pe)
+			s->pattern_enc = pe;
+		if (!pv || !pe) {
+			form_list_free(&forms);
+			err = -ENOMEM;
+			break;
+		}
+		for (j = 0; j < forms.n && !err; j++) {
+			s->pattern_value[total] = i;
+			s->pattern_enc[total] = forms.items[j].enc;
+			err = matcher_add(m, forms.items[j].bytes, forms.items[j].len, total);
+			total++;
+		}
+		form_list_free(&forms);
+	}
+	if (!err)
+		err = matcher_build(m);
+	if (err) {
+		matcher_free(m);
+		return err;
+	}
+	matcher_free(s->m);
+	s->m = m;
+	s->n_patterns = total;
+	s->dirty = 0;
+	return 0;
+}
+
+struct scan_ctx {
+	struct value_store *s;
+	uint64_t mask;
+	struct value_hit *hits;
+	size_t n, max;
+};
+
+static int on_match(uint32_t tag, long offset, size_t pattern_len, void *arg)
+{
+	struct scan_ctx *c = arg;
+	const struct known_value *v = &c->s->values[c->s->pattern_value[tag]];
+	size_t i;
+
+	if (!(c->mask & (1ULL << v->bit)))
+		return 0;
+	for (i = 0; i < c->n; i++) {
+		if (c->hits[i].value != v)
+			continue;
+		/* prefer the plainest encoding seen at the earliest place */
+		if (offset < c->hits[i].offset) {
+			c->hits[i].offset = offset;
+			c->hits[i].enc = c->s->pattern_enc[tag];
+		}
+		return 0;
+	}
+	if (c->n < c->max) {
+		c->hits[c->n].value = v;
+		c->hits[c->n].enc = c->s->pattern_enc[tag];
+		c->hits[c->n].offset = offset;
+		c->n++;
+	}
+	return 0;
+}
+
+int values_scan(struct value_store *s, const uint8_t *buf, size_t len, uint64_t mask,
+		struct value_hit *hits, size_t max)
+{
+	struct scan_ctx c = { .s = s, .mask = mask, .hits = hits, .max = max };
+	uint32_t state = 0;
+
+	if (s->dirty || !s->m) {
+		int err = rebuild(s);
+
+		if (err)
+			return err;
+	}
+	matcher_scan(s->m, &state, buf, len, on_match, &c);
+	return c.n;
+}
+
+const struct known_value *values_any_of(const struct value_store *s, unsigned int bit)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->values[i].bit == bit)
+			return &s->values[i];
+	return NULL;
+}
+
+void values_clear(struct value_store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->values[i].bytes);
+		free(s->values[i].source);
+		free(s->values[i].path);
+	}
+	free(s->values);
+	matcher_free(s->m);
+	free(s->pattern_value);
+	free(s->pattern_enc);
+	memset(s, 0, sizeof(*s));
+}

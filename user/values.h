@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* values: identifier values learnt so far, and one matcher over every encoded form of them. */
+#ifndef IDSENTRY_VALUES_H
+#define IDSENTRY_VALUES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "encode.h"
+
+struct matcher;
+
+struct known_value {
+	unsigned int bit;   /* identifier bit */
+	char *source;       /* "file", ... */
+	char *path;         /* where it was read, or NULL */
+	uint8_t *bytes;     /* normalized value */
+	size_t len;
+};
+
+struct value_hit {
+	const struct known_value *value;
+	enum encoding enc;
+	long offset;
+};
+
+struct value_store {
+	struct known_value *values;
+	size_t n, cap;
+	struct matcher *m;  /* rebuilt lazily after a new value */
+	uint32_t *pattern_value; /* per pattern tag: index into values */
+	enum encoding *pattern_enc;
+	size_t n_patterns;
+	int dirty;
+};
+
+/* Normalizes raw bytes and records them as a value of identifier 'bit'. Placeholders and values
+ * already known are ignored. Returns 1 when the value is new, 0 when ignored, -ENOMEM. */
+int values_learn(struct value_store *s, unsigned int bit, const char *source, const char *path,
+		 const uint8_t *raw, size_t len);
+/* Finds the known values of identifiers in 'mask' that occur, in any form, in buf. Fills at most
+ * max hits, one per value (its first occurrence). Returns the number of hits, or -ENOMEM. */
+int values_scan(struct value_store *s, const uint8_t *buf, size_t len, uint64_t mask,
+		struct value_hit *hits, size_t max);
+/* Any known value of an identifier, for naming it in alerts without a match. */
+const struct known_value *values_any_of(const struct value_store *s, unsigned int bit);
+void values_clear(struct value_store *s);
+
+#endif
