@@ -864,8 +864,14 @@ static void syntax_error(struct loader *ld, const yaml_parser_t *parser)
 			}
 		}
 	}
-	error_at(ld, &mark, "YAML syntax error: %s",
-		 parser->problem ? parser->problem : "cannot parse");
+	/* libyaml finds an unclosed construct where it fails; name where the construct began */
+	if (parser->context)
+		error_at(ld, &mark, "YAML syntax error: %s (%s at line %zu, column %zu)",
+			 parser->problem ? parser->problem : "cannot parse", parser->context,
+			 parser->context_mark.line + 1, parser->context_mark.column + 1);
+	else
+		error_at(ld, &mark, "YAML syntax error: %s",
+			 parser->problem ? parser->problem : "cannot parse");
 }
 
 static void parse_text(struct loader *ld, const char *file, const char *text, size_t len)

@@ -223,7 +223,8 @@ static void test_syntax_error(void)
 			 "t.yaml:3:18: error: YAML syntax error: "
 			 "mapping values are not allowed in this context");
 	expect_one_error("identifiers: [a, b\n",
-			 "t.yaml:2:1: error: YAML syntax error: did not find expected ',' or ']'");
+			 "t.yaml:2:1: error: YAML syntax error: did not find expected ',' or ']' "
+			 "(while parsing a flow sequence at line 1, column 14)");
 	expect_one_error("version: 1\n---\nversion: 1\n",
 			 "t.yaml:3:1: error: a policy file must hold a single YAML document");
 }

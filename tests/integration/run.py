@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""run: the kernel integration test runner: one shared test host, every test_*.py, a closing line.
+
+Usage: python3 tests/integration/run.py [NAME-SUBSTRING...]   (as root)
+"""
+import importlib
+import os
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import idslib  # noqa: E402
+
+
+def main():
+    if os.geteuid() != 0:
+        print("integration tests need root (they load BPF programs and create network namespaces)")
+        return 1
+    if not os.path.exists(idslib.AGENT):
+        print("build/idsentry is missing: run 'make' first")
+        return 1
+    wanted = sys.argv[1:]
+    here = os.path.dirname(os.path.abspath(__file__))
+    modules = sorted(f[:-3] for f in os.listdir(here) if f.startswith("test_") and f.endswith(".py"))
+    passed = failed = 0
+    with idslib.TestHost() as host:
+        for name in modules:
+            mod = importlib.import_module(name)
+            for fname in sorted(n for n in dir(mod) if n.startswith("test_")):
+                full = "%s.%s" % (name, fname)
+                if wanted and not any(w in full for w in wanted):
+                    continue
+                start = time.monotonic()
+                try:
+                    getattr(mod, fname)(host)
+                except Exception as e:  # a failing test must not stop the others
+                    failed += 1
+                    print("FAIL %s (%.1fs)" % (full, time.monotonic() - start))
+                    if isinstance(e, idslib.Failure):
+                        print("  " + str(e).replace("\n", "\n  "))
+                    else:
+                        traceback.print_exc()
+                else:
+                    passed += 1
+                    print("ok   %s (%.1fs)" % (full, time.monotonic() - start))
+                sys.stdout.flush()
+    print("integration: %d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
