@@ -27,7 +27,8 @@ endif
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_HDRS := $(wildcard bpf/*.bpf.h) include/idsentry.h
-SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.o,$(BPF_SRCS))
+SKELS := $(OUTPUT)/idsentry.skel.h
 
 USER_SRCS := $(wildcard user/*.c)
 USER_HDRS := $(wildcard user/*.h) include/idsentry.h
@@ -53,21 +54,23 @@ all: $(OUTPUT)/idsentry
 deps:
 	$(Q)scripts/install-deps.sh
 
-$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/asan $(OUTPUT)/unit:
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/obj $(OUTPUT)/asan $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX) | $(OUTPUT)
+# Each component compiles alone; the static linker joins them (and their shared maps) into one
+# object, from which one skeleton is generated.
+$(OUTPUT)/bpf/%.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 		-Iinclude -Ivmlinux/$(ARCH) -Ibpf -c $< -o $@
 
-$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+$(OUTPUT)/idsentry.bpf.o: $(BPF_OBJS)
 	$(call msg,GEN-OBJ,$@)
-	$(Q)$(BPFTOOL) gen object $@ $<
+	$(Q)$(BPFTOOL) gen object $@ $^
 
-$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+$(OUTPUT)/idsentry.skel.h: $(OUTPUT)/idsentry.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name idsentry_bpf > $@
 
 $(OUTPUT)/obj/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/obj
 	$(call msg,CC,$@)
@@ -91,7 +94,7 @@ unit: $(UNIT_BINS)
 
 # Kernel integration tests: the real agent, real clients, a network-namespace test host.
 integration: $(OUTPUT)/idsentry
-	$(Q)$(PYTHON) tests/integration/run.py
+	$(Q)IDSENTRY_BIN=$(OUTPUT)/idsentry $(PYTHON) tests/integration/run.py $(TESTS)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)

@@ -1,7 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* maps.bpf.h: the maps shared by idsentry's BPF programs and the per-syscall state they keep. */
+/* maps.bpf.h: the maps and knobs shared by idsentry's BPF components, and their per-syscall state.
+ * globals.bpf.c defines them (IDSENTRY_DEFINE_GLOBALS); every other component sees them extern and
+ * the static linker (bpftool gen object) joins them into one object. */
 #ifndef IDSENTRY_MAPS_BPF_H
 #define IDSENTRY_MAPS_BPF_H
+
+#ifdef IDSENTRY_DEFINE_GLOBALS
+#define SHARED
+/* Set by the agent before load. */
+const volatile __u32 agent_tgid = 0;
+const volatile __u32 sample_bytes = DEFAULT_SAMPLE_BYTES;
+/* Written by the agent at run time through the skeleton's bss. */
+__u64 taint_ttl_ns = 0;     /* taint older than this is ignored; 0: never expires */
+__u64 registering_mask = 0; /* nonzero while the agent opens identifier files to register them */
+#else
+#define SHARED extern
+extern const volatile __u32 agent_tgid;
+extern const volatile __u32 sample_bytes;
+extern __u64 taint_ttl_ns;
+extern __u64 registering_mask;
+#endif
 
 #define RINGBUF_BYTES (16 << 20)
 #define MAX_WATCHED_INODES 4096
@@ -33,7 +51,17 @@ struct pending_send {
 	__u16 dport;
 	__u8 daddr[16];
 	__u32 dest_set;
-	__u32 pad;
+	__u32 inside_tls; /* the thread is inside a TLS library write (see tls_calls) */
+};
+
+/* A TLS library write in progress on a thread of a tainted process (tls.bpf.c): the socket writes
+ * the library makes inside it record their fd here, giving the plaintext its destination. */
+struct tls_call {
+	__u64 buf;  /* plaintext */
+	__u64 len;
+	__u64 written_ptr; /* SSL_write_ex: where the library stores the bytes written */
+	__u32 fd;   /* socket written to, when fd_set */
+	__u32 fd_set;
 };
 
 /* Payload samples are copied in pieces at variable offsets: the spill area lets the verifier prove
@@ -43,13 +71,13 @@ struct send_scratch {
 	__u8 spill[MAX_SAMPLE_BYTES];
 };
 
-struct {
+SHARED struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, RINGBUF_BYTES);
 } events SEC(".maps");
 
 /* (dev, ino) of identifier files → identifier bits; filled through the agent's own opens. */
-struct {
+SHARED struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_WATCHED_INODES);
 	__type(key, struct watch_key);
@@ -57,7 +85,7 @@ struct {
 } watched_inodes SEC(".maps");
 
 /* (tgid, fd) → watched inode, set at open, cleared at close or exit. */
-struct {
+SHARED struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_WATCHED_FDS);
 	__type(key, struct fd_key);
@@ -65,42 +93,49 @@ struct {
 } watched_fds SEC(".maps");
 
 /* tgid → taint: the one lookup an untainted process pays on the send path. */
-struct {
+SHARED struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_TAINTED_PROCS);
 	__type(key, __u32);
 	__type(value, struct proc_taint);
 } taint SEC(".maps");
 
-struct {
+SHARED struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_PENDING);
 	__type(key, __u64);
 	__type(value, struct pending_read);
 } pending_reads SEC(".maps");
 
-struct {
+SHARED struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_PENDING);
 	__type(key, __u64);
 	__type(value, struct pending_send);
 } pending_sends SEC(".maps");
 
-struct {
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PENDING);
+	__type(key, __u64);
+	__type(value, struct tls_call);
+} tls_calls SEC(".maps");
+
+SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct send_scratch);
 } send_scratch SEC(".maps");
 
-struct {
+SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct ident_read_event);
 } read_scratch SEC(".maps");
 
-struct {
+SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
@@ -108,7 +143,7 @@ struct {
 } info_scratch SEC(".maps");
 
 /* Failures per cause (enum stat_cause), per CPU; the agent sums and reports them. */
-struct {
+SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, STAT__COUNT);
 	__type(key, __u32);

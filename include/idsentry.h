@@ -38,6 +38,7 @@ enum send_call {
 	CALL_SENDTO = 3,
 	CALL_SENDMSG = 4,
 	CALL_CONNECT = 5,
+	CALL_SSL_WRITE = 6, /* plaintext handed to a TLS library (uprobe), before encryption */
 };
 
 /* The syscall that carried an identifier read. Append only. */
@@ -52,6 +53,7 @@ enum read_call {
 #define SEND_DEST_FROM_SOCKET 0x1 /* destination read from the connected socket */
 #define SEND_DEST_FROM_CGROUP 0x2 /* destination read from the cgroup sendmsg hook's kernel copy */
 #define SEND_SAMPLE_TRUNCATED 0x4 /* the payload was longer than the sample */
+#define SEND_INSIDE_TLS 0x8       /* a socket write made by a TLS library call: ciphertext */
 
 /* Kernel-side failures, counted per CPU in the 'stats' map. Append only. */
 enum stat_cause {

@@ -9,12 +9,15 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
+#include <openssl/evp.h>
 #include <bpf/libbpf.h>
 #include "idsentry.skel.h"
 #include "idsentry.h"
 #include "agent.h"
 #include "detect.h"
 #include "diag.h"
+#include "events.h"
 #include "json.h"
 #include "loader.h"
 #include "output.h"
@@ -51,7 +54,10 @@ struct agent {
 	uint64_t kernel_stats[STAT__COUNT]; /* totals already reported */
 	unsigned long long events[EVENT_PROC_EXIT + 1];
 	unsigned long long malformed, malformed_reported;
+	struct timespec started;
 };
+
+#define MAX_TAINTED_PROCS_REPORTED 1000000
 
 static int load_policy(const struct agent_opts *o, struct policy *p, struct diag_list *d)
 {
@@ -74,8 +80,39 @@ static int apply_policy(struct agent *a)
 		if (a->policy.rules[i].window_ns > ttl)
 			ttl = a->policy.rules[i].window_ns;
 	a->loader.skel->bss->taint_ttl_ns = ttl;
-	a->det.policy = &a->policy;
+	a->det.sink.policy = &a->policy;
 	return 0;
+}
+
+static void probes_members(struct agent *a, struct json *j)
+{
+	size_t i;
+
+	json_object_begin(j, "probes");
+	json_array_begin(j, "attached");
+	for (i = 0; i < a->loader.n_probes; i++)
+		if (a->loader.probes[i].attached)
+			json_string(j, NULL, a->loader.probes[i].name);
+	json_array_end(j);
+	json_array_begin(j, "skipped");
+	for (i = 0; i < a->loader.n_probes; i++) {
+		const struct probe_status *p = &a->loader.probes[i];
+
+		if (p->attached)
+			continue;
+		json_object_begin(j, NULL);
+		json_string(j, "name", p->name);
+		json_string(j, "hook", p->hook);
+		json_string(j, "reason", p->reason);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+	json_object_begin(j, "enforcement");
+	json_bool(j, "available", 0);
+	json_string(j, "reason", "in-kernel blocking is not built yet: rules with action block "
+				  "or kill raise alerts only (action: alert)");
+	json_object_end(j);
 }
 
 static void write_ready(struct agent *a)
@@ -91,31 +128,7 @@ static void write_ready(struct agent *a)
 		json_string(&j, NULL, a->o->policy_files[i]);
 	json_array_end(&j);
 	json_string(&j, "mode", a->o->enforce ? "enforce" : "alert");
-	json_object_begin(&j, "probes");
-	json_array_begin(&j, "attached");
-	for (i = 0; i < a->loader.n_probes; i++)
-		if (a->loader.probes[i].attached)
-			json_string(&j, NULL, a->loader.probes[i].name);
-	json_array_end(&j);
-	json_array_begin(&j, "skipped");
-	for (i = 0; i < a->loader.n_probes; i++) {
-		const struct probe_status *p = &a->loader.probes[i];
-
-		if (p->attached)
-			continue;
-		json_object_begin(&j, NULL);
-		json_string(&j, "name", p->name);
-		json_string(&j, "hook", p->hook);
-		json_string(&j, "reason", p->reason);
-		json_object_end(&j);
-	}
-	json_array_end(&j);
-	json_object_end(&j);
-	json_object_begin(&j, "enforcement");
-	json_bool(&j, "available", 0);
-	json_string(&j, "reason", "in-kernel blocking is not built yet: rules with action block "
-				  "or kill raise alerts only (action: alert)");
-	json_object_end(&j);
+	probes_members(a, &j);
 	json_uint(&j, "watched_files", a->n_watched);
 	json_uint(&j, "known_values", a->values.n);
 	output_write(&a->out, &j);
@@ -204,32 +217,105 @@ static void report_losses(struct agent *a)
 	}
 }
 
+/* Counters shared by stats and status records. */
+static void counters_members(struct agent *a, struct json *j)
+{
+	int k;
+
+	json_object_begin(j, "events");
+	json_uint(j, "ident_read", a->events[EVENT_IDENT_READ]);
+	json_uint(j, "send", a->events[EVENT_SEND]);
+	json_uint(j, "proc_info", a->events[EVENT_PROC_INFO]);
+	json_uint(j, "proc_exit", a->events[EVENT_PROC_EXIT]);
+	json_object_end(j);
+	json_object_begin(j, "alerts");
+	json_uint(j, "confirmed", a->det.confirmed);
+	json_uint(j, "suspected", a->det.suspected);
+	json_object_end(j);
+	json_object_begin(j, "kernel");
+	for (k = 0; k < STAT__COUNT; k++)
+		json_uint(j, stat_causes[k].name, a->kernel_stats[k]);
+	json_object_end(j);
+	json_uint(j, "malformed_events", a->malformed);
+	json_uint(j, "processes", a->procs.count);
+	json_uint(j, "known_values", a->values.n);
+}
+
 static void write_stats(struct agent *a)
 {
 	struct json j;
-	int k;
 
 	json_init(&j);
 	json_record_begin(&j, "stats");
-	json_object_begin(&j, "events");
-	json_uint(&j, "ident_read", a->events[EVENT_IDENT_READ]);
-	json_uint(&j, "send", a->events[EVENT_SEND]);
-	json_uint(&j, "proc_info", a->events[EVENT_PROC_INFO]);
-	json_uint(&j, "proc_exit", a->events[EVENT_PROC_EXIT]);
-	json_object_end(&j);
-	json_object_begin(&j, "alerts");
-	json_uint(&j, "confirmed", a->det.confirmed);
-	json_uint(&j, "suspected", a->det.suspected);
-	json_object_end(&j);
-	json_object_begin(&j, "kernel");
-	for (k = 0; k < STAT__COUNT; k++)
-		json_uint(&j, stat_causes[k].name, a->kernel_stats[k]);
-	json_object_end(&j);
-	json_uint(&j, "malformed_events", a->malformed);
-	json_uint(&j, "processes", a->procs.count);
-	json_uint(&j, "known_values", a->values.n);
+	counters_members(a, &j);
 	output_write(&a->out, &j);
 	json_free(&j);
+}
+
+/* Entries in the kernel's taint table: processes that opened or read an identifier. */
+static unsigned long taint_table_size(struct agent *a)
+{
+	const struct bpf_map *m = a->loader.skel->maps.taint;
+	__u32 key, next;
+	unsigned long n = 0;
+	int err = bpf_map__get_next_key(m, NULL, &next, sizeof(next));
+
+	while (!err && n < MAX_TAINTED_PROCS_REPORTED) {
+		n++;
+		key = next;
+		err = bpf_map__get_next_key(m, &key, &next, sizeof(next));
+	}
+	return n;
+}
+
+/* sha256 of a policy file, so an operator can tell which version is in force. */
+static void file_sha256(const char *path, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE], buf[4096];
+	unsigned int len = 0, i;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	hex[0] = 0;
+	if (f && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			EVP_DigestUpdate(ctx, buf, n);
+		if (EVP_DigestFinal_ex(ctx, md, &len))
+			for (i = 0; i < len && i < 32; i++)
+				sprintf(hex + 2 * i, "%02x", md[i]);
+	}
+	if (f)
+		fclose(f);
+	EVP_MD_CTX_free(ctx);
+}
+
+/* The members of a 'status' record: what is attached, what is enforced, counters, policy. */
+static void write_status_members(void *ctx, struct json *j)
+{
+	struct agent *a = ctx;
+	struct timespec now;
+	char hex[65];
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	json_string(j, "version", IDSENTRY_VERSION);
+	json_uint(j, "pid", getpid());
+	json_uint(j, "uptime_s", now.tv_sec - a->started.tv_sec);
+	json_string(j, "mode", a->o->enforce ? "enforce" : "alert");
+	probes_members(a, j);
+	counters_members(a, j);
+	json_uint(j, "taint_table", taint_table_size(a));
+	json_uint(j, "watched_files", a->n_watched);
+	json_array_begin(j, "policy");
+	for (i = 0; i < a->o->n_policy_files; i++) {
+		file_sha256(a->o->policy_files[i], hex);
+		json_object_begin(j, NULL);
+		json_string(j, "file", a->o->policy_files[i]);
+		json_string(j, "sha256", hex);
+		json_object_end(j);
+	}
+	json_array_end(j);
 }
 
 static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
@@ -249,60 +335,27 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 
 static int handle_event(void *ctx, void *data, size_t size)
 {
-	static struct send_event send; /* too big for the stack; the loop is single-threaded */
-	const struct event_header *h = data;
+	static union event ev; /* too big for the stack; the loop is single-threaded */
 	struct agent *a = ctx;
+	int type = event_decode(data, size, &ev);
 
-	if (size < sizeof(*h) || h->type < EVENT_IDENT_READ || h->type > EVENT_PROC_EXIT) {
+	if (type < 0) {
 		a->malformed++;
 		return 0;
 	}
-	a->events[h->type]++;
-	switch (h->type) {
-	case EVENT_IDENT_READ: {
-		struct ident_read_event ev = {};
-
-		if (size < offsetof(struct ident_read_event, data) || size > sizeof(ev)) {
-			a->malformed++;
-			return 0;
-		}
-		memcpy(&ev, data, size);
-		if (ev.len > size - offsetof(struct ident_read_event, data)) {
-			a->malformed++;
-			return 0;
-		}
-		on_ident_read(a, &ev);
+	a->events[type]++;
+	switch (type) {
+	case EVENT_IDENT_READ:
+		on_ident_read(a, &ev.read);
 		break;
-	}
 	case EVENT_SEND:
-		if (size < offsetof(struct send_event, sample) || size > sizeof(send)) {
-			a->malformed++;
-			return 0;
-		}
-		memcpy(&send, data, size);
-		if (send.sample_len > size - offsetof(struct send_event, sample)) {
-			a->malformed++;
-			return 0;
-		}
-		detect_send(&a->det, &send);
+		detect_send(&a->det, &ev.send);
 		break;
-	case EVENT_PROC_INFO: {
-		struct proc_info_event ev;
-
-		if (size != sizeof(ev)) {
-			a->malformed++;
-			return 0;
-		}
-		memcpy(&ev, data, size);
-		proctable_set_info(&a->procs, &ev);
+	case EVENT_PROC_INFO:
+		proctable_set_info(&a->procs, &ev.info);
 		break;
-	}
 	case EVENT_PROC_EXIT:
-		if (size < sizeof(struct proc_exit_event)) {
-			a->malformed++;
-			return 0;
-		}
-		proctable_remove(&a->procs, h->tgid);
+		proctable_remove(&a->procs, ev.hdr.tgid);
 		break;
 	}
 	return 0;
@@ -334,7 +387,7 @@ static void reload(struct agent *a)
 static int event_loop(struct agent *a)
 {
 	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
-	int ep = -1, sfd = -1, tfd = -1, err = 0, stop = 0;
+	int ep = -1, sfd = -1, tfd = -1, ofd = -1, err = 0, stop = 0;
 	unsigned long long seconds = 0;
 	struct epoll_event ev;
 	sigset_t mask;
@@ -359,6 +412,11 @@ static int event_loop(struct agent *a)
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
 	ev.data.fd = tfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+	ofd = output_poll_fd(&a->out);
+	if (ofd >= 0) {
+		ev.data.fd = ofd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, ofd, &ev);
+	}
 
 	while (!stop) {
 		struct epoll_event got[4];
@@ -389,6 +447,8 @@ static int event_loop(struct agent *a)
 				report_losses(a);
 				if (a->o->stats_interval && seconds % a->o->stats_interval == 0)
 					write_stats(a);
+			} else if (got[i].data.fd == ofd) {
+				output_service(&a->out);
 			} else {
 				ring_buffer__consume(a->rb);
 			}
@@ -418,18 +478,22 @@ int agent_run(const struct agent_opts *o)
 		return 1;
 	a->o = o;
 	a->loader.cgroup_fd = -1;
+	clock_gettime(CLOCK_MONOTONIC, &a->started);
 	err = load_policy(o, &a->policy, &d);
 	if (err) {
 		diag_print(&d, stderr);
 		goto cleanup;
 	}
-	err = output_open(&a->out, o->output);
+	err = output_open(&a->out, &o->output);
+	if (!err)
+		output_set_status_fn(&a->out, write_status_members, a);
 	if (err)
 		goto cleanup;
 	a->det.values = &a->values;
 	a->det.procs = &a->procs;
-	a->det.out = &a->out;
-	a->det.show_values = o->show_values;
+	a->det.sink.out = &a->out;
+	a->det.sink.policy = &a->policy;
+	a->det.sink.show_values = o->show_values;
 	err = loader_start(&a->loader, &lo);
 	if (err)
 		goto cleanup;

@@ -5,13 +5,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "output.h"
 
 #define IDSENTRY_VERSION "0.1.0"
 
 struct agent_opts {
 	char **policy_files;
 	size_t n_policy_files;
-	const char *output;      /* NULL or "-": stdout */
+	struct output_opts output;
 	int enforce;             /* --mode enforce (default) vs alert */
 	int show_values;
 	int verbose;

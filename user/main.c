@@ -72,7 +72,7 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 		r->files[r->o.n_policy_files++] = arg;
 		break;
 	case 'o':
-		r->o.output = arg;
+		r->o.output.path = arg;
 		break;
 	case 'm':
 		if (!strcmp(arg, "enforce"))

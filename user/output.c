@@ -4,8 +4,10 @@
 #include <string.h>
 #include "output.h"
 
-int output_open(struct output *o, const char *path)
+int output_open(struct output *o, const struct output_opts *opts)
 {
+	const char *path = opts->path;
+
 	memset(o, 0, sizeof(*o));
 	if (!path || !strcmp(path, "-")) {
 		o->f = stdout;
@@ -37,6 +39,21 @@ void output_write(struct output *o, struct json *j)
 		return;
 	}
 	o->records++;
+}
+
+int output_poll_fd(const struct output *o)
+{
+	return -1; /* a file or stdout needs no servicing */
+}
+
+void output_service(struct output *o)
+{
+}
+
+void output_set_status_fn(struct output *o, output_status_fn fn, void *ctx)
+{
+	o->status_fn = fn;
+	o->status_ctx = ctx;
 }
 
 void output_close(struct output *o)

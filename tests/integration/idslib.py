@@ -10,7 +10,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-AGENT = os.path.join(ROOT, "build", "idsentry")
+AGENT = os.environ.get("IDSENTRY_BIN") or os.path.join(ROOT, "build", "idsentry")
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = sys.executable
 

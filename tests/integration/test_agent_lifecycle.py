@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """Agent lifecycle: ready record, SIGHUP reloads (good and bad), SIGINT detaches everything."""
 import json
+import os
 import signal
 import time
 
@@ -10,7 +11,23 @@ from test_file_identifiers import READ_AND_SEND_TCP
 BROKEN = POLICY_MACHINE_ID.replace("action: alert", "action: explode")
 
 
-def idsentry_prog_ids():
+def prog_ids_of(pid):
+    """Ids of the BPF programs a process holds through its fds (program and link fds say
+    'prog_id:' in fdinfo); other agents may be running at the same time."""
+    ids = set()
+    fdinfo = "/proc/%d/fdinfo" % pid
+    for fd in os.listdir(fdinfo):
+        try:
+            with open(os.path.join(fdinfo, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            pass
+    return ids
+
+
+def handle_prog_ids():
     progs = json.loads(sh(["bpftool", "-j", "prog", "show"]).stdout or "[]")
     return {p["id"] for p in progs if p.get("name", "").startswith("handle_")}
 
@@ -27,13 +44,13 @@ def test_ready_lists_probes(host):
 
 
 def test_sigint_detaches_every_program(host):
-    before = idsentry_prog_ids()
     agent = Agent(policy_text=POLICY_MACHINE_ID)
     with agent:
-        during = idsentry_prog_ids() - before
+        during = prog_ids_of(agent.proc.pid)
         expect(len(during) >= 10, "idsentry's programs loaded while running, got %d" % len(during))
+        expect(during <= handle_prog_ids(), "the agent's programs named after their hooks")
         expect_eq(0, agent.stop(), "exit status after SIGINT")
-    expect_eq(set(), idsentry_prog_ids() & during, "idsentry programs left after SIGINT")
+    expect_eq(set(), handle_prog_ids() & during, "idsentry programs left after SIGINT")
 
 
 def test_sigterm_exits_zero(host):

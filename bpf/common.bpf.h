@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* common.bpf.h: what every component does: count failures, fill headers, emit events, read taint. */
+#ifndef IDSENTRY_COMMON_BPF_H
+#define IDSENTRY_COMMON_BPF_H
+
+static __always_inline void count(enum stat_cause cause)
+{
+	__u32 key = cause;
+	__u64 *v = bpf_map_lookup_elem(&stats, &key);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void fill_header(struct event_header *h, __u32 type, __u64 pid_tgid)
+{
+	h->type = type;
+	h->tgid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline void emit(void *ev, __u64 size)
+{
+	if (bpf_ringbuf_output(&events, ev, size, 0))
+		count(STAT_RINGBUF_FULL);
+}
+
+/* Tells the agent who a newly tainted or exec'd process is, while it is certainly alive. */
+static __always_inline void emit_proc_info(__u64 pid_tgid)
+{
+	__u32 zero = 0;
+	struct proc_info_event *ev = bpf_map_lookup_elem(&info_scratch, &zero);
+
+	if (!ev)
+		return;
+	fill_header(&ev->hdr, EVENT_PROC_INFO, pid_tgid);
+	current_exe_and_args(ev);
+	emit(ev, sizeof(*ev));
+}
+
+/* Taint is live when it carries bits and has not outlived the longest rule window. */
+static __always_inline struct proc_taint *live_taint(__u32 tgid)
+{
+	struct proc_taint *t = bpf_map_lookup_elem(&taint, &tgid);
+
+	if (!t || !t->ident_mask)
+		return NULL;
+	if (taint_ttl_ns && bpf_ktime_get_boot_ns() - t->last_ns > taint_ttl_ns)
+		return NULL;
+	return t;
+}
+
+#endif

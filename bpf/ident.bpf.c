@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* ident.bpf.c: identifier files: opens of watched inodes, the bytes read from them, taint. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "idsentry.h"
+#include "maps.bpf.h"
+#include "task.bpf.h"
+#include "common.bpf.h"
+
+/* ---- identifier access ---------------------------------------------------------------------- */
+
+static __always_inline int on_open_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct watch_key key;
+	struct watched_fd wf;
+	struct fd_key fk;
+	struct proc_taint *t;
+	struct inode *inode;
+	struct file *f;
+	__u64 *mask;
+
+	if (ret < 0)
+		return 0;
+	/* identify the opened file by inode, so paths, links and mounts do not matter */
+	f = current_fd_file(ret);
+	if (!f)
+		return 0;
+	inode = BPF_CORE_READ(f, f_inode);
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	/* the agent's own opens register identifier files instead */
+	if (tgid == agent_tgid) {
+		__u64 bits = registering_mask;
+
+		if (!bits)
+			return 0;
+		mask = bpf_map_lookup_elem(&watched_inodes, &key);
+		if (mask)
+			bits |= *mask;
+		if (bpf_map_update_elem(&watched_inodes, &key, &bits, BPF_ANY))
+			count(STAT_WATCH_MAP_FULL);
+		return 0;
+	}
+	mask = bpf_map_lookup_elem(&watched_inodes, &key);
+	if (!mask)
+		return 0;
+	/* remember the fd so reads on it are captured */
+	fk.tgid = tgid;
+	fk.fd = ret;
+	wf.ident_mask = *mask;
+	wf.dev = key.dev;
+	wf.ino = key.ino;
+	if (bpf_map_update_elem(&watched_fds, &fk, &wf, BPF_ANY)) {
+		count(STAT_FD_MAP_FULL);
+		return 0;
+	}
+	/* a process entry marks the tgid for cleanup at exit; taint bits come with the read */
+	t = bpf_map_lookup_elem(&taint, &tgid);
+	if (t) {
+		__sync_fetch_and_add(&t->watched_fds, 1);
+		return 0;
+	}
+	struct proc_taint fresh = { .watched_fds = 1 };
+
+	if (bpf_map_update_elem(&taint, &tgid, &fresh, BPF_NOEXIST)) {
+		count(STAT_TAINT_MAP_FULL);
+		return 0;
+	}
+	emit_proc_info(pid_tgid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int handle_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_open_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int handle_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_open_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int handle_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_open_exit(ctx->ret);
+}
+
+static __always_inline int on_read_enter(__u32 fd, __u64 buf, __u64 offset, __u16 call)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct fd_key fk = { .tgid = pid_tgid >> 32, .fd = fd };
+	struct pending_read pr = {};
+	struct watched_fd *wf;
+
+	/* the one lookup every reader pays */
+	wf = bpf_map_lookup_elem(&watched_fds, &fk);
+	if (!wf)
+		return 0;
+	pr.buf = buf;
+	pr.offset = offset;
+	pr.watch = *wf;
+	pr.fd = fd;
+	pr.call = call;
+	if (bpf_map_update_elem(&pending_reads, &pid_tgid, &pr, BPF_ANY))
+		count(STAT_PENDING_FULL);
+	return 0;
+}
+
+static __always_inline int on_read_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct ident_read_event *ev;
+	struct pending_read *p, pr;
+	struct proc_taint *t;
+	__u64 src, n, now;
+	__u32 zero = 0;
+
+	p = bpf_map_lookup_elem(&pending_reads, &pid_tgid);
+	if (!p)
+		return 0;
+	pr = *p;
+	bpf_map_delete_elem(&pending_reads, &pid_tgid);
+	if (ret <= 0)
+		return 0;
+	/* taint the process group with the identifiers it received */
+	now = bpf_ktime_get_boot_ns();
+	t = bpf_map_lookup_elem(&taint, &tgid);
+	if (t) {
+		t->ident_mask |= pr.watch.ident_mask;
+		t->last_ns = now;
+	} else {
+		struct proc_taint fresh = { .ident_mask = pr.watch.ident_mask, .last_ns = now };
+
+		if (bpf_map_update_elem(&taint, &tgid, &fresh, BPF_ANY))
+			count(STAT_TAINT_MAP_FULL);
+	}
+	/* copy the bytes the process actually received, for the agent to learn the value */
+	ev = bpf_map_lookup_elem(&read_scratch, &zero);
+	if (!ev)
+		return 0;
+	fill_header(&ev->hdr, EVENT_IDENT_READ, pid_tgid);
+	ev->ident_mask = pr.watch.ident_mask;
+	ev->dev = pr.watch.dev;
+	ev->ino = pr.watch.ino;
+	ev->source = SOURCE_FILE;
+	ev->call = pr.call;
+	ev->total = ret;
+	src = pr.buf;
+	n = ret;
+	if (pr.call == CALL_READV || pr.call == CALL_PREADV) {
+		struct iovec iov;
+
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)pr.buf)) {
+			count(STAT_READ_USER_FAILED);
+			return 0;
+		}
+		src = (__u64)iov.iov_base;
+		if (n > iov.iov_len)
+			n = iov.iov_len;
+	}
+	if (pr.call == CALL_READ || pr.call == CALL_READV) {
+		struct file *f = current_fd_file(pr.fd);
+
+		ev->offset = f ? BPF_CORE_READ(f, f_pos) - ret : 0;
+	} else {
+		ev->offset = pr.offset;
+	}
+	if (n > MAX_VALUE_BYTES)
+		n = MAX_VALUE_BYTES;
+	ev->len = n;
+	if (bpf_probe_read_user(ev->data, n, (void *)src)) {
+		count(STAT_READ_USER_FAILED);
+		return 0;
+	}
+	emit(ev, offsetof(struct ident_read_event, data) + n);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_read")
+int handle_sys_enter_read(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_read_enter(ctx->args[0], ctx->args[1], 0, CALL_READ);
+}
+
+SEC("tracepoint/syscalls/sys_exit_read")
+int handle_sys_exit_read(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_read_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_pread64")
+int handle_sys_enter_pread64(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_read_enter(ctx->args[0], ctx->args[1], ctx->args[3], CALL_PREAD64);
+}
+
+SEC("tracepoint/syscalls/sys_exit_pread64")
+int handle_sys_exit_pread64(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_read_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_readv")
+int handle_sys_enter_readv(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_read_enter(ctx->args[0], ctx->args[1], 0, CALL_READV);
+}
+
+SEC("tracepoint/syscalls/sys_exit_readv")
+int handle_sys_exit_readv(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_read_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_preadv")
+int handle_sys_enter_preadv(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_read_enter(ctx->args[0], ctx->args[1], ctx->args[3], CALL_PREADV);
+}
+
+SEC("tracepoint/syscalls/sys_exit_preadv")
+int handle_sys_exit_preadv(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_read_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int handle_sys_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	struct fd_key fk = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = ctx->args[0] };
+	struct proc_taint *t;
+
+	/* deleting is the lookup: a miss costs the same as one */
+	if (bpf_map_delete_elem(&watched_fds, &fk))
+		return 0;
+	t = bpf_map_lookup_elem(&taint, &fk.tgid);
+	if (t && t->watched_fds)
+		__sync_fetch_and_add(&t->watched_fds, -1);
+	return 0;
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* proc.bpf.c: process lifecycle: taint inherited on fork, kept on exec, dropped at exit. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "idsentry.h"
+#include "maps.bpf.h"
+#include "task.bpf.h"
+#include "common.bpf.h"
+
+/* ---- process lifecycle ---------------------------------------------------------------------- */
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(handle_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct proc_taint *t, inherited = {};
+
+	/* threads share the tgid's entry already */
+	if (ptgid == ctgid)
+		return 0;
+	t = live_taint(ptgid);
+	if (!t)
+		return 0;
+	inherited.ident_mask = t->ident_mask;
+	inherited.last_ns = t->last_ns;
+	if (bpf_map_update_elem(&taint, &ctgid, &inherited, BPF_ANY))
+		count(STAT_TAINT_MAP_FULL);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int handle_sched_process_exec(void *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	/* exec keeps the taint; the agent learns the new image */
+	if (live_taint(pid_tgid >> 32))
+		emit_proc_info(pid_tgid);
+	return 0;
+}
+
+static long drop_fd_of_tgid(struct bpf_map *map, struct fd_key *key, struct watched_fd *val,
+			    __u32 *tgid)
+{
+	if (key->tgid == *tgid)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int handle_sched_process_exit(void *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct task_struct *task;
+	struct proc_taint *t;
+	__u32 zero = 0;
+
+	t = bpf_map_lookup_elem(&taint, &tgid);
+	if (!t)
+		return 0;
+	/* only the last thread of the group ends the process */
+	task = (struct task_struct *)bpf_get_current_task();
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	if (t->watched_fds)
+		bpf_for_each_map_elem(&watched_fds, drop_fd_of_tgid, &tgid, 0);
+	if (t->ident_mask) {
+		struct send_scratch *scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+
+		if (scratch) {
+			struct proc_exit_event *ev = (struct proc_exit_event *)&scratch->ev;
+
+			fill_header(&ev->hdr, EVENT_PROC_EXIT, pid_tgid);
+			ev->taint_mask = t->ident_mask;
+			emit(ev, sizeof(*ev));
+		}
+	}
+	bpf_map_delete_elem(&taint, &tgid);
+	return 0;
+}

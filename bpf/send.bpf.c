@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* send.bpf.c: sends by tainted processes: sampled payload and destination from kernel state. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "idsentry.h"
+#include "maps.bpf.h"
+#include "task.bpf.h"
+#include "common.bpf.h"
+
+/* ---- outbound sends ------------------------------------------------------------------------- */
+
+static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 call, __u16 is_iov)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct pending_send ps = {};
+	struct tls_call *tc;
+	struct proc_taint *t;
+	struct sock *sk;
+	struct file *f;
+	__u16 family;
+
+	if (tgid == agent_tgid)
+		return 0;
+	/* the one lookup every untainted sender pays */
+	t = live_taint(tgid);
+	if (!t)
+		return 0;
+	f = current_fd_file(fd);
+	if (!f)
+		return 0;
+	sk = file_sock(f);
+	if (!sk)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	ps.buf = buf;
+	ps.len = len;
+	ps.taint_mask = t->ident_mask;
+	ps.taint_ns = t->last_ns;
+	ps.fd = fd;
+	ps.call = call;
+	ps.is_iov = is_iov;
+	/* inside SSL_write this is ciphertext; the TLS probe reports the plaintext to this fd */
+	tc = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
+	if (tc) {
+		tc->fd = fd;
+		tc->fd_set = 1;
+		ps.inside_tls = 1;
+	}
+	if (bpf_map_update_elem(&pending_sends, &pid_tgid, &ps, BPF_ANY))
+		count(STAT_PENDING_FULL);
+	return 0;
+}
+
+/* Copies up to 'limit' bytes of an iovec array into the sample. */
+static __always_inline __u32 sample_iov(__u8 *sample, __u64 iov_ptr, __u64 iovcnt, __u32 limit)
+{
+	__u32 off = 0;
+	int i;
+
+	for (i = 0; i < MAX_IOV_SEGMENTS; i++) {
+		struct iovec iov;
+		__u64 n;
+
+		if (i >= iovcnt || off >= limit)
+			break;
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + i * sizeof(iov))))
+			break;
+		n = iov.iov_len;
+		if (n > limit - off)
+			n = limit - off;
+		if (n > MAX_SAMPLE_BYTES)
+			n = MAX_SAMPLE_BYTES;
+		off &= MAX_SAMPLE_BYTES - 1;
+		if (bpf_probe_read_user(sample + off, n, iov.iov_base)) {
+			count(STAT_READ_USER_FAILED);
+			break;
+		}
+		off += n;
+	}
+	return off;
+}
+
+static __always_inline int on_send_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct send_scratch *scratch;
+	struct pending_send *p, ps;
+	struct send_event *ev;
+	__u32 zero = 0, limit;
+	struct file *f;
+	struct sock *sk;
+
+	p = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
+	if (!p)
+		return 0;
+	ps = *p;
+	bpf_map_delete_elem(&pending_sends, &pid_tgid);
+	if (ret <= 0)
+		return 0;
+	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+	if (!scratch)
+		return 0;
+	ev = &scratch->ev;
+	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
+	ev->taint_mask = ps.taint_mask;
+	ev->taint_ns = ps.taint_ns;
+	ev->result = ret;
+	ev->call = ps.call;
+	ev->fd = ps.fd;
+	ev->flags = ps.inside_tls ? SEND_INSIDE_TLS : 0;
+	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
+	/* destination from the socket, or from the cgroup hook's copy for unconnected sends */
+	f = current_fd_file(ps.fd);
+	sk = f ? file_sock(f) : NULL;
+	if (sk) {
+		sock_destination(sk, ev);
+		ev->flags |= SEND_DEST_FROM_SOCKET;
+	}
+	if (ps.dest_set) {
+		ev->family = ps.family;
+		ev->dport = ps.dport;
+		__builtin_memcpy(ev->daddr, ps.daddr, sizeof(ev->daddr));
+		ev->flags = (ev->flags & ~SEND_DEST_FROM_SOCKET) | SEND_DEST_FROM_CGROUP;
+	}
+	/* sample what was actually sent */
+	limit = sample_bytes;
+	if (limit > MAX_SAMPLE_BYTES)
+		limit = MAX_SAMPLE_BYTES;
+	if ((__u64)ret > limit) {
+		ev->flags |= SEND_SAMPLE_TRUNCATED;
+		count(STAT_SAMPLE_TRUNCATED);
+	} else {
+		limit = ret;
+	}
+	if (ps.is_iov) {
+		ev->sample_len = sample_iov(ev->sample, ps.buf, ps.len, limit);
+	} else {
+		if (bpf_probe_read_user(ev->sample, limit, (void *)ps.buf)) {
+			count(STAT_READ_USER_FAILED);
+			limit = 0;
+		}
+		ev->sample_len = limit;
+	}
+	limit = ev->sample_len;
+	if (limit > MAX_SAMPLE_BYTES)
+		limit = MAX_SAMPLE_BYTES;
+	emit(ev, offsetof(struct send_event, sample) + limit);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int handle_sys_enter_write(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_WRITE, 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_write")
+int handle_sys_exit_write(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_send_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int handle_sys_enter_writev(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_WRITEV, 1);
+}
+
+SEC("tracepoint/syscalls/sys_exit_writev")
+int handle_sys_exit_writev(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_send_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int handle_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_SENDTO, 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int handle_sys_exit_sendto(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_send_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int handle_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	struct user_msghdr msg;
+
+	/* only tainted senders get here past the first lookup, so the header read is theirs */
+	if (!live_taint(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)ctx->args[1])) {
+		count(STAT_READ_USER_FAILED);
+		return 0;
+	}
+	return on_send_enter(ctx->args[0], (__u64)msg.msg_iov, msg.msg_iovlen, CALL_SENDMSG, 1);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int handle_sys_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_send_exit(ctx->ret);
+}
+
+/* ---- destinations from the kernel's copy of the address (cgroup sock_addr hooks) -------------- */
+
+static __always_inline void note_sendmsg_dest(struct bpf_sock_addr *ctx, __u16 family)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pending_send *ps = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
+
+	if (!ps)
+		return;
+	ps->family = family;
+	ps->dport = bpf_ntohs((__u16)ctx->user_port);
+	if (family == AF_INET) {
+		__u32 a = ctx->user_ip4;
+
+		__builtin_memcpy(ps->daddr, &a, sizeof(a));
+	} else {
+		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
+			       ctx->user_ip6[3] };
+
+		__builtin_memcpy(ps->daddr, a, sizeof(a));
+	}
+	ps->dest_set = 1;
+}
+
+SEC("cgroup/sendmsg4")
+int handle_cgroup_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	note_sendmsg_dest(ctx, AF_INET);
+	return 1;
+}
+
+SEC("cgroup/sendmsg6")
+int handle_cgroup_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	note_sendmsg_dest(ctx, AF_INET6);
+	return 1;
+}
+
+/* A tainted process connecting is reported (no payload) with the address the kernel will use. */
+static __always_inline void note_connect(struct bpf_sock_addr *ctx, __u16 family)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct send_scratch *scratch;
+	struct proc_taint *t;
+	struct send_event *ev;
+	__u32 zero = 0;
+
+	if ((pid_tgid >> 32) == agent_tgid)
+		return;
+	t = live_taint(pid_tgid >> 32);
+	if (!t)
+		return;
+	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+	if (!scratch)
+		return;
+	ev = &scratch->ev;
+	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
+	ev->taint_mask = t->ident_mask;
+	ev->taint_ns = t->last_ns;
+	ev->result = 0;
+	ev->call = CALL_CONNECT;
+	ev->fd = 0;
+	ev->family = family;
+	ev->sock_type = ctx->type;
+	ev->protocol = ctx->protocol;
+	ev->dport = bpf_ntohs((__u16)ctx->user_port);
+	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
+	if (family == AF_INET) {
+		__u32 a = ctx->user_ip4;
+
+		__builtin_memcpy(ev->daddr, &a, sizeof(a));
+	} else {
+		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
+			       ctx->user_ip6[3] };
+
+		__builtin_memcpy(ev->daddr, a, sizeof(a));
+	}
+	ev->flags = SEND_DEST_FROM_CGROUP;
+	ev->sample_len = 0;
+	emit(ev, offsetof(struct send_event, sample));
+}
+
+SEC("cgroup/connect4")
+int handle_cgroup_connect4(struct bpf_sock_addr *ctx)
+{
+	note_connect(ctx, AF_INET);
+	return 1;
+}
+
+SEC("cgroup/connect6")
+int handle_cgroup_connect6(struct bpf_sock_addr *ctx)
+{
+	note_connect(ctx, AF_INET6);
+	return 1;
+}

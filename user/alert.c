@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* alert: writes one alert record from a description of what was seen and what was done. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "alert.h"
+#include "destination.h"
+#include "json.h"
+#include "output.h"
+#include "policy.h"
+#include "proctable.h"
+#include "values.h"
+
+void redact_value(const uint8_t *value, size_t len, char *buf, size_t size)
+{
+	size_t keep = len >= 12 ? 4 : len >= 6 ? 2 : 0;
+
+	if (!keep)
+		snprintf(buf, size, "…");
+	else
+		snprintf(buf, size, "%.*s…%.*s", (int)keep, (const char *)value, (int)keep,
+			 (const char *)value + len - keep);
+}
+
+const char *lower_severity(const char *s)
+{
+	if (!strcmp(s, "critical"))
+		return "high";
+	if (!strcmp(s, "high"))
+		return "medium";
+	return "low";
+}
+
+static void write_identifier(struct json *j, const struct alert_sink *s,
+			     const struct alert_ident *id)
+{
+	const struct known_value *v = id->value;
+	char redacted[64];
+
+	json_object_begin(j, NULL);
+	json_string(j, "name",
+		    id->bit < s->policy->n_idents ? s->policy->idents[id->bit].name : "unknown");
+	json_string(j, "source", v ? v->source : "file");
+	json_string(j, "path", v ? v->path : NULL);
+	if (!v) {
+		json_null(j, "value");
+	} else if (s->show_values) {
+		json_string_n(j, "value", (const char *)v->bytes, v->len);
+	} else {
+		redact_value(v->bytes, v->len, redacted, sizeof(redacted));
+		json_string(j, "value", redacted);
+	}
+	json_object_end(j);
+}
+
+void alert_write(const struct alert_sink *s, const struct alert_desc *a)
+{
+	const struct proc *p = a->proc;
+	const struct destination *d = a->dst;
+	struct json j;
+	size_t i;
+
+	json_init(&j);
+	json_record_begin(&j, "alert");
+	json_string(&j, "rule", a->rule->name);
+	json_string(&j, "severity",
+		    a->confirmed ? a->rule->severity : lower_severity(a->rule->severity));
+	json_string(&j, "action", a->action);
+	json_string(&j, "confidence", a->confirmed ? "confirmed" : "suspected");
+
+	json_object_begin(&j, "process");
+	json_uint(&j, "pid", p->tgid);
+	json_uint(&j, "ppid", p->ppid);
+	json_uint(&j, "uid", p->uid);
+	json_string(&j, "comm", p->comm);
+	json_string(&j, "exe", p->exe);
+	json_string(&j, "cmdline", p->cmdline);
+	json_object_end(&j);
+
+	json_array_begin(&j, "identifiers");
+	for (i = 0; i < a->n_idents; i++)
+		write_identifier(&j, s, &a->idents[i]);
+	json_array_end(&j);
+
+	json_object_begin(&j, "destination");
+	json_string(&j, "proto", d->proto);
+	json_string(&j, "family", d->family == AF_INET6 ? "ipv6" : "ipv4");
+	json_string(&j, "addr", d->text);
+	json_uint(&j, "port", d->port);
+	json_string(&j, "host", d->host);
+	json_object_end(&j);
+
+	json_object_begin(&j, "evidence");
+	json_string(&j, "channel", a->channel);
+	if (a->confirmed) {
+		json_string(&j, "encoding", encoding_name(a->enc));
+		json_int(&j, "offset", a->offset);
+	}
+	if (a->call)
+		json_string(&j, "call", a->call);
+	if (a->bytes >= 0)
+		json_int(&j, "bytes", a->bytes);
+	if (a->sampled >= 0)
+		json_int(&j, "sampled", a->sampled);
+	if (a->hook)
+		json_string(&j, "hook", a->hook);
+	json_object_end(&j);
+	if (a->lineage)
+		json_string(&j, "lineage", a->lineage);
+
+	output_write(s->out, &j);
+	json_free(&j);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* alert: writes one alert record from a description of what was seen and what was done. */
+#ifndef IDSENTRY_ALERT_H
+#define IDSENTRY_ALERT_H
+
+#include <stddef.h>
+#include "encode.h"
+
+struct output;
+struct policy;
+struct rule_def;
+struct proc;
+struct destination;
+struct known_value;
+
+#define ALERT_MAX_IDENTS 16
+
+struct alert_ident {
+	unsigned int bit;
+	const struct known_value *value; /* the value seen or known, or NULL */
+};
+
+struct alert_desc {
+	const struct rule_def *rule;
+	const char *action;  /* what actually happened: "alert", "blocked" or "killed" */
+	int confirmed;       /* a form of the value was seen in the data */
+	const struct proc *proc;
+	struct alert_ident idents[ALERT_MAX_IDENTS];
+	size_t n_idents;
+	const struct destination *dst;
+	const char *channel; /* "socket", "dns", "tls", ... */
+	enum encoding enc;   /* when confirmed */
+	long offset;         /* when confirmed: where the form starts in the sampled data */
+	const char *call;    /* syscall or hook that carried the data */
+	long long bytes;     /* bytes the call moved, -1 when unknown */
+	long long sampled;   /* bytes of it that were inspected, -1 when none */
+	const char *hook;    /* the enforcement hook that acted, or NULL */
+	const char *lineage; /* how the taint reached this process, or NULL */
+};
+
+struct alert_sink {
+	struct output *out;
+	const struct policy *policy;
+	int show_values;
+};
+
+void alert_write(const struct alert_sink *s, const struct alert_desc *a);
+/* "3d12…fda4": enough to recognise a value, too little to leak it. Writes into buf. */
+void redact_value(const uint8_t *value, size_t len, char *buf, size_t size);
+/* Suspected alerts are weaker evidence than confirmed ones: one step down. */
+const char *lower_severity(const char *severity);
+
+#endif

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* events: checks ring-buffer records and copies them into typed structs before anyone reads them. */
+#include <errno.h>
+#include <string.h>
+#include "events.h"
+
+/* The layouts are the kernel ABI: a change here must be a change there too. */
+_Static_assert(sizeof(struct event_header) == 40, "event_header layout");
+_Static_assert(sizeof(struct ident_read_event) == 88 + MAX_VALUE_BYTES, "ident_read_event layout");
+_Static_assert(offsetof(struct send_event, sample) == 104, "send_event layout");
+_Static_assert(sizeof(struct proc_info_event) ==
+		       56 + EXE_PATH_PARTS * EXE_PART_BYTES + CMDLINE_BYTES,
+	       "proc_info_event layout");
+_Static_assert(sizeof(struct proc_exit_event) == 48, "proc_exit_event layout");
+_Static_assert(sizeof(struct proc_taint) == 24, "proc_taint layout");
+_Static_assert(sizeof(struct watched_fd) == 24, "watched_fd layout");
+
+int event_decode(const void *data, size_t size, union event *out)
+{
+	const struct event_header *h = data;
+
+	if (size < sizeof(*h) || size > sizeof(*out))
+		return -EINVAL;
+	memcpy(out, data, size);
+	memset((char *)out + size, 0, sizeof(*out) - size);
+	switch (h->type) {
+	case EVENT_IDENT_READ:
+		if (size < offsetof(struct ident_read_event, data) ||
+		    out->read.len > size - offsetof(struct ident_read_event, data))
+			return -EINVAL;
+		break;
+	case EVENT_SEND:
+		if (size < offsetof(struct send_event, sample) ||
+		    out->send.sample_len > size - offsetof(struct send_event, sample))
+			return -EINVAL;
+		break;
+	case EVENT_PROC_INFO:
+		if (size != sizeof(struct proc_info_event) || out->info.cmdline_len > CMDLINE_BYTES)
+			return -EINVAL;
+		/* the kernel copied at most EXE_PART_BYTES with a NUL; do not trust it did */
+		for (int i = 0; i < EXE_PATH_PARTS; i++)
+			out->info.exe_parts[i][EXE_PART_BYTES - 1] = 0;
+		break;
+	case EVENT_PROC_EXIT:
+		if (size < sizeof(struct proc_exit_event))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	out->hdr.comm[TASK_COMM_BYTES - 1] = 0;
+	return h->type;
+}
