@@ -53,4 +53,33 @@ static __always_inline struct proc_taint *live_taint(__u32 tgid)
 	return t;
 }
 
+/* Copies up to 'limit' bytes of an iovec array into the sample. */
+static __always_inline __u32 sample_iov(__u8 *sample, __u64 iov_ptr, __u64 iovcnt, __u32 limit)
+{
+	__u32 off = 0;
+	int i;
+
+	for (i = 0; i < MAX_IOV_SEGMENTS; i++) {
+		struct iovec iov;
+		__u64 n;
+
+		if (i >= iovcnt || off >= limit)
+			break;
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + i * sizeof(iov))))
+			break;
+		n = iov.iov_len;
+		if (n > limit - off)
+			n = limit - off;
+		if (n > MAX_SAMPLE_BYTES)
+			n = MAX_SAMPLE_BYTES;
+		off &= MAX_SAMPLE_BYTES - 1;
+		if (bpf_probe_read_user(sample + off, n, iov.iov_base)) {
+			count(STAT_READ_USER_FAILED);
+			break;
+		}
+		off += n;
+	}
+	return off;
+}
+
 #endif

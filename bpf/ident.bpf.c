@@ -9,6 +9,7 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "flow.bpf.h"
 
 /* ---- identifier access ---------------------------------------------------------------------- */
 
@@ -125,8 +126,12 @@ static __always_inline int on_read_exit(long ret)
 	__u32 zero = 0;
 
 	p = bpf_map_lookup_elem(&pending_reads, &pid_tgid);
-	if (!p)
+	if (!p) {
+		/* not an identifier file; perhaps a pipe or socket another process tainted */
+		if (ret > 0)
+			taint_from_channel_read(pid_tgid);
 		return 0;
+	}
 	pr = *p;
 	bpf_map_delete_elem(&pending_reads, &pid_tgid);
 	if (ret <= 0)

@@ -13,12 +13,15 @@ const volatile __u32 sample_bytes = DEFAULT_SAMPLE_BYTES;
 /* Written by the agent at run time through the skeleton's bss. */
 __u64 taint_ttl_ns = 0;     /* taint older than this is ignored; 0: never expires */
 __u64 registering_mask = 0; /* nonzero while the agent opens identifier files to register them */
+/* Until this time (boot ns) some channel may be tainted: reads check channels only until then. */
+__u64 channels_active_until_ns = 0;
 #else
 #define SHARED extern
 extern const volatile __u32 agent_tgid;
 extern const volatile __u32 sample_bytes;
 extern __u64 taint_ttl_ns;
 extern __u64 registering_mask;
+extern __u64 channels_active_until_ns;
 #endif
 
 #define RINGBUF_BYTES (16 << 20)
@@ -26,6 +29,7 @@ extern __u64 registering_mask;
 #define MAX_WATCHED_FDS 16384
 #define MAX_TAINTED_PROCS 16384
 #define MAX_PENDING 16384
+#define MAX_TAINTED_CHANNELS 16384
 
 /* Arguments of an in-flight read on a watched fd, kept from sys_enter to sys_exit. */
 struct pending_read {
@@ -120,6 +124,14 @@ SHARED struct {
 	__type(key, __u64);
 	__type(value, struct tls_call);
 } tls_calls SEC(".maps");
+
+/* Channel identity (pipe inode or receiving unix sock address) → taint written into it. */
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_TAINTED_CHANNELS);
+	__type(key, __u64);
+	__type(value, struct channel_taint);
+} tainted_channels SEC(".maps");
 
 SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -18,6 +18,7 @@ int BPF_PROG(handle_sched_process_fork, struct task_struct *parent, struct task_
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 	struct proc_taint *t, inherited = {};
+	struct proc_fork_event ev;
 
 	/* threads share the tgid's entry already */
 	if (ptgid == ctgid)
@@ -27,8 +28,16 @@ int BPF_PROG(handle_sched_process_fork, struct task_struct *parent, struct task_
 		return 0;
 	inherited.ident_mask = t->ident_mask;
 	inherited.last_ns = t->last_ns;
-	if (bpf_map_update_elem(&taint, &ctgid, &inherited, BPF_ANY))
+	inherited.flags = t->flags;
+	if (bpf_map_update_elem(&taint, &ctgid, &inherited, BPF_ANY)) {
 		count(STAT_TAINT_MAP_FULL);
+		return 0;
+	}
+	/* the agent carries what the parent held over to the child, as of now */
+	fill_header(&ev.hdr, EVENT_PROC_FORK, bpf_get_current_pid_tgid());
+	ev.child_tgid = ctgid;
+	ev.pad = 0;
+	emit(&ev, sizeof(ev));
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "flow.bpf.h"
 
 /* ---- outbound sends ------------------------------------------------------------------------- */
 
@@ -33,9 +34,12 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 	if (!f)
 		return 0;
 	sk = file_sock(f);
-	if (!sk)
+	family = sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : 0;
+	/* pipes, FIFOs and unix sockets pass the taint on to their readers */
+	if (!sk || family == AF_UNIX) {
+		taint_channel_write(f, t, pid_tgid, buf, len, is_iov);
 		return 0;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	}
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
 	ps.buf = buf;
@@ -55,35 +59,6 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 	if (bpf_map_update_elem(&pending_sends, &pid_tgid, &ps, BPF_ANY))
 		count(STAT_PENDING_FULL);
 	return 0;
-}
-
-/* Copies up to 'limit' bytes of an iovec array into the sample. */
-static __always_inline __u32 sample_iov(__u8 *sample, __u64 iov_ptr, __u64 iovcnt, __u32 limit)
-{
-	__u32 off = 0;
-	int i;
-
-	for (i = 0; i < MAX_IOV_SEGMENTS; i++) {
-		struct iovec iov;
-		__u64 n;
-
-		if (i >= iovcnt || off >= limit)
-			break;
-		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + i * sizeof(iov))))
-			break;
-		n = iov.iov_len;
-		if (n > limit - off)
-			n = limit - off;
-		if (n > MAX_SAMPLE_BYTES)
-			n = MAX_SAMPLE_BYTES;
-		off &= MAX_SAMPLE_BYTES - 1;
-		if (bpf_probe_read_user(sample + off, n, iov.iov_base)) {
-			count(STAT_READ_USER_FAILED);
-			break;
-		}
-		off += n;
-	}
-	return off;
 }
 
 static __always_inline int on_send_exit(long ret)
@@ -132,6 +107,9 @@ static __always_inline int on_send_exit(long ret)
 	limit = sample_bytes;
 	if (limit > MAX_SAMPLE_BYTES)
 		limit = MAX_SAMPLE_BYTES;
+	/* sendmmsg returns a message count: the iovecs bound the sample instead */
+	if (ps.call == CALL_SENDMMSG)
+		ret = limit;
 	if ((__u64)ret > limit) {
 		ev->flags |= SEND_SAMPLE_TRUNCATED;
 		count(STAT_SAMPLE_TRUNCATED);
@@ -203,6 +181,28 @@ int handle_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	}
 	return on_send_enter(ctx->args[0], (__u64)msg.msg_iov, msg.msg_iovlen, CALL_SENDMSG, 1);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int handle_sys_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	struct mmsghdr first;
+
+	/* resolvers send their A and AAAA queries together: the first message is sampled */
+	if (!live_taint(bpf_get_current_pid_tgid() >> 32) || !ctx->args[2])
+		return 0;
+	if (bpf_probe_read_user(&first, sizeof(first), (void *)ctx->args[1])) {
+		count(STAT_READ_USER_FAILED);
+		return 0;
+	}
+	return on_send_enter(ctx->args[0], (__u64)first.msg_hdr.msg_iov, first.msg_hdr.msg_iovlen,
+			     CALL_SENDMMSG, 1);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmmsg")
+int handle_sys_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_send_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")

@@ -49,6 +49,30 @@ static __always_inline void sock_destination(struct sock *sk, struct send_event 
 		BPF_CORE_READ_INTO((__u32 *)ev->daddr, sk, __sk_common.skc_daddr);
 }
 
+/* Argument n (0-based) of the syscall now exiting, from the registers saved at its entry. */
+static __always_inline __u64 exiting_syscall_arg(int n)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+#if defined(__TARGET_ARCH_arm64)
+	/* x0 holds the return value by now; the first argument survives in orig_x0 */
+	if (n == 0)
+		return BPF_CORE_READ(regs, orig_x0);
+	return BPF_CORE_READ(regs, regs[n & 7]);
+#else
+	switch (n) {
+	case 0:
+		return BPF_CORE_READ(regs, di);
+	case 1:
+		return BPF_CORE_READ(regs, si);
+	case 2:
+		return BPF_CORE_READ(regs, dx);
+	default:
+		return BPF_CORE_READ(regs, r10);
+	}
+#endif
+}
+
 /* Executable path components (leaf first) and argv of the current task. */
 static __always_inline void current_exe_and_args(struct proc_info_event *ev)
 {

@@ -24,7 +24,26 @@ enum event_type {
 	EVENT_SEND = 2,       /* a tainted process sent data on an inet socket */
 	EVENT_PROC_INFO = 3,  /* who a process is, captured when it is first tainted or execs */
 	EVENT_PROC_EXIT = 4,  /* a tainted process group exited */
+	EVENT_FLOW = 5,       /* taint moved through a pipe, FIFO or unix socket */
+	EVENT_RECV = 6,       /* a DNS answer reached a tainted process (send_event layout) */
+	EVENT_PROC_FORK = 7,  /* a tainted process forked: the child starts with its taint */
 };
+
+/* IPC channels taint travels through. Append only. */
+enum channel_kind {
+	CHANNEL_PIPE = 1,
+	CHANNEL_FIFO = 2,
+	CHANNEL_UNIX = 3,
+};
+
+/* flow_event.direction */
+enum flow_direction {
+	FLOW_WRITE = 1, /* a tainted process wrote to the channel: sample holds what it wrote */
+	FLOW_READ = 2,  /* a process read from a tainted channel and is now tainted */
+};
+
+/* proc_taint.flags */
+#define TAINT_VIA_CHANNEL 0x1 /* some of the taint came from another process's data */
 
 /* Where an identifier came from. Append only. */
 enum ident_source {
@@ -39,6 +58,10 @@ enum send_call {
 	CALL_SENDMSG = 4,
 	CALL_CONNECT = 5,
 	CALL_SSL_WRITE = 6, /* plaintext handed to a TLS library (uprobe), before encryption */
+	CALL_RECVFROM = 7,
+	CALL_RECVMSG = 8,
+	CALL_READ_SOCKET = 9,
+	CALL_SENDMMSG = 10,
 };
 
 /* The syscall that carried an identifier read. Append only. */
@@ -64,6 +87,7 @@ enum stat_cause {
 	STAT_READ_USER_FAILED = 4, /* user memory of a read or send could not be copied */
 	STAT_WATCH_MAP_FULL = 5,  /* an identifier inode could not be registered */
 	STAT_SAMPLE_TRUNCATED = 6, /* informational: payload longer than the sample */
+	STAT_CHANNEL_MAP_FULL = 7, /* a pipe or unix socket could not be tainted */
 	STAT__COUNT,
 };
 
@@ -116,6 +140,25 @@ struct proc_info_event {
 	char cmdline[CMDLINE_BYTES]; /* NUL-separated argv, as in /proc/PID/cmdline */
 };
 
+struct flow_event {
+	struct event_header hdr;
+	__u64 ident_mask;  /* identifiers the channel (write) or the reader (read) now carries */
+	__u64 taint_ns;    /* the original access time the taint dates from */
+	__u64 channel;     /* kernel identity of the channel: pipe inode or receiving unix sock */
+	__u32 peer_tgid;   /* read: the process that tainted the channel */
+	__u16 kind;        /* enum channel_kind */
+	__u16 direction;   /* enum flow_direction */
+	__u32 sample_len;  /* write: bytes in sample */
+	__u32 pad;
+	__u8 sample[MAX_SAMPLE_BYTES];
+};
+
+struct proc_fork_event {
+	struct event_header hdr; /* the parent */
+	__u32 child_tgid;
+	__u32 pad;
+};
+
 struct proc_exit_event {
 	struct event_header hdr;
 	__u64 taint_mask;
@@ -142,7 +185,16 @@ struct proc_taint {
 	__u64 ident_mask; /* identifiers accessed (read) by this process group or inherited */
 	__u64 last_ns;    /* bpf_ktime_get_boot_ns() of the latest access */
 	__u32 watched_fds; /* open fds on watched inodes, for cleanup at exit */
-	__u32 pad;
+	__u32 flags;      /* TAINT_* */
+	__u64 last_channel; /* the channel taint last came through, to report each new one once */
+};
+
+/* A pipe, FIFO or unix socket a tainted process wrote to. */
+struct channel_taint {
+	__u64 ident_mask;
+	__u64 taint_ns;    /* the writer's access time: readers' windows count from it */
+	__u32 writer_tgid;
+	__u32 kind;        /* enum channel_kind */
 };
 
 #endif

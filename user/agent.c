@@ -18,6 +18,9 @@
 #include "detect.h"
 #include "diag.h"
 #include "events.h"
+#include "flow.h"
+#include "tls.h"
+#include "dns.h"
 #include "json.h"
 #include "loader.h"
 #include "output.h"
@@ -38,6 +41,7 @@ static const struct {
 	[STAT_READ_USER_FAILED] = { "user_memory_unreadable", 1 },
 	[STAT_WATCH_MAP_FULL] = { "watch_map_full", 1 },
 	[STAT_SAMPLE_TRUNCATED] = { "sample_truncated", 0 },
+	[STAT_CHANNEL_MAP_FULL] = { "channel_map_full", 1 },
 };
 
 struct agent {
@@ -47,17 +51,21 @@ struct agent {
 	struct value_store values;
 	struct watch_set watches;
 	struct proctable procs;
+	struct flow_table flows;
+	struct hostcache hosts;
+	struct tls_probes tls;
 	struct output out;
 	struct detector det;
 	struct ring_buffer *rb;
 	int n_watched;
 	uint64_t kernel_stats[STAT__COUNT]; /* totals already reported */
-	unsigned long long events[EVENT_PROC_EXIT + 1];
+	unsigned long long events[16]; /* by enum event_type */
 	unsigned long long malformed, malformed_reported;
 	struct timespec started;
 };
 
 #define MAX_TAINTED_PROCS_REPORTED 1000000
+#define TLS_RESCAN_SECONDS 5
 
 static int load_policy(const struct agent_opts *o, struct policy *p, struct diag_list *d)
 {
@@ -84,6 +92,24 @@ static int apply_policy(struct agent *a)
 	return 0;
 }
 
+/* The uprobe programs are attached per library by tls.c: their status is that of the libraries. */
+static void note_tls_probes(struct agent *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->loader.n_probes; i++) {
+		struct probe_status *p = &a->loader.probes[i];
+
+		if (strncmp(p->hook, "uprobe", 6) && strncmp(p->hook, "uretprobe", 9))
+			continue;
+		p->attached = a->tls.n_links > 0;
+		if (!p->attached)
+			snprintf(p->reason, sizeof(p->reason),
+				 "no OpenSSL/BoringSSL library found yet: TLS payloads are seen "
+				 "encrypted (rescanned every %d s)", TLS_RESCAN_SECONDS);
+	}
+}
+
 static void probes_members(struct agent *a, struct json *j)
 {
 	size_t i;
@@ -108,6 +134,16 @@ static void probes_members(struct agent *a, struct json *j)
 	}
 	json_array_end(j);
 	json_object_end(j);
+	json_array_begin(j, "tls_libraries");
+	for (i = 0; i < a->tls.n_libs; i++) {
+		json_object_begin(j, NULL);
+		json_string(j, "path", a->tls.libs[i].path);
+		json_bool(j, "attached", a->tls.libs[i].attached > 0);
+		if (!a->tls.libs[i].attached)
+			json_string(j, "reason", a->tls.libs[i].reason);
+		json_object_end(j);
+	}
+	json_array_end(j);
 	json_object_begin(j, "enforcement");
 	json_bool(j, "available", 0);
 	json_string(j, "reason", "in-kernel blocking is not built yet: rules with action block "
@@ -227,6 +263,9 @@ static void counters_members(struct agent *a, struct json *j)
 	json_uint(j, "send", a->events[EVENT_SEND]);
 	json_uint(j, "proc_info", a->events[EVENT_PROC_INFO]);
 	json_uint(j, "proc_exit", a->events[EVENT_PROC_EXIT]);
+	json_uint(j, "flow", a->events[EVENT_FLOW]);
+	json_uint(j, "recv", a->events[EVENT_RECV]);
+	json_uint(j, "proc_fork", a->events[EVENT_PROC_FORK]);
 	json_object_end(j);
 	json_object_begin(j, "alerts");
 	json_uint(j, "confirmed", a->det.confirmed);
@@ -324,7 +363,10 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 	size_t len = ev->len > MAX_VALUE_BYTES ? MAX_VALUE_BYTES : ev->len;
 	int bit;
 
-	proctable_get(&a->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	struct proc *p = proctable_get(&a->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+
+	if (p)
+		flow_direct_read(p, ev->ident_mask, ev->hdr.ts_ns);
 	/* a value starts at offset 0; later chunks of a file are not identifier starts */
 	if (ev->offset != 0)
 		return;
@@ -356,6 +398,18 @@ static int handle_event(void *ctx, void *data, size_t size)
 		break;
 	case EVENT_PROC_EXIT:
 		proctable_remove(&a->procs, ev.hdr.tgid);
+		break;
+	case EVENT_FLOW:
+		if (ev.flow.direction == FLOW_WRITE)
+			flow_write(&a->flows, &a->procs, &a->values, &ev.flow);
+		else
+			flow_read(&a->flows, &a->procs, &ev.flow);
+		break;
+	case EVENT_PROC_FORK:
+		proctable_fork(&a->procs, ev.hdr.tgid, ev.fork.child_tgid);
+		break;
+	case EVENT_RECV:
+		detect_learn_hosts(&a->det, &ev.send);
 		break;
 	}
 	return 0;
@@ -445,6 +499,9 @@ static int event_loop(struct agent *a)
 					continue;
 				seconds += expirations;
 				report_losses(a);
+				/* libraries of processes started since the last look */
+				if (seconds % TLS_RESCAN_SECONDS == 0)
+					tls_probes_scan(&a->tls, NULL, 0);
 				if (a->o->stats_interval && seconds % a->o->stats_interval == 0)
 					write_stats(a);
 			} else if (got[i].data.fd == ofd) {
@@ -491,6 +548,7 @@ int agent_run(const struct agent_opts *o)
 		goto cleanup;
 	a->det.values = &a->values;
 	a->det.procs = &a->procs;
+	a->det.hosts = &a->hosts;
 	a->det.sink.out = &a->out;
 	a->det.sink.policy = &a->policy;
 	a->det.sink.show_values = o->show_values;
@@ -510,15 +568,20 @@ int agent_run(const struct agent_opts *o)
 			strerror(-err));
 		goto cleanup;
 	}
+	a->tls.skel = a->loader.skel;
+	tls_probes_scan(&a->tls, NULL, 0);
+	note_tls_probes(a);
 	write_ready(a);
 	err = event_loop(a);
 cleanup:
 	ring_buffer__free(a->rb);
+	tls_probes_free(&a->tls);
 	loader_stop(&a->loader);
 	output_close(&a->out);
 	values_clear(&a->values);
 	watch_set_free(&a->watches);
 	proctable_clear(&a->procs);
+	flow_table_clear(&a->flows);
 	policy_free(&a->policy);
 	diag_list_free(&d);
 	free(a);

@@ -4,6 +4,7 @@
 #include "idsentry.h"
 #include "alert.h"
 #include "destination.h"
+#include "dns.h"
 #include "detect.h"
 #include "policy.h"
 #include "proctable.h"
@@ -26,6 +27,8 @@ static const char *call_name(__u32 call)
 		return "connect";
 	case CALL_SSL_WRITE:
 		return "ssl_write";
+	case CALL_SENDMMSG:
+		return "sendmmsg";
 	}
 	return "unknown";
 }
@@ -42,11 +45,48 @@ static int rule_applies(const struct rule_def *r, const struct proc *p,
 	       !dest_filter_has_port(&r->dest_except, dst->port);
 }
 
+/* Values in the name a DNS query asks for: labels are often the value, hex or base32, cut into
+ * pieces, so the name is searched with its dots removed. Offsets count in that string. */
+static int dns_query_hits(struct detector *d, const struct send_event *ev,
+			  const struct destination *dst, struct value_hit *hits, int *is_query)
+{
+	size_t skip = !strcmp(dst->proto, "tcp") ? 2 : 0; /* TCP messages carry a length first */
+	char name[DNS_NAME_MAX], flat[DNS_NAME_MAX];
+	size_t i, n = 0;
+
+	if (dst->port != 53 || ev->sample_len <= skip ||
+	    dns_question_name(ev->sample + skip, ev->sample_len - skip, name, sizeof(name)) < 0)
+		return 0;
+	*is_query = 1;
+	for (i = 0; name[i]; i++)
+		if (name[i] != '.')
+			flat[n++] = name[i];
+	return values_scan(d->values, (const uint8_t *)flat, n, ev->taint_mask, hits, MAX_HITS);
+}
+
+static void learn_host(const char *name, int family, const uint8_t *addr, void *ctx)
+{
+	hostcache_add(ctx, name, family, addr);
+}
+
+void detect_learn_hosts(struct detector *d, const struct send_event *ev)
+{
+	struct destination dst;
+	size_t skip;
+
+	destination_decode(&dst, ev->family, ev->daddr, ev->dport, ev->protocol, ev->sock_type);
+	skip = !strcmp(dst.proto, "tcp") ? 2 : 0;
+	if (d->hosts && ev->sample_len > skip)
+		dns_answers(ev->sample + skip, ev->sample_len - skip, learn_host, d->hosts);
+}
+
 void detect_send(struct detector *d, const struct send_event *ev)
 {
 	const struct policy *pol = d->sink.policy;
 	struct value_hit hits[MAX_HITS];
 	struct destination dst;
+	const char *channel;
+	int is_dns_query = 0;
 	struct proc *p;
 	size_t i;
 	int n_hits, k;
@@ -59,7 +99,15 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	if (!p)
 		return;
 	destination_decode(&dst, ev->family, ev->daddr, ev->dport, ev->protocol, ev->sock_type);
-	n_hits = values_scan(d->values, ev->sample, ev->sample_len, ev->taint_mask, hits, MAX_HITS);
+	if (d->hosts)
+		dst.host = hostcache_lookup(d->hosts, dst.family, dst.addr);
+	channel = ev->call == CALL_SSL_WRITE ? "tls" : "socket";
+	n_hits = dns_query_hits(d, ev, &dst, hits, &is_dns_query);
+	if (n_hits > 0)
+		channel = "dns";
+	else
+		n_hits = values_scan(d->values, ev->sample, ev->sample_len, ev->taint_mask, hits,
+				     MAX_HITS);
 	if (n_hits < 0)
 		n_hits = 0;
 
@@ -71,7 +119,7 @@ void detect_send(struct detector *d, const struct send_event *ev)
 			.action = "alert",
 			.proc = p,
 			.dst = &dst,
-			.channel = ev->call == CALL_SSL_WRITE ? "tls" : "socket",
+			.channel = channel,
 			.call = call_name(ev->call),
 			.bytes = ev->result,
 			.sampled = ev->sample_len,
@@ -92,9 +140,16 @@ void detect_send(struct detector *d, const struct send_event *ev)
 			a.idents[a.n_idents].bit = hits[k].value->bit;
 			a.idents[a.n_idents++].value = hits[k].value;
 		}
+		/* lineage names how the taint came, when it came from another process */
+		a.lineage = p->lineage;
 		if (!a.confirmed) {
 			struct suspect_key key = { .rule = i, .family = dst.family, .port = dst.port };
 
+			/* contact with a holder that passed nothing on is no ground for suspicion, and
+			 * a DNS name is plain text that was searched whole */
+			mask &= ~p->noise_mask;
+			if (!mask || is_dns_query)
+				continue;
 			memcpy(key.addr, dst.addr, sizeof(key.addr));
 			if (proc_note_suspect(p, &key))
 				continue;

@@ -9,15 +9,19 @@
 struct value_store;
 struct proctable;
 struct send_event;
+struct hostcache;
 
 struct detector {
 	struct alert_sink sink;
 	struct value_store *values;
 	struct proctable *procs;
+	struct hostcache *hosts;
 	unsigned long long confirmed, suspected;
 };
 
 /* ev holds sample_len sample bytes (checked by the caller). */
 void detect_send(struct detector *d, const struct send_event *ev);
+/* A DNS answer a tainted process received: remembers which names its addresses have. */
+void detect_learn_hosts(struct detector *d, const struct send_event *ev);
 
 #endif

@@ -12,7 +12,9 @@ _Static_assert(sizeof(struct proc_info_event) ==
 		       56 + EXE_PATH_PARTS * EXE_PART_BYTES + CMDLINE_BYTES,
 	       "proc_info_event layout");
 _Static_assert(sizeof(struct proc_exit_event) == 48, "proc_exit_event layout");
-_Static_assert(sizeof(struct proc_taint) == 24, "proc_taint layout");
+_Static_assert(sizeof(struct proc_taint) == 32, "proc_taint layout");
+_Static_assert(offsetof(struct flow_event, sample) == 80, "flow_event layout");
+_Static_assert(sizeof(struct channel_taint) == 24, "channel_taint layout");
 _Static_assert(sizeof(struct watched_fd) == 24, "watched_fd layout");
 
 int event_decode(const void *data, size_t size, union event *out)
@@ -30,6 +32,7 @@ int event_decode(const void *data, size_t size, union event *out)
 			return -EINVAL;
 		break;
 	case EVENT_SEND:
+	case EVENT_RECV:
 		if (size < offsetof(struct send_event, sample) ||
 		    out->send.sample_len > size - offsetof(struct send_event, sample))
 			return -EINVAL;
@@ -43,6 +46,16 @@ int event_decode(const void *data, size_t size, union event *out)
 		break;
 	case EVENT_PROC_EXIT:
 		if (size < sizeof(struct proc_exit_event))
+			return -EINVAL;
+		break;
+	case EVENT_PROC_FORK:
+		if (size < sizeof(struct proc_fork_event))
+			return -EINVAL;
+		break;
+	case EVENT_FLOW:
+		if (size < offsetof(struct flow_event, sample) ||
+		    out->flow.sample_len > size - offsetof(struct flow_event, sample) ||
+		    (out->flow.direction != FLOW_WRITE && out->flow.direction != FLOW_READ))
 			return -EINVAL;
 		break;
 	default:

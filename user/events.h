@@ -12,6 +12,8 @@ union event {
 	struct send_event send;
 	struct proc_info_event info;
 	struct proc_exit_event exit;
+	struct flow_event flow;
+	struct proc_fork_event fork;
 };
 
 /* Copies a record of 'size' bytes into *out (zero-filled past the record) after checking that its

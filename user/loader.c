@@ -140,6 +140,9 @@ static int attach_all(struct loader *l)
 
 		if (!bpf_program__autoload(prog))
 			continue;
+		/* uprobes name a library: tls.c attaches them to each one it finds */
+		if (!strncmp(p->hook, "uprobe", 6) || !strncmp(p->hook, "uretprobe", 9))
+			continue;
 		if (!strncmp(p->hook, "cgroup/", 7))
 			link = bpf_program__attach_cgroup(prog, l->cgroup_fd);
 		else

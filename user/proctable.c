@@ -67,6 +67,32 @@ static void read_proc_fs(struct proc *p)
 		fclose(f);
 }
 
+void proc_label(const struct proc *p, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s[%u]", p->comm, p->tgid);
+}
+
+/* A child holds what its parent held when it forked: it inherits the parent's knowledge. */
+static void inherit_from_parent(struct proc *parent, struct proc *p)
+{
+	char label[48], *lineage;
+	size_t n;
+
+	p->held_mask = parent->held_mask;
+	p->derived_mask = parent->derived_mask;
+	p->noise_mask = parent->noise_mask;
+	if (!parent->lineage)
+		return;
+	proc_label(p, label, sizeof(label));
+	n = strlen(parent->lineage) + strlen(label) + 16;
+	lineage = malloc(n);
+	if (lineage) {
+		snprintf(lineage, n, "%s -fork-> %s", parent->lineage, label);
+		free(p->lineage);
+		p->lineage = lineage;
+	}
+}
+
 struct proc *proctable_get(struct proctable *t, uint32_t tgid, uint32_t uid, const char *comm)
 {
 	struct proc **pp = slot(t, tgid), *p;
@@ -140,11 +166,23 @@ void proctable_set_info(struct proctable *t, const struct proc_info_event *ev)
 	}
 }
 
+void proctable_fork(struct proctable *t, uint32_t parent, uint32_t child)
+{
+	struct proc *pp = *slot(t, parent), *c;
+
+	if (!pp || parent == child)
+		return;
+	c = proctable_get(t, child, pp->uid, pp->comm);
+	if (c)
+		inherit_from_parent(pp, c);
+}
+
 static void proc_free(struct proc *p)
 {
 	free(p->exe);
 	free(p->cmdline);
 	free(p->suspects);
+	free(p->lineage);
 	free(p);
 }
 

@@ -28,6 +28,13 @@ struct proc {
 	char *cmdline; /* argv joined with spaces */
 	struct suspect_key *suspects;
 	size_t n_suspects;
+	/* What the process holds, as far as the agent can tell (see flow.c). Bits in neither mask
+	 * are unknown and treated as held. */
+	uint64_t held_mask;      /* read the identifier, or received its value from a process */
+	uint64_t derived_mask;   /* received it from another process: anything it emits may carry it */
+	uint64_t noise_mask;     /* tainted only by contact with a holder that did not pass it on */
+	uint64_t last_direct_ns; /* boot ns of its latest read of an identifier file */
+	char *lineage;           /* "cat[412] -pipe-> curl[413]", or NULL when it read it itself */
 	struct proc *next;
 };
 
@@ -41,6 +48,10 @@ struct proc *proctable_get(struct proctable *t, uint32_t tgid, uint32_t uid, con
 /* Records the identity the kernel captured (exe, argv, parent), replacing what was known. */
 void proctable_set_info(struct proctable *t, const struct proc_info_event *ev);
 void proctable_remove(struct proctable *t, uint32_t tgid);
+/* A tainted parent forked: the child starts out holding what the parent holds now. */
+void proctable_fork(struct proctable *t, uint32_t parent, uint32_t child);
+/* "comm[pid]" of a process, into buf. */
+void proc_label(const struct proc *p, char *buf, size_t size);
 /* Returns 1 when key was already noted for p, else notes it and returns 0. */
 int proc_note_suspect(struct proc *p, const struct suspect_key *key);
 void proctable_clear(struct proctable *t);

@@ -70,10 +70,11 @@ class TestHost:
                                       "--addr", self.addr, "--log", self.log, "--max-seconds", "1200"])
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if sh(["ip", "netns", "exec", self.ns, "ss", "-ltn", "sport = :8080"], check=False).stdout.count("LISTEN"):
+            listening = sh(["ip", "netns", "exec", self.ns, "ss", "-ltn"], check=False).stdout
+            if ":8080 " in listening and ":8443 " in listening:
                 return self
             time.sleep(0.1)
-        raise Failure("test host did not start listening on %s:8080" % self.addr)
+        raise Failure("test host did not start listening on %s:8080 and :8443" % self.addr)
 
     def received(self):
         """Everything the host got so far, as one latin-1 string."""

@@ -1,13 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """testhost: the network-namespace peer the integration tests send to; records every byte it gets.
 
-Listens on TCP 8080 (HTTP: answers 200 to anything), TCP 9000 (raw sink) and UDP 9999, and appends
+Listens on TCP 8080 (HTTP: answers 200 to anything), TCP 9000 (raw sink), UDP 9999 and UDP 53
+(DNS: answers every query with its own address), TCP 8443 (HTTPS, self-signed), and appends
 one JSON line per received chunk to --log. Exits by itself after --max-seconds.
 """
 import argparse
 import json
+import os
 import select
 import socket
+import ssl
+import subprocess
+import tempfile
+import threading
 import time
 
 
@@ -23,6 +29,53 @@ def http_complete(buf):
     return True
 
 
+def dns_answer(query, addr):
+    """An answer giving addr (A) to any single-question query; NXDOMAIN-free and minimal."""
+    if len(query) < 12:
+        return None
+    end = 12
+    while end < len(query) and query[end] != 0:
+        end += 1 + query[end]
+    question = query[12:end + 5]
+    header = query[:2] + b"\x81\x80" + b"\x00\x01\x00\x01\x00\x00\x00\x00"
+    answer = b"\xc0\x0c" + b"\x00\x01\x00\x01" + b"\x00\x00\x00\x3c" + b"\x00\x04" + addr
+    return header + question + answer
+
+
+def serve_tls(addr, record, deadline):
+    """HTTPS on 8443 with a throwaway self-signed certificate; records the decrypted requests."""
+    tmp = tempfile.mkdtemp(prefix="idsentry-tls-")
+    key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=idsentry-test"], check=True, capture_output=True)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    srv = socket.create_server((addr, 8443), reuse_port=True)
+    srv.settimeout(0.5)
+
+    def handle(conn):
+        conn.settimeout(5)
+        buf = bytearray()
+        try:
+            with ctx.wrap_socket(conn, server_side=True) as tls:
+                while not http_complete(buf):
+                    data = tls.recv(65536)
+                    if not data:
+                        break
+                    record("tls", 8443, data)
+                    buf += data
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        except (OSError, ssl.SSLError):
+            pass
+
+    while time.monotonic() < deadline:
+        try:
+            conn, _ = srv.accept()
+        except socket.timeout:
+            continue
+        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--addr", required=True)
@@ -34,17 +87,29 @@ def main():
     raw = socket.create_server((a.addr, 9000), reuse_port=True)
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     udp.bind((a.addr, 9999))
+    dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    dns.bind((a.addr, 53))
     listeners = {http: "http", raw: "raw"}
     conns = {}
     log = open(a.log, "a", buffering=1)
+    lock = threading.Lock()
 
     def record(kind, port, data):
-        log.write(json.dumps({"kind": kind, "port": port, "data": data.decode("latin-1")}) + "\n")
+        with lock:
+            log.write(json.dumps({"kind": kind, "port": port, "data": data.decode("latin-1")}) + "\n")
+
+    threading.Thread(target=serve_tls, args=(a.addr, record, deadline), daemon=True).start()
 
     while time.monotonic() < deadline:
-        ready, _, _ = select.select(list(listeners) + [udp] + list(conns), [], [], 0.5)
+        ready, _, _ = select.select(list(listeners) + [udp, dns] + list(conns), [], [], 0.5)
         for s in ready:
-            if s is udp:
+            if s is dns:
+                data, peer = dns.recvfrom(65536)
+                record("dns", 53, data)
+                reply = dns_answer(data, socket.inet_aton(a.addr))
+                if reply:
+                    dns.sendto(reply, peer)
+            elif s is udp:
                 data, _ = udp.recvfrom(65536)
                 record("udp", 9999, data)
             elif s in listeners:

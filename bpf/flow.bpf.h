@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* flow.bpf.h: taint moving between processes through pipes, FIFOs and unix sockets. */
+#ifndef IDSENTRY_FLOW_BPF_H
+#define IDSENTRY_FLOW_BPF_H
+
+#define S_IFIFO 0010000
+#define PIPEFS_MAGIC 0x50495045
+
+/* The channel a file denotes: the inode of a pipe or FIFO (both ends share it), or for a unix
+ * socket the receiving sock (the peer when writing, the socket itself when reading); 0 if none. */
+static __always_inline __u64 channel_of(struct file *f, int writing, __u16 *kind)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	umode_t mode = BPF_CORE_READ(inode, i_mode);
+	struct socket *sock;
+	struct sock *sk;
+
+	if ((mode & S_IFMT) == S_IFIFO) {
+		*kind = BPF_CORE_READ(inode, i_sb, s_magic) == PIPEFS_MAGIC ? CHANNEL_PIPE
+									 : CHANNEL_FIFO;
+		return (__u64)inode;
+	}
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+		return 0;
+	*kind = CHANNEL_UNIX;
+	if (!writing)
+		return (__u64)sk;
+	/* unconnected datagrams name their receiver per send: not followed */
+	return (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
+}
+
+/* A tainted process writes to a channel: the channel carries its taint to whoever reads it. */
+static __always_inline void taint_channel_write(struct file *f, const struct proc_taint *t,
+						__u64 pid_tgid, __u64 buf, __u64 len, int is_iov)
+{
+	struct channel_taint *ct, fresh = {};
+	struct send_scratch *scratch;
+	struct flow_event *ev;
+	__u32 zero = 0, n;
+	__u64 chan, until;
+	__u16 kind = 0;
+
+	chan = channel_of(f, 1, &kind);
+	if (!chan)
+		return;
+	ct = bpf_map_lookup_elem(&tainted_channels, &chan);
+	if (ct) {
+		ct->ident_mask |= t->ident_mask;
+		if (t->last_ns > ct->taint_ns)
+			ct->taint_ns = t->last_ns;
+		ct->writer_tgid = pid_tgid >> 32;
+	} else {
+		fresh.ident_mask = t->ident_mask;
+		fresh.taint_ns = t->last_ns;
+		fresh.writer_tgid = pid_tgid >> 32;
+		fresh.kind = kind;
+		if (bpf_map_update_elem(&tainted_channels, &chan, &fresh, BPF_ANY)) {
+			count(STAT_CHANNEL_MAP_FULL);
+			return;
+		}
+	}
+	/* readers check channels only while some channel may still be tainted */
+	until = taint_ttl_ns ? bpf_ktime_get_boot_ns() + taint_ttl_ns : ~0ULL;
+	if (until > channels_active_until_ns)
+		channels_active_until_ns = until;
+	/* the agent tells carriers of the value from mere contacts by what went in */
+	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+	if (!scratch)
+		return;
+	ev = (struct flow_event *)&scratch->ev;
+	fill_header(&ev->hdr, EVENT_FLOW, pid_tgid);
+	ev->ident_mask = t->ident_mask;
+	ev->taint_ns = t->last_ns;
+	ev->channel = chan;
+	ev->peer_tgid = 0;
+	ev->kind = kind;
+	ev->direction = FLOW_WRITE;
+	n = sample_bytes;
+	if (n > MAX_SAMPLE_BYTES)
+		n = MAX_SAMPLE_BYTES;
+	if (!is_iov && len < n)
+		n = len;
+	if (is_iov) {
+		n = sample_iov(ev->sample, buf, len, n);
+	} else if (bpf_probe_read_user(ev->sample, n, (void *)buf)) {
+		count(STAT_READ_USER_FAILED);
+		n = 0;
+	}
+	if (n > MAX_SAMPLE_BYTES)
+		n = MAX_SAMPLE_BYTES;
+	ev->sample_len = n;
+	emit(ev, offsetof(struct flow_event, sample) + n);
+}
+
+/* A process read from a tainted channel: it now carries the writer's taint. */
+static __always_inline void taint_from_channel_read(__u64 pid_tgid)
+{
+	__u32 tgid = pid_tgid >> 32, zero = 0;
+	struct send_scratch *scratch;
+	struct channel_taint *ct;
+	struct flow_event *ev;
+	struct proc_taint *t;
+	struct file *f;
+	__u64 chan;
+	__u16 kind = 0;
+
+	/* the gate: no channel tainted lately, nothing to check (one global load) */
+	if (!channels_active_until_ns || bpf_ktime_get_boot_ns() > channels_active_until_ns)
+		return;
+	f = current_fd_file(exiting_syscall_arg(0));
+	if (!f)
+		return;
+	chan = channel_of(f, 0, &kind);
+	if (!chan)
+		return;
+	ct = bpf_map_lookup_elem(&tainted_channels, &chan);
+	if (!ct || ct->writer_tgid == tgid)
+		return;
+	t = bpf_map_lookup_elem(&taint, &tgid);
+	if (t) {
+		int news = (t->ident_mask & ct->ident_mask) != ct->ident_mask ||
+			   t->last_channel != chan;
+
+		t->ident_mask |= ct->ident_mask;
+		t->flags |= TAINT_VIA_CHANNEL;
+		t->last_channel = chan;
+		if (ct->taint_ns > t->last_ns)
+			t->last_ns = ct->taint_ns;
+		if (!news)
+			return;
+	} else {
+		struct proc_taint fresh = { .ident_mask = ct->ident_mask,
+					    .last_ns = ct->taint_ns,
+					    .flags = TAINT_VIA_CHANNEL,
+					    .last_channel = chan };
+
+		if (bpf_map_update_elem(&taint, &tgid, &fresh, BPF_NOEXIST)) {
+			count(STAT_TAINT_MAP_FULL);
+			return;
+		}
+		emit_proc_info(pid_tgid);
+	}
+	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+	if (!scratch)
+		return;
+	ev = (struct flow_event *)&scratch->ev;
+	fill_header(&ev->hdr, EVENT_FLOW, pid_tgid);
+	ev->ident_mask = ct->ident_mask;
+	ev->taint_ns = ct->taint_ns;
+	ev->channel = chan;
+	ev->peer_tgid = ct->writer_tgid;
+	ev->kind = kind;
+	ev->direction = FLOW_READ;
+	ev->sample_len = 0;
+	emit(ev, offsetof(struct flow_event, sample));
+}
+
+#endif

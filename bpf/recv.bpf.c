@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* recv.bpf.c: data received by tainted processes: unix sockets pass taint on, DNS answers name hosts. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "idsentry.h"
+#include "maps.bpf.h"
+#include "task.bpf.h"
+#include "common.bpf.h"
+#include "flow.bpf.h"
+
+#define DNS_PORT 53
+
+static __always_inline int on_recv_exit(long ret, __u16 call)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct send_scratch *scratch;
+	struct send_event *ev;
+	struct file *f;
+	struct sock *sk;
+	__u64 src, n;
+	__u32 zero = 0;
+
+	if (ret <= 0 || (pid_tgid >> 32) == agent_tgid)
+		return 0;
+	/* a unix socket another process tainted */
+	taint_from_channel_read(pid_tgid);
+	/* the one lookup every untainted receiver pays */
+	if (!live_taint(pid_tgid >> 32))
+		return 0;
+	f = current_fd_file(exiting_syscall_arg(0));
+	sk = f ? file_sock(f) : NULL;
+	if (!sk || bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) != DNS_PORT)
+		return 0;
+	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+	if (!scratch)
+		return 0;
+	ev = &scratch->ev;
+	fill_header(&ev->hdr, EVENT_RECV, pid_tgid);
+	ev->taint_mask = 0;
+	ev->taint_ns = 0;
+	ev->result = ret;
+	ev->call = call;
+	ev->fd = exiting_syscall_arg(0);
+	ev->flags = SEND_DEST_FROM_SOCKET;
+	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
+	sock_destination(sk, ev);
+	src = exiting_syscall_arg(1);
+	if (call == CALL_RECVMSG) {
+		struct user_msghdr msg;
+		struct iovec iov;
+
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)src) ||
+		    bpf_probe_read_user(&iov, sizeof(iov), msg.msg_iov)) {
+			count(STAT_READ_USER_FAILED);
+			return 0;
+		}
+		src = (__u64)iov.iov_base;
+		if ((__u64)ret > iov.iov_len)
+			ret = iov.iov_len;
+	}
+	n = ret;
+	if (n > sample_bytes)
+		n = sample_bytes;
+	if (n > MAX_SAMPLE_BYTES)
+		n = MAX_SAMPLE_BYTES;
+	if (bpf_probe_read_user(ev->sample, n, (void *)src)) {
+		count(STAT_READ_USER_FAILED);
+		return 0;
+	}
+	ev->sample_len = n;
+	emit(ev, offsetof(struct send_event, sample) + n);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int handle_sys_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_recv_exit(ctx->ret, CALL_RECVFROM);
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int handle_sys_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_recv_exit(ctx->ret, CALL_RECVMSG);
+}

