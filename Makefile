@@ -1,17 +1,29 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # idsentry: BPF objects → skeleton → agent; unit and kernel tests. `make V=1` prints full commands.
 
-OUTPUT ?= build
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
 PYTHON ?= python3
 
 UNAME_M := $(shell uname -m)
-ARCH ?= $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(UNAME_M)))
+HOST_ARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(UNAME_M)))
+ARCH ?= $(HOST_ARCH)
 ifeq ($(filter x86 arm64,$(ARCH)),)
 $(error unsupported ARCH '$(ARCH)': idsentry builds for x86 and arm64)
 endif
+# `make ARCH=arm64` is the device build: static, in build/arm64, cross-compiled on other hosts
+# (mk/arm64.mk has the rest).
+ifeq ($(ARCH),arm64)
+ifneq ($(origin ARCH),file)
+DEVICE_BUILD := 1
+OUTPUT ?= build/arm64
+ifneq ($(HOST_ARCH),arm64)
+CROSS_COMPILE ?= aarch64-linux-gnu-
+endif
+endif
+endif
+OUTPUT ?= build
 ifneq ($(CROSS_COMPILE),)
 CC := $(CROSS_COMPILE)gcc
 endif
@@ -27,7 +39,10 @@ endif
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_HDRS := $(wildcard bpf/*.bpf.h) include/idsentry.h
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.o,$(BPF_SRCS))
+# globals.o first: libbpf's static linker leaves extern maps seen before their definition at
+# offset 0 of .maps (libbpf 1.1), so the definitions must come first.
+BPF_OBJS := $(OUTPUT)/bpf/globals.o \
+	$(filter-out $(OUTPUT)/bpf/globals.o,$(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.o,$(BPF_SRCS)))
 SKELS := $(OUTPUT)/idsentry.skel.h
 
 USER_SRCS := $(wildcard user/*.c)
@@ -105,11 +120,15 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(OUTPUT)/idsentry run --policy policies/default.yaml
 
-# Regenerates the committed vmlinux.h from the running kernel's BTF.
+# Further targets (bench, fuzz, install, cross builds) live in mk/, one file each.
+include $(wildcard mk/*.mk)
+
+# Regenerates the committed vmlinux.h from the running kernel's BTF (arm64 from x86: mk/arm64.mk).
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 vmlinux:
 	$(call msg,GEN,$(VMLINUX))
 	$(Q)mkdir -p vmlinux/$(ARCH)
-	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $(VMLINUX)
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

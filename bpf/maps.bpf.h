@@ -15,6 +15,8 @@ __u64 taint_ttl_ns = 0;     /* taint older than this is ignored; 0: never expire
 __u64 registering_mask = 0; /* nonzero while the agent opens identifier files to register them */
 /* Until this time (boot ns) some channel may be tainted: reads check channels only until then. */
 __u64 channels_active_until_ns = 0;
+/* enforce_rules slots in use; 0 (no blocking rule, or --mode alert): enforcement is a no-op. */
+__u32 n_enforce_rules = 0;
 #else
 #define SHARED extern
 extern const volatile __u32 agent_tgid;
@@ -22,6 +24,7 @@ extern const volatile __u32 sample_bytes;
 extern __u64 taint_ttl_ns;
 extern __u64 registering_mask;
 extern __u64 channels_active_until_ns;
+extern __u32 n_enforce_rules;
 #endif
 
 #define RINGBUF_BYTES (16 << 20)
@@ -30,6 +33,10 @@ extern __u64 channels_active_until_ns;
 #define MAX_TAINTED_PROCS 16384
 #define MAX_PENDING 16384
 #define MAX_TAINTED_CHANNELS 16384
+#define MAX_EXCEPT_CIDRS 1024
+#define MAX_EXEMPT 1024
+#define MAX_BLOCKED_SOCKETS 16384
+#define MAX_TCP_SOCKETS 65536
 
 /* Arguments of an in-flight read on a watched fd, kept from sys_enter to sys_exit. */
 struct pending_read {
@@ -56,6 +63,11 @@ struct pending_send {
 	__u8 daddr[16];
 	__u32 dest_set;
 	__u32 inside_tls; /* the thread is inside a TLS library write (see tls_calls) */
+	/* enforcement: the verdict for this send and the hook that carried it out */
+	__u16 verdict;    /* enum enforce_action, 0: none */
+	__u16 verdict_rule;
+	__u16 verdict_hook; /* enum enforce_hook that stopped it */
+	__u16 pad;
 };
 
 /* A TLS library write in progress on a thread of a tainted process (tls.bpf.c): the socket writes
@@ -153,6 +165,63 @@ SHARED struct {
 	__type(key, __u32);
 	__type(value, struct proc_info_event);
 } info_scratch SEC(".maps");
+
+/* Blocking rules, slot 0..n_enforce_rules-1. */
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_ENFORCE_RULES);
+	__type(key, __u32);
+	__type(value, struct enforce_rule);
+} enforce_rules SEC(".maps");
+
+/* Excepted destination networks, per rule slot. */
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MAX_EXCEPT_CIDRS);
+	__type(key, struct except_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} except_cidrs SEC(".maps");
+
+/* comm → rule slots that except it (exact names); tgid → the same, for exe paths and globs the
+ * agent resolved. */
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_EXEMPT);
+	__type(key, char[TASK_COMM_BYTES]);
+	__type(value, __u64);
+} exempt_comms SEC(".maps");
+
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_EXEMPT);
+	__type(key, __u32);
+	__type(value, __u64);
+} exempt_tgids SEC(".maps");
+
+/* Socket cookies whose packets cgroup_skb/egress drops: sockets a blocked send went to. */
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_BLOCKED_SOCKETS);
+	__type(key, __u64);
+	__type(value, __u32);
+} blocked_sockets SEC(".maps");
+
+/* Established TCP sockets, so that sk_msg sees sends on connections made before the taint. */
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, MAX_TCP_SOCKETS);
+	__type(key, __u64);
+	__type(value, __u64);
+} tcp_sockets SEC(".maps");
+
+/* Threads to kill as their refused connect returns. */
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PENDING);
+	__type(key, __u64);
+	__type(value, __u32);
+} kill_on_exit SEC(".maps");
 
 /* Failures per cause (enum stat_cause), per CPU; the agent sums and reports them. */
 SHARED struct {

@@ -10,6 +10,7 @@
 #include "task.bpf.h"
 #include "common.bpf.h"
 #include "flow.bpf.h"
+#include "enforce.bpf.h"
 
 /* ---- outbound sends ------------------------------------------------------------------------- */
 
@@ -18,6 +19,7 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
 	struct pending_send ps = {};
+	__u32 zero = 0;
 	struct tls_call *tc;
 	struct proc_taint *t;
 	struct sock *sk;
@@ -49,6 +51,28 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 	ps.fd = fd;
 	ps.call = call;
 	ps.is_iov = is_iov;
+	/* connected sockets: the verdict now, for sk_msg and cgroup_skb to carry out */
+	if (n_enforce_rules) {
+		__u8 daddr[16] = {};
+		__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		__u16 slot = 0;
+
+		if (family == AF_INET6)
+			BPF_CORE_READ_INTO(&daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		else
+			BPF_CORE_READ_INTO((__u32 *)daddr, sk, __sk_common.skc_daddr);
+		if (dport) {
+			ps.verdict = enforce_verdict(t->ident_mask, t->last_ns, family, daddr, dport,
+						     &slot);
+			ps.verdict_rule = slot;
+		}
+		if (ps.verdict) {
+			__u64 cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+
+			if (cookie)
+				bpf_map_update_elem(&blocked_sockets, &cookie, &zero, BPF_ANY);
+		}
+	}
 	/* inside SSL_write this is ciphertext; the TLS probe reports the plaintext to this fd */
 	tc = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
 	if (tc) {
@@ -68,14 +92,25 @@ static __always_inline int on_send_exit(long ret)
 	struct pending_send *p, ps;
 	struct send_event *ev;
 	__u32 zero = 0, limit;
+	__u64 size;
 	struct file *f;
 	struct sock *sk;
+	long result;
 
 	p = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
 	if (!p)
 		return 0;
 	ps = *p;
 	bpf_map_delete_elem(&pending_sends, &pid_tgid);
+	result = ret;
+	if (ps.verdict && ret < 0) {
+		/* stopped: report what it tried to send; kill now that nothing left */
+		if (ps.verdict == ENFORCE_KILL)
+			bpf_send_signal(9);
+		ret = ps.is_iov ? sample_bytes : ps.len;
+	} else if (ps.verdict) {
+		ps.verdict_hook = HOOK_NONE; /* no hook could stop it: it left */
+	}
 	if (ret <= 0)
 		return 0;
 	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
@@ -85,10 +120,18 @@ static __always_inline int on_send_exit(long ret)
 	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
 	ev->taint_mask = ps.taint_mask;
 	ev->taint_ns = ps.taint_ns;
-	ev->result = ret;
+	ev->result = result;
 	ev->call = ps.call;
 	ev->fd = ps.fd;
 	ev->flags = ps.inside_tls ? SEND_INSIDE_TLS : 0;
+	ev->hook = HOOK_NONE;
+	ev->rule = ps.verdict_rule;
+	if (ps.verdict && result < 0) {
+		ev->flags |= SEND_BLOCKED | (ps.verdict == ENFORCE_KILL ? SEND_KILLED : 0);
+		ev->hook = ps.verdict_hook ? ps.verdict_hook : HOOK_CGROUP_SKB;
+	} else if (ps.verdict) {
+		ev->flags |= SEND_BLOCK_MISSED;
+	}
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	/* destination from the socket, or from the cgroup hook's copy for unconnected sends */
 	f = current_fd_file(ps.fd);
@@ -125,10 +168,11 @@ static __always_inline int on_send_exit(long ret)
 		}
 		ev->sample_len = limit;
 	}
-	limit = ev->sample_len;
-	if (limit > MAX_SAMPLE_BYTES)
-		limit = MAX_SAMPLE_BYTES;
-	emit(ev, offsetof(struct send_event, sample) + limit);
+	/* a 64-bit copy: 6.1's verifier loses a 32-bit value's bound across the zero extension */
+	size = ev->sample_len;
+	if (size > MAX_SAMPLE_BYTES)
+		size = MAX_SAMPLE_BYTES;
+	emit(ev, offsetof(struct send_event, sample) + size);
 	return 0;
 }
 
@@ -213,59 +257,79 @@ int handle_sys_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 
 /* ---- destinations from the kernel's copy of the address (cgroup sock_addr hooks) -------------- */
 
-static __always_inline void note_sendmsg_dest(struct bpf_sock_addr *ctx, __u16 family)
+/* The address a sock_addr hook sees, as 16 network-order bytes. */
+static __always_inline void ctx_address(struct bpf_sock_addr *ctx, __u16 family, __u8 *daddr)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct pending_send *ps = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
-
-	if (!ps)
-		return;
-	ps->family = family;
-	ps->dport = bpf_ntohs((__u16)ctx->user_port);
+	__builtin_memset(daddr, 0, 16);
 	if (family == AF_INET) {
 		__u32 a = ctx->user_ip4;
 
-		__builtin_memcpy(ps->daddr, &a, sizeof(a));
+		__builtin_memcpy(daddr, &a, sizeof(a));
 	} else {
 		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
 			       ctx->user_ip6[3] };
 
-		__builtin_memcpy(ps->daddr, a, sizeof(a));
+		__builtin_memcpy(daddr, a, sizeof(a));
 	}
+}
+
+/* Unconnected datagrams: the destination comes with each send, so the verdict is taken here. */
+static __always_inline int on_cgroup_sendmsg(struct bpf_sock_addr *ctx, __u16 family)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pending_send *ps = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
+	__u16 slot = 0;
+	__u32 action;
+
+	if (!ps)
+		return 1;
+	ps->family = family;
+	ps->dport = bpf_ntohs((__u16)ctx->user_port);
+	ctx_address(ctx, family, ps->daddr);
 	ps->dest_set = 1;
+	action = enforce_verdict(ps->taint_mask, ps->taint_ns, family, ps->daddr, ps->dport, &slot);
+	if (!action)
+		return 1;
+	ps->verdict = action;
+	ps->verdict_rule = slot;
+	ps->verdict_hook = HOOK_SENDMSG;
+	return 0; /* EPERM to the sender */
 }
 
 SEC("cgroup/sendmsg4")
 int handle_cgroup_sendmsg4(struct bpf_sock_addr *ctx)
 {
-	note_sendmsg_dest(ctx, AF_INET);
-	return 1;
+	return on_cgroup_sendmsg(ctx, AF_INET);
 }
 
 SEC("cgroup/sendmsg6")
 int handle_cgroup_sendmsg6(struct bpf_sock_addr *ctx)
 {
-	note_sendmsg_dest(ctx, AF_INET6);
-	return 1;
+	return on_cgroup_sendmsg(ctx, AF_INET6);
 }
 
-/* A tainted process connecting is reported (no payload) with the address the kernel will use. */
-static __always_inline void note_connect(struct bpf_sock_addr *ctx, __u16 family)
+/* A tainted process connecting is reported (no payload) with the address the kernel will use, and
+ * refused when a blocking rule applies: before the first byte. */
+static __always_inline int on_cgroup_connect(struct bpf_sock_addr *ctx, __u16 family)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct send_scratch *scratch;
 	struct proc_taint *t;
 	struct send_event *ev;
-	__u32 zero = 0;
+	__u32 zero = 0, action;
+	__u16 slot = 0;
 
+	/* cookies let cgroup_skb recognise a socket that a later blocked send goes to */
+	if (n_enforce_rules)
+		bpf_get_socket_cookie(ctx);
 	if ((pid_tgid >> 32) == agent_tgid)
-		return;
+		return 1;
 	t = live_taint(pid_tgid >> 32);
 	if (!t)
-		return;
+		return 1;
 	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
 	if (!scratch)
-		return;
+		return 1;
 	ev = &scratch->ev;
 	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
 	ev->taint_mask = t->ident_mask;
@@ -277,32 +341,32 @@ static __always_inline void note_connect(struct bpf_sock_addr *ctx, __u16 family
 	ev->sock_type = ctx->type;
 	ev->protocol = ctx->protocol;
 	ev->dport = bpf_ntohs((__u16)ctx->user_port);
-	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
-	if (family == AF_INET) {
-		__u32 a = ctx->user_ip4;
-
-		__builtin_memcpy(ev->daddr, &a, sizeof(a));
-	} else {
-		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
-			       ctx->user_ip6[3] };
-
-		__builtin_memcpy(ev->daddr, a, sizeof(a));
-	}
+	ctx_address(ctx, family, ev->daddr);
 	ev->flags = SEND_DEST_FROM_CGROUP;
+	ev->hook = HOOK_NONE;
+	ev->rule = 0;
 	ev->sample_len = 0;
+	action = enforce_verdict(t->ident_mask, t->last_ns, family, ev->daddr, ev->dport, &slot);
+	if (action) {
+		ev->flags |= SEND_BLOCKED | (action == ENFORCE_KILL ? SEND_KILLED : 0);
+		ev->hook = HOOK_CONNECT;
+		ev->rule = slot;
+		ev->result = -1; /* EPERM */
+		if (action == ENFORCE_KILL)
+			bpf_map_update_elem(&kill_on_exit, &pid_tgid, &zero, BPF_ANY);
+	}
 	emit(ev, offsetof(struct send_event, sample));
+	return action ? 0 : 1;
 }
 
 SEC("cgroup/connect4")
 int handle_cgroup_connect4(struct bpf_sock_addr *ctx)
 {
-	note_connect(ctx, AF_INET);
-	return 1;
+	return on_cgroup_connect(ctx, AF_INET);
 }
 
 SEC("cgroup/connect6")
 int handle_cgroup_connect6(struct bpf_sock_addr *ctx)
 {
-	note_connect(ctx, AF_INET6);
-	return 1;
+	return on_cgroup_connect(ctx, AF_INET6);
 }

@@ -77,6 +77,27 @@ enum read_call {
 #define SEND_DEST_FROM_CGROUP 0x2 /* destination read from the cgroup sendmsg hook's kernel copy */
 #define SEND_SAMPLE_TRUNCATED 0x4 /* the payload was longer than the sample */
 #define SEND_INSIDE_TLS 0x8       /* a socket write made by a TLS library call: ciphertext */
+#define SEND_BLOCKED 0x10         /* an enforcement hook stopped it: nothing left */
+#define SEND_KILLED 0x20          /* ... and the process was sent SIGKILL */
+#define SEND_BLOCK_MISSED 0x40    /* a block rule applied but no hook could stop it */
+
+/* The in-kernel hook that enforced a verdict (send_event.hook). Append only. */
+enum enforce_hook {
+	HOOK_NONE = 0,
+	HOOK_CONNECT = 1,    /* cgroup/connect4,6: the connection was refused */
+	HOOK_SENDMSG = 2,    /* cgroup/sendmsg4,6: an unconnected datagram was refused */
+	HOOK_SK_MSG = 3,     /* sk_msg: a TCP send was dropped */
+	HOOK_CGROUP_SKB = 4, /* cgroup_skb/egress: the packets were dropped */
+};
+
+/* enforce_rule.action */
+enum enforce_action {
+	ENFORCE_BLOCK = 1,
+	ENFORCE_KILL = 2,
+};
+
+#define MAX_ENFORCE_RULES 32
+#define MAX_EXCEPT_PORTS 8
 
 /* Kernel-side failures, counted per CPU in the 'stats' map. Append only. */
 enum stat_cause {
@@ -128,6 +149,9 @@ struct send_event {
 	__u8 daddr[16];    /* network order; IPv4 in the first 4 bytes */
 	__u32 flags;       /* SEND_* */
 	__u32 sample_len;  /* bytes in sample */
+	__u16 hook;        /* enum enforce_hook, with SEND_BLOCKED */
+	__u16 rule;        /* enforce_rules slot that decided, with SEND_BLOCKED/BLOCK_MISSED */
+	__u32 pad;
 	__u8 sample[MAX_SAMPLE_BYTES];
 };
 
@@ -187,6 +211,26 @@ struct proc_taint {
 	__u32 watched_fds; /* open fds on watched inodes, for cleanup at exit */
 	__u32 flags;      /* TAINT_* */
 	__u64 last_channel; /* the channel taint last came through, to report each new one once */
+};
+
+/* A rule with a blocking action, as the kernel applies it (enforce_rules map). */
+struct enforce_rule {
+	__u64 ident_mask;
+	__u64 window_ns;   /* 0: no limit */
+	__u32 action;      /* enum enforce_action */
+	__u32 n_ports;     /* excepted port ranges in use */
+	__u16 port_lo[MAX_EXCEPT_PORTS];
+	__u16 port_hi[MAX_EXCEPT_PORTS];
+};
+
+/* An excepted destination network of one rule (except_cidrs LPM trie): prefixlen counts the rule
+ * and family bytes (16 bits) plus the network's prefix. */
+struct except_key {
+	__u32 prefixlen;
+	__u8 rule;
+	__u8 family;       /* 4 or 6 */
+	__u8 addr[16];
+	__u8 pad[2];
 };
 
 /* A pipe, FIFO or unix socket a tainted process wrote to. */

@@ -20,6 +20,8 @@
 #include "events.h"
 #include "flow.h"
 #include "tls.h"
+#include "enforce.h"
+#include "android.h"
 #include "dns.h"
 #include "json.h"
 #include "loader.h"
@@ -54,6 +56,8 @@ struct agent {
 	struct flow_table flows;
 	struct hostcache hosts;
 	struct tls_probes tls;
+	struct enforcer enf;
+	struct android_packages packages;
 	struct output out;
 	struct detector det;
 	struct ring_buffer *rb;
@@ -89,6 +93,8 @@ static int apply_policy(struct agent *a)
 			ttl = a->policy.rules[i].window_ns;
 	a->loader.skel->bss->taint_ttl_ns = ttl;
 	a->det.sink.policy = &a->policy;
+	memset(a->det.rules, 0, sizeof(a->det.rules));
+	enforce_apply(&a->enf, &a->policy);
 	return 0;
 }
 
@@ -144,11 +150,7 @@ static void probes_members(struct agent *a, struct json *j)
 		json_object_end(j);
 	}
 	json_array_end(j);
-	json_object_begin(j, "enforcement");
-	json_bool(j, "available", 0);
-	json_string(j, "reason", "in-kernel blocking is not built yet: rules with action block "
-				  "or kill raise alerts only (action: alert)");
-	json_object_end(j);
+	enforce_describe(&a->enf, &a->loader, j);
 }
 
 static void write_ready(struct agent *a)
@@ -275,6 +277,16 @@ static void counters_members(struct agent *a, struct json *j)
 	for (k = 0; k < STAT__COUNT; k++)
 		json_uint(j, stat_causes[k].name, a->kernel_stats[k]);
 	json_object_end(j);
+	json_array_begin(j, "rules");
+	for (k = 0; k < (int)a->policy.n_rules && k < MAX_RULE_COUNTERS; k++) {
+		json_object_begin(j, NULL);
+		json_string(j, "name", a->policy.rules[k].name);
+		json_uint(j, "alerts", a->det.rules[k].alerts);
+		json_uint(j, "blocked", a->det.rules[k].blocked);
+		json_uint(j, "killed", a->det.rules[k].killed);
+		json_object_end(j);
+	}
+	json_array_end(j);
 	json_uint(j, "malformed_events", a->malformed);
 	json_uint(j, "processes", a->procs.count);
 	json_uint(j, "known_values", a->values.n);
@@ -393,9 +405,13 @@ static int handle_event(void *ctx, void *data, size_t size)
 	case EVENT_SEND:
 		detect_send(&a->det, &ev.send);
 		break;
-	case EVENT_PROC_INFO:
-		proctable_set_info(&a->procs, &ev.info);
+	case EVENT_PROC_INFO: {
+		struct proc *p = proctable_set_info(&a->procs, &ev.info);
+
+		if (p)
+			enforce_note_process(&a->enf, &a->policy, p);
 		break;
+	}
 	case EVENT_PROC_EXIT:
 		proctable_remove(&a->procs, ev.hdr.tgid);
 		break;
@@ -549,9 +565,14 @@ int agent_run(const struct agent_opts *o)
 	a->det.values = &a->values;
 	a->det.procs = &a->procs;
 	a->det.hosts = &a->hosts;
+	a->det.enf = &a->enf;
+	a->enf.enforce_mode = o->enforce;
 	a->det.sink.out = &a->out;
 	a->det.sink.policy = &a->policy;
 	a->det.sink.show_values = o->show_values;
+	/* on Android, alerts name the app behind a uid */
+	if (!android_packages_init(&a->packages, NULL))
+		a->det.sink.packages = &a->packages;
 	err = loader_start(&a->loader, &lo);
 	if (err)
 		goto cleanup;
@@ -562,6 +583,7 @@ int agent_run(const struct agent_opts *o)
 			strerror(errno));
 		goto cleanup;
 	}
+	a->enf.skel = a->loader.skel;
 	err = apply_policy(a);
 	if (err) {
 		fprintf(stderr, "idsentry: registering identifier files failed: %s\n",
@@ -582,6 +604,7 @@ cleanup:
 	watch_set_free(&a->watches);
 	proctable_clear(&a->procs);
 	flow_table_clear(&a->flows);
+	android_packages_free(&a->packages);
 	policy_free(&a->policy);
 	diag_list_free(&d);
 	free(a);

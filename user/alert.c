@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "alert.h"
+#include "android.h"
 #include "destination.h"
 #include "json.h"
 #include "output.h"
@@ -72,6 +73,12 @@ void alert_write(const struct alert_sink *s, const struct alert_desc *a)
 	json_uint(&j, "pid", p->tgid);
 	json_uint(&j, "ppid", p->ppid);
 	json_uint(&j, "uid", p->uid);
+	if (s->packages) {
+		const char *pkg = android_packages_lookup(s->packages, p->uid);
+
+		if (pkg)
+			json_string(&j, "package", pkg);
+	}
 	json_string(&j, "comm", p->comm);
 	json_string(&j, "exe", p->exe);
 	json_string(&j, "cmdline", p->cmdline);
@@ -104,6 +111,8 @@ void alert_write(const struct alert_sink *s, const struct alert_desc *a)
 		json_int(&j, "sampled", a->sampled);
 	if (a->hook)
 		json_string(&j, "hook", a->hook);
+	if (a->note)
+		json_string(&j, "note", a->note);
 	json_object_end(&j);
 	if (a->lineage)
 		json_string(&j, "lineage", a->lineage);

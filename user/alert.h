@@ -36,12 +36,16 @@ struct alert_desc {
 	long long sampled;   /* bytes of it that were inspected, -1 when none */
 	const char *hook;    /* the enforcement hook that acted, or NULL */
 	const char *lineage; /* how the taint reached this process, or NULL */
+	const char *note;    /* evidence.note: anything a reader must know, or NULL */
 };
+
+struct android_packages;
 
 struct alert_sink {
 	struct output *out;
 	const struct policy *policy;
 	int show_values;
+	struct android_packages *packages; /* uid → app on Android, or NULL */
 };
 
 void alert_write(const struct alert_sink *s, const struct alert_desc *a);

@@ -5,6 +5,7 @@
 #include "alert.h"
 #include "destination.h"
 #include "dns.h"
+#include "enforce.h"
 #include "detect.h"
 #include "policy.h"
 #include "proctable.h"
@@ -80,6 +81,83 @@ void detect_learn_hosts(struct detector *d, const struct send_event *ev)
 		dns_answers(ev->sample + skip, ev->sample_len - skip, learn_host, d->hosts);
 }
 
+/* Fills the identifiers of an alert: those seen in the data, else every one the rule covers. */
+static void name_identifiers(struct detector *d, struct alert_desc *a, uint64_t mask,
+			     const struct value_hit *hits, int n_hits)
+{
+	int k, bit;
+
+	for (k = 0; k < n_hits; k++) {
+		if (!(mask & (1ULL << hits[k].value->bit)))
+			continue;
+		if (!a->confirmed || hits[k].offset < a->offset) {
+			a->enc = hits[k].enc;
+			a->offset = hits[k].offset;
+		}
+		a->confirmed = 1;
+		a->idents[a->n_idents].bit = hits[k].value->bit;
+		a->idents[a->n_idents++].value = hits[k].value;
+	}
+	for (bit = 0; !a->confirmed && bit < 64 && a->n_idents < ALERT_MAX_IDENTS; bit++) {
+		if (!(mask & (1ULL << bit)))
+			continue;
+		a->idents[a->n_idents].bit = bit;
+		a->idents[a->n_idents++].value = values_any_of(d->values, bit);
+	}
+}
+
+static void count_alert(struct detector *d, size_t rule, const struct alert_desc *a)
+{
+	if (a->confirmed)
+		d->confirmed++;
+	else
+		d->suspected++;
+	if (rule >= MAX_RULE_COUNTERS)
+		return;
+	if (!strcmp(a->action, "killed"))
+		d->rules[rule].killed++;
+	else if (!strcmp(a->action, "blocked"))
+		d->rules[rule].blocked++;
+	else
+		d->rules[rule].alerts++;
+}
+
+/* The kernel stopped a send or a connect: one alert, for the rule that decided. */
+static void detect_blocked(struct detector *d, const struct send_event *ev)
+{
+	int ri = d->enf ? enforce_rule_of_slot(d->enf, ev->rule) : -1;
+	struct value_hit hits[MAX_HITS];
+	struct destination dst;
+	const struct rule_def *r;
+	struct alert_desc a = {};
+	struct proc *p;
+	int n_hits;
+
+	if (ri < 0 || (size_t)ri >= d->sink.policy->n_rules)
+		return; /* a verdict from a policy since replaced */
+	r = &d->sink.policy->rules[ri];
+	p = proctable_get(d->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	if (!p)
+		return;
+	destination_decode(&dst, ev->family, ev->daddr, ev->dport, ev->protocol, ev->sock_type);
+	if (d->hosts)
+		dst.host = hostcache_lookup(d->hosts, dst.family, dst.addr);
+	n_hits = values_scan(d->values, ev->sample, ev->sample_len, ev->taint_mask, hits, MAX_HITS);
+	a.rule = r;
+	a.action = (ev->flags & SEND_KILLED) ? "killed" : "blocked";
+	a.proc = p;
+	a.dst = &dst;
+	a.channel = "socket";
+	a.call = call_name(ev->call);
+	a.bytes = -1;
+	a.sampled = ev->sample_len ? (long long)ev->sample_len : -1;
+	a.hook = enforce_hook_name(ev->hook);
+	a.lineage = p->lineage;
+	name_identifiers(d, &a, r->ident_mask & ev->taint_mask, hits, n_hits > 0 ? n_hits : 0);
+	alert_write(&d->sink, &a);
+	count_alert(d, ri, &a);
+}
+
 void detect_send(struct detector *d, const struct send_event *ev)
 {
 	const struct policy *pol = d->sink.policy;
@@ -91,6 +169,10 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	size_t i;
 	int n_hits, k;
 
+	if (ev->flags & SEND_BLOCKED) {
+		detect_blocked(d, ev);
+		return;
+	}
 	/* a connect carries no data: nothing can leave through it; ciphertext written by a TLS
 	 * library says nothing either: its plaintext comes as a CALL_SSL_WRITE event */
 	if (ev->call == CALL_CONNECT || ev->sample_len == 0 || (ev->flags & SEND_INSIDE_TLS))
@@ -124,24 +206,16 @@ void detect_send(struct detector *d, const struct send_event *ev)
 			.bytes = ev->result,
 			.sampled = ev->sample_len,
 		};
-		int bit;
 
 		if (!mask || !rule_applies(r, p, &dst, ev))
 			continue;
-		for (k = 0; k < n_hits; k++) {
-			if (!(mask & (1ULL << hits[k].value->bit)))
-				continue;
-			/* evidence: the earliest form found */
-			if (!a.confirmed || hits[k].offset < a.offset) {
-				a.enc = hits[k].enc;
-				a.offset = hits[k].offset;
-			}
-			a.confirmed = 1;
-			a.idents[a.n_idents].bit = hits[k].value->bit;
-			a.idents[a.n_idents++].value = hits[k].value;
-		}
+		for (k = 0; k < n_hits; k++)
+			if (mask & (1ULL << hits[k].value->bit))
+				a.confirmed = 1;
 		/* lineage names how the taint came, when it came from another process */
 		a.lineage = p->lineage;
+		if (ev->flags & SEND_BLOCK_MISSED)
+			a.note = "a blocking rule applied but no hook could stop this send";
 		if (!a.confirmed) {
 			struct suspect_key key = { .rule = i, .family = dst.family, .port = dst.port };
 
@@ -153,17 +227,10 @@ void detect_send(struct detector *d, const struct send_event *ev)
 			memcpy(key.addr, dst.addr, sizeof(key.addr));
 			if (proc_note_suspect(p, &key))
 				continue;
-			for (bit = 0; bit < 64 && a.n_idents < ALERT_MAX_IDENTS; bit++) {
-				if (!(mask & (1ULL << bit)))
-					continue;
-				a.idents[a.n_idents].bit = bit;
-				a.idents[a.n_idents++].value = values_any_of(d->values, bit);
-			}
 		}
+		a.confirmed = 0;
+		name_identifiers(d, &a, mask, hits, n_hits);
 		alert_write(&d->sink, &a);
-		if (a.confirmed)
-			d->confirmed++;
-		else
-			d->suspected++;
+		count_alert(d, i, &a);
 	}
 }

@@ -10,13 +10,22 @@ struct value_store;
 struct proctable;
 struct send_event;
 struct hostcache;
+struct enforcer;
+
+#define MAX_RULE_COUNTERS 64
+
+struct rule_counters {
+	unsigned long long alerts, blocked, killed;
+};
 
 struct detector {
 	struct alert_sink sink;
 	struct value_store *values;
 	struct proctable *procs;
 	struct hostcache *hosts;
+	struct enforcer *enf;
 	unsigned long long confirmed, suspected;
+	struct rule_counters rules[MAX_RULE_COUNTERS]; /* by policy rule index */
 };
 
 /* ev holds sample_len sample bytes (checked by the caller). */

@@ -9,6 +9,9 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "idsentry.skel.h"
 #include "idsentry.h"
@@ -102,6 +105,13 @@ static void skip(struct probe_status *p, const char *fmt, ...)
 	p->attached = 0;
 }
 
+/* Hooks attached to the root of the cgroup v2 hierarchy, so that they see every process. */
+static int needs_cgroup(const char *sec)
+{
+	return !strncmp(sec, "cgroup/", 7) || !strncmp(sec, "cgroup_skb/", 11) ||
+	       !strcmp(sec, "sockops");
+}
+
 /* Disables programs whose hook this kernel lacks, so that loading does not fail on them. */
 static void probe_hooks(struct loader *l)
 {
@@ -119,14 +129,28 @@ static void probe_hooks(struct loader *l)
 				skip(p, "tracepoint %s is not present in this kernel", sec + 11);
 				continue;
 			}
-		} else if (!strncmp(sec, "cgroup/", 7) && l->cgroup_fd < 0) {
+		} else if (needs_cgroup(sec) && l->cgroup_fd < 0) {
 			bpf_program__set_autoload(prog, false);
 			skip(p, "no cgroup v2 hierarchy at %s: destinations of unconnected sends "
-				"and connects are not reported", l->cgroup_path);
+				"are not reported and nothing can be blocked", l->cgroup_path);
 			continue;
 		}
 		p->attached = 1; /* provisional: confirmed by attach */
 	}
+}
+
+/* sk_msg runs on the sockets of a sockhash: attached to the map, not to a hook. */
+static void attach_sk_msg(struct loader *l, struct bpf_program *prog, struct probe_status *p)
+{
+	int map_fd = bpf_map__fd(l->skel->maps.tcp_sockets);
+
+	if (bpf_prog_attach(bpf_program__fd(prog), map_fd, BPF_SK_MSG_VERDICT, 0)) {
+		skip(p, "failed to attach '%s' to the tcp_sockets map: %s", p->name,
+		     strerror(errno));
+		fprintf(stderr, "idsentry: %s\n", p->reason);
+		return;
+	}
+	l->sk_msg_attached = 1;
 }
 
 static int attach_all(struct loader *l)
@@ -143,7 +167,11 @@ static int attach_all(struct loader *l)
 		/* uprobes name a library: tls.c attaches them to each one it finds */
 		if (!strncmp(p->hook, "uprobe", 6) || !strncmp(p->hook, "uretprobe", 9))
 			continue;
-		if (!strncmp(p->hook, "cgroup/", 7))
+		if (!strcmp(p->hook, "sk_msg")) {
+			attach_sk_msg(l, prog, p);
+			continue;
+		}
+		if (needs_cgroup(p->hook))
 			link = bpf_program__attach_cgroup(prog, l->cgroup_fd);
 		else
 			link = bpf_program__attach(prog);
@@ -160,7 +188,7 @@ static int attach_all(struct loader *l)
 	return 0;
 }
 
-static int attached(const struct loader *l, const char *name)
+int loader_attached(const struct loader *l, const char *name)
 {
 	size_t i;
 
@@ -168,6 +196,26 @@ static int attached(const struct loader *l, const char *name)
 		if (!strcmp(l->probes[i].name, name))
 			return l->probes[i].attached;
 	return 0;
+}
+
+/* CO-RE relocates every program against the kernel's own BTF: without it nothing can load, and
+ * libbpf's errno (ESRCH) says nothing useful. Android's android12-5.10 GKI is such a kernel. */
+static int require_kernel_btf(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	struct utsname u = {};
+
+	if (btf) {
+		btf__free(btf);
+		return 0;
+	}
+	uname(&u);
+	fprintf(stderr,
+		"idsentry: kernel %s has no BTF type information (/sys/kernel/btf/vmlinux is "
+		"missing: built without CONFIG_DEBUG_INFO_BTF, as Android 12's android12-5.10 GKI "
+		"is)\nidsentry: its BPF programs need BTF to load; run it on a kernel built with "
+		"CONFIG_DEBUG_INFO_BTF=y\n", u.release);
+	return -ENOTSUP;
 }
 
 int loader_start(struct loader *l, const struct loader_opts *o)
@@ -192,6 +240,9 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 		fprintf(stderr, "idsentry: no cgroup v2 hierarchy (%s): %s\n", l->cgroup_path,
 			strerror(errno));
 
+	err = require_kernel_btf();
+	if (err)
+		return err;
 	l->skel = idsentry_bpf__open();
 	if (!l->skel) {
 		err = -errno;
@@ -218,8 +269,10 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 		return err;
 	}
 	attach_all(l);
-	if (!attached(l, "handle_sys_exit_openat") || !attached(l, "handle_sys_exit_read") ||
-	    !attached(l, "handle_sys_enter_read") || !attached(l, "handle_sys_exit_sendto")) {
+	if (!loader_attached(l, "handle_sys_exit_openat") ||
+	    !loader_attached(l, "handle_sys_exit_read") ||
+	    !loader_attached(l, "handle_sys_enter_read") ||
+	    !loader_attached(l, "handle_sys_exit_sendto")) {
 		fprintf(stderr, "idsentry: the core probes (openat, read, sendto tracepoints) could "
 				"not be attached: nothing could be detected; see the messages above\n");
 		return -ENOTSUP;
@@ -231,6 +284,10 @@ void loader_stop(struct loader *l)
 {
 	size_t i;
 
+	if (l->sk_msg_attached)
+		bpf_prog_detach2(bpf_program__fd(l->skel->progs.handle_sk_msg),
+				 bpf_map__fd(l->skel->maps.tcp_sockets), BPF_SK_MSG_VERDICT);
+	l->sk_msg_attached = 0;
 	for (i = 0; i < l->n_links; i++)
 		bpf_link__destroy(l->links[i]);
 	free(l->links);

@@ -28,12 +28,15 @@ struct loader {
 	struct probe_status *probes;
 	size_t n_probes;
 	int cgroup_fd;
+	int sk_msg_attached;
 	char cgroup_path[256];
 	char tracefs[64];
 };
 
 /* Returns 0, or a negative errno after printing what failed and what to do about it. */
 int loader_start(struct loader *l, const struct loader_opts *o);
+/* Whether the named program is attached. */
+int loader_attached(const struct loader *l, const char *name);
 /* Detaches and unloads everything; safe on a partly started or zeroed loader. */
 void loader_stop(struct loader *l);
 

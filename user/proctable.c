@@ -130,7 +130,7 @@ static char *exe_from_parts(const struct proc_info_event *ev)
 	return strdup(path);
 }
 
-void proctable_set_info(struct proctable *t, const struct proc_info_event *ev)
+struct proc *proctable_set_info(struct proctable *t, const struct proc_info_event *ev)
 {
 	struct proc **pp = slot(t, ev->hdr.tgid), *p = *pp;
 	char *exe;
@@ -138,7 +138,7 @@ void proctable_set_info(struct proctable *t, const struct proc_info_event *ev)
 	if (!p) {
 		p = calloc(1, sizeof(*p));
 		if (!p)
-			return;
+			return NULL;
 		p->tgid = ev->hdr.tgid;
 		*pp = p;
 		t->count++;
@@ -164,6 +164,7 @@ void proctable_set_info(struct proctable *t, const struct proc_info_event *ev)
 		p->cmdline = join_args(ev->cmdline, ev->cmdline_len > CMDLINE_BYTES ? CMDLINE_BYTES
 										 : ev->cmdline_len);
 	}
+	return p;
 }
 
 void proctable_fork(struct proctable *t, uint32_t parent, uint32_t child)

@@ -46,7 +46,7 @@ struct proctable {
 /* The process, created on first sight (from /proc when it still exists). NULL on ENOMEM. */
 struct proc *proctable_get(struct proctable *t, uint32_t tgid, uint32_t uid, const char *comm);
 /* Records the identity the kernel captured (exe, argv, parent), replacing what was known. */
-void proctable_set_info(struct proctable *t, const struct proc_info_event *ev);
+struct proc *proctable_set_info(struct proctable *t, const struct proc_info_event *ev);
 void proctable_remove(struct proctable *t, uint32_t tgid);
 /* A tainted parent forked: the child starts out holding what the parent holds now. */
 void proctable_fork(struct proctable *t, uint32_t parent, uint32_t child);

@@ -76,6 +76,19 @@ class TestHost:
             time.sleep(0.1)
         raise Failure("test host did not start listening on %s:8080 and :8443" % self.addr)
 
+    def quiet_received(self, quiet=0.5, timeout=5):
+        """What the host got, once nothing more has arrived for `quiet` seconds (clients of earlier
+        tests may still be in flight)."""
+        deadline = time.monotonic() + timeout
+        last = self.received()
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            now = self.received()
+            if now == last:
+                break
+            last = now
+        return last
+
     def received(self):
         """Everything the host got so far, as one latin-1 string."""
         with open(self.log, encoding="utf-8") as f:

@@ -1,0 +1,70 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Fetches what the arm64 VM boots, with apt, into a cache directory: Debian's current cloud-arm64
+# kernel (vmlinuz and its config; the scenario uses loopback: no modules) and busybox-static:arm64.
+# Idempotent: a cached kernel is reused when the archive cannot be reached.
+#
+#   tests/arm64/fetch.sh DIR    → DIR/vmlinuz, DIR/config, DIR/busybox, DIR/kernel-version
+set -eu
+
+dir=${1:?usage: fetch.sh DIR}
+mkdir -p "$dir/debs"
+dir=$(cd "$dir" && pwd)
+
+dpkg --print-foreign-architectures | grep -qx arm64 || {
+	echo "fetch.sh: the arm64 architecture is not enabled: run scripts/install-cross-deps.sh" >&2
+	exit 1
+}
+
+# A download directory apt's sandbox user may write to (else apt warns and downloads as root).
+sandbox_dir() {
+	t=$(mktemp -d)
+	id _apt >/dev/null 2>&1 && chown _apt "$t"
+	echo "$t"
+}
+
+# The meta-package names the current ABI's image; a security update moves it, which is fine.
+image_name() {
+	apt-cache show --no-all-versions linux-image-cloud-arm64:arm64 2>/dev/null |
+		sed -n 's/^Depends: \([^ ,]*\).*/\1/p' | head -n 1
+}
+image=$(image_name)
+# Package lists from before arm64 was enabled, or cleaned ones: refresh them once.
+if [ -z "$image" ] && [ "$(id -u)" = 0 ]; then
+	apt-get update -qq || true
+	image=$(image_name)
+fi
+if [ -z "$image" ]; then
+	if [ -s "$dir/kernel-version" ] && [ -s "$dir/vmlinuz" ]; then
+		echo "fetch.sh: apt knows no linux-image-cloud-arm64:arm64;" \
+			"reusing $(cat "$dir/kernel-version")" >&2
+		exit 0
+	fi
+	echo "fetch.sh: apt knows no linux-image-cloud-arm64:arm64 (run apt-get update)" >&2
+	exit 1
+fi
+version=${image#linux-image-}
+
+if [ "$(cat "$dir/kernel-version" 2>/dev/null)" != "$version" ] || [ ! -s "$dir/vmlinuz" ]; then
+	rm -f "$dir"/debs/linux-image-*.deb
+	tmp=$(sandbox_dir)
+	(cd "$tmp" && apt-get download -qq "$image:arm64") && mv "$tmp"/*.deb "$dir/debs/"
+	rm -rf "$tmp"
+	deb=$(find "$dir/debs" -name "linux-image-*.deb" | head -n 1)
+	[ -n "$deb" ] || { echo "fetch.sh: could not download $image:arm64" >&2; exit 1; }
+	rm -rf "$dir/x"
+	dpkg-deb -x "$deb" "$dir/x"
+	cp "$dir/x/boot/vmlinuz-$version" "$dir/vmlinuz"
+	cp "$dir/x/boot/config-$version" "$dir/config"
+	rm -rf "$dir/x"
+	echo "$version" >"$dir/kernel-version"
+fi
+
+if [ ! -x "$dir/busybox" ]; then
+	tmp=$(sandbox_dir)
+	(cd "$tmp" && apt-get download -qq busybox-static:arm64)
+	dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/x"
+	cp "$tmp/x/bin/busybox" "$dir/busybox"
+	rm -rf "$tmp"
+fi
+echo "fetch.sh: kernel $(cat "$dir/kernel-version")" >&2
