@@ -35,7 +35,8 @@ static __always_inline __u64 channel_of(struct file *f, int writing, __u16 *kind
 
 /* A tainted process writes to a channel: the channel carries its taint to whoever reads it. */
 static __always_inline void taint_channel_write(struct file *f, const struct proc_taint *t,
-						__u64 pid_tgid, __u64 buf, __u64 len, int is_iov)
+						__u64 pid_tgid, __u64 buf, __u64 len, int is_iov,
+						__u64 content_mask)
 {
 	struct channel_taint *ct, fresh = {};
 	struct send_scratch *scratch;
@@ -50,11 +51,13 @@ static __always_inline void taint_channel_write(struct file *f, const struct pro
 	ct = bpf_map_lookup_elem(&tainted_channels, &chan);
 	if (ct) {
 		ct->ident_mask |= t->ident_mask;
+		ct->file_mask |= content_mask;
 		if (t->last_ns > ct->taint_ns)
 			ct->taint_ns = t->last_ns;
 		ct->writer_tgid = pid_tgid >> 32;
 	} else {
 		fresh.ident_mask = t->ident_mask;
+		fresh.file_mask = content_mask;
 		fresh.taint_ns = t->last_ns;
 		fresh.writer_tgid = pid_tgid >> 32;
 		fresh.kind = kind;
@@ -84,7 +87,9 @@ static __always_inline void taint_channel_write(struct file *f, const struct pro
 		n = MAX_SAMPLE_BYTES;
 	if (!is_iov && len < n)
 		n = len;
-	if (is_iov) {
+	if (!buf) {
+		n = 0; /* spliced: the file's bytes, known by content_mask */
+	} else if (is_iov) {
 		n = sample_iov(ev->sample, buf, len, n);
 	} else if (bpf_probe_read_user(ev->sample, n, (void *)buf)) {
 		count(STAT_READ_USER_FAILED);

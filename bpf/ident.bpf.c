@@ -10,6 +10,7 @@
 #include "task.bpf.h"
 #include "common.bpf.h"
 #include "flow.bpf.h"
+#include "watch.bpf.h"
 
 /* ---- identifier access ---------------------------------------------------------------------- */
 
@@ -19,8 +20,6 @@ static __always_inline int on_open_exit(long ret)
 	__u32 tgid = pid_tgid >> 32;
 	struct watch_key key;
 	struct watched_fd wf;
-	struct fd_key fk;
-	struct proc_taint *t;
 	struct inode *inode;
 	struct file *f;
 	__u64 *mask;
@@ -51,28 +50,10 @@ static __always_inline int on_open_exit(long ret)
 	if (!mask)
 		return 0;
 	/* remember the fd so reads on it are captured */
-	fk.tgid = tgid;
-	fk.fd = ret;
 	wf.ident_mask = *mask;
 	wf.dev = key.dev;
 	wf.ino = key.ino;
-	if (bpf_map_update_elem(&watched_fds, &fk, &wf, BPF_ANY)) {
-		count(STAT_FD_MAP_FULL);
-		return 0;
-	}
-	/* a process entry marks the tgid for cleanup at exit; taint bits come with the read */
-	t = bpf_map_lookup_elem(&taint, &tgid);
-	if (t) {
-		__sync_fetch_and_add(&t->watched_fds, 1);
-		return 0;
-	}
-	struct proc_taint fresh = { .watched_fds = 1 };
-
-	if (bpf_map_update_elem(&taint, &tgid, &fresh, BPF_NOEXIST)) {
-		count(STAT_TAINT_MAP_FULL);
-		return 0;
-	}
-	emit_proc_info(pid_tgid);
+	watch_fd(pid_tgid, ret, &wf);
 	return 0;
 }
 
@@ -121,8 +102,7 @@ static __always_inline int on_read_exit(long ret)
 	__u32 tgid = pid_tgid >> 32;
 	struct ident_read_event *ev;
 	struct pending_read *p, pr;
-	struct proc_taint *t;
-	__u64 src, n, now;
+	__u64 src, n;
 	__u32 zero = 0;
 
 	p = bpf_map_lookup_elem(&pending_reads, &pid_tgid);
@@ -137,17 +117,7 @@ static __always_inline int on_read_exit(long ret)
 	if (ret <= 0)
 		return 0;
 	/* taint the process group with the identifiers it received */
-	now = bpf_ktime_get_boot_ns();
-	t = bpf_map_lookup_elem(&taint, &tgid);
-	if (t) {
-		t->ident_mask |= pr.watch.ident_mask;
-		t->last_ns = now;
-	} else {
-		struct proc_taint fresh = { .ident_mask = pr.watch.ident_mask, .last_ns = now };
-
-		if (bpf_map_update_elem(&taint, &tgid, &fresh, BPF_ANY))
-			count(STAT_TAINT_MAP_FULL);
-	}
+	taint_with(tgid, pr.watch.ident_mask);
 	/* copy the bytes the process actually received, for the agent to learn the value */
 	ev = bpf_map_lookup_elem(&read_scratch, &zero);
 	if (!ev)

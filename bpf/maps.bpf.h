@@ -68,6 +68,7 @@ struct pending_send {
 	__u16 verdict_rule;
 	__u16 verdict_hook; /* enum enforce_hook that stopped it */
 	__u16 pad;
+	__u64 content_mask; /* sendfile/splice of identifier file content */
 };
 
 /* A TLS library write in progress on a thread of a tainted process (tls.bpf.c): the socket writes
@@ -214,6 +215,14 @@ SHARED struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } tcp_sockets SEC(".maps");
+
+/* dup/dup2/dup3/fcntl(F_DUPFD) of a watched fd, from entry to exit. */
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PENDING);
+	__type(key, __u64);
+	__type(value, struct watched_fd);
+} pending_dups SEC(".maps");
 
 /* Threads to kill as their refused connect returns. */
 SHARED struct {

@@ -12,30 +12,56 @@
 
 /* ---- process lifecycle ---------------------------------------------------------------------- */
 
+struct fd_copy {
+	__u32 parent, child, copied;
+};
+
+static long copy_fd_to_child(struct bpf_map *map, struct fd_key *key, struct watched_fd *val,
+			     struct fd_copy *c)
+{
+	struct fd_key k = { .tgid = c->child, .fd = key->fd };
+
+	if (key->tgid == c->parent && !bpf_map_update_elem(map, &k, val, BPF_ANY))
+		c->copied++;
+	return 0;
+}
+
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(handle_sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid);
-	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct fd_copy c = { .parent = BPF_CORE_READ(parent, tgid),
+			     .child = BPF_CORE_READ(child, tgid) };
 	struct proc_taint *t, inherited = {};
 	struct proc_fork_event ev;
+	int live;
 
 	/* threads share the tgid's entry already */
-	if (ptgid == ctgid)
+	if (c.parent == c.child)
 		return 0;
-	t = live_taint(ptgid);
+	t = bpf_map_lookup_elem(&taint, &c.parent);
 	if (!t)
 		return 0;
-	inherited.ident_mask = t->ident_mask;
-	inherited.last_ns = t->last_ns;
-	inherited.flags = t->flags;
-	if (bpf_map_update_elem(&taint, &ctgid, &inherited, BPF_ANY)) {
+	live = live_taint(c.parent) != NULL;
+	if (!live && !t->watched_fds)
+		return 0;
+	if (live) {
+		inherited.ident_mask = t->ident_mask;
+		inherited.last_ns = t->last_ns;
+		inherited.flags = t->flags;
+	}
+	/* the child holds the same open identifier files: reads through them taint it */
+	if (t->watched_fds)
+		bpf_for_each_map_elem(&watched_fds, copy_fd_to_child, &c, 0);
+	inherited.watched_fds = c.copied;
+	if (bpf_map_update_elem(&taint, &c.child, &inherited, BPF_ANY)) {
 		count(STAT_TAINT_MAP_FULL);
 		return 0;
 	}
+	if (!live)
+		return 0;
 	/* the agent carries what the parent held over to the child, as of now */
 	fill_header(&ev.hdr, EVENT_PROC_FORK, bpf_get_current_pid_tgid());
-	ev.child_tgid = ctgid;
+	ev.child_tgid = c.child;
 	ev.pad = 0;
 	emit(&ev, sizeof(ev));
 	return 0;

@@ -10,8 +10,62 @@
 #include "task.bpf.h"
 #include "common.bpf.h"
 #include "flow.bpf.h"
+#include "watch.bpf.h"
+
+#define SOL_SOCKET 1
+#define SCM_RIGHTS 1
+#define MAX_PASSED_FDS 4
 
 #define DNS_PORT 53
+
+struct cmsg_head {
+	__u64 len;
+	int level;
+	int type;
+};
+
+/* fds received with SCM_RIGHTS: one open on an identifier file is watched in the receiver. */
+static __always_inline void receive_passed_fds(__u64 pid_tgid, __u64 msg_ptr)
+{
+	struct user_msghdr msg;
+	struct cmsg_head c;
+	int fds[MAX_PASSED_FDS] = {};
+	__u64 n;
+	int i;
+
+	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)msg_ptr) || !msg.msg_control ||
+	    msg.msg_controllen < sizeof(c) + sizeof(int))
+		return;
+	if (bpf_probe_read_user(&c, sizeof(c), msg.msg_control) || c.level != SOL_SOCKET ||
+	    c.type != SCM_RIGHTS || c.len < sizeof(c) + sizeof(int))
+		return;
+	n = (c.len - sizeof(c)) / sizeof(int);
+	if (bpf_probe_read_user(fds, sizeof(fds), msg.msg_control + sizeof(c)))
+		return;
+	for (i = 0; i < MAX_PASSED_FDS; i++) {
+		struct watched_fd wf;
+		struct watch_key key;
+		struct inode *inode;
+		struct file *f;
+		__u64 *mask;
+
+		if (i >= n)
+			break;
+		f = current_fd_file(fds[i]);
+		if (!f)
+			continue;
+		inode = BPF_CORE_READ(f, f_inode);
+		key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		key.ino = BPF_CORE_READ(inode, i_ino);
+		mask = bpf_map_lookup_elem(&watched_inodes, &key);
+		if (!mask)
+			continue;
+		wf.ident_mask = *mask;
+		wf.dev = key.dev;
+		wf.ino = key.ino;
+		watch_fd(pid_tgid, fds[i], &wf);
+	}
+}
 
 static __always_inline int on_recv_exit(long ret, __u16 call)
 {
@@ -25,8 +79,10 @@ static __always_inline int on_recv_exit(long ret, __u16 call)
 
 	if (ret <= 0 || (pid_tgid >> 32) == agent_tgid)
 		return 0;
-	/* a unix socket another process tainted */
+	/* a unix socket another process tainted, or an identifier file's fd passed over it */
 	taint_from_channel_read(pid_tgid);
+	if (call == CALL_RECVMSG)
+		receive_passed_fds(pid_tgid, exiting_syscall_arg(1));
 	/* the one lookup every untainted receiver pays */
 	if (!live_taint(pid_tgid >> 32))
 		return 0;

@@ -11,10 +11,15 @@
 #include "common.bpf.h"
 #include "flow.bpf.h"
 #include "enforce.bpf.h"
+#include "watch.bpf.h"
+
+#define AF_PACKET 17
+#define SOCK_RAW_TYPE 3
 
 /* ---- outbound sends ------------------------------------------------------------------------- */
 
-static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 call, __u16 is_iov)
+static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 call, __u16 is_iov,
+					 __u64 content_mask)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
@@ -39,7 +44,7 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 	family = sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : 0;
 	/* pipes, FIFOs and unix sockets pass the taint on to their readers */
 	if (!sk || family == AF_UNIX) {
-		taint_channel_write(f, t, pid_tgid, buf, len, is_iov);
+		taint_channel_write(f, t, pid_tgid, buf, len, is_iov, content_mask);
 		return 0;
 	}
 	if (family != AF_INET && family != AF_INET6)
@@ -51,6 +56,7 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 	ps.fd = fd;
 	ps.call = call;
 	ps.is_iov = is_iov;
+	ps.content_mask = content_mask;
 	/* connected sockets: the verdict now, for sk_msg and cgroup_skb to carry out */
 	if (n_enforce_rules) {
 		__u8 daddr[16] = {};
@@ -159,7 +165,13 @@ static __always_inline int on_send_exit(long ret)
 	} else {
 		limit = ret;
 	}
-	if (ps.is_iov) {
+	ev->content_mask = ps.content_mask;
+	if (ps.content_mask)
+		ev->flags |= SEND_FILE_CONTENT;
+	if (!ps.buf) {
+		/* sendfile/splice: the bytes never passed through the process's memory */
+		ev->sample_len = 0;
+	} else if (ps.is_iov) {
 		ev->sample_len = sample_iov(ev->sample, ps.buf, ps.len, limit);
 	} else {
 		if (bpf_probe_read_user(ev->sample, limit, (void *)ps.buf)) {
@@ -179,7 +191,7 @@ static __always_inline int on_send_exit(long ret)
 SEC("tracepoint/syscalls/sys_enter_write")
 int handle_sys_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_WRITE, 0);
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_WRITE, 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_write")
@@ -191,7 +203,7 @@ int handle_sys_exit_write(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_writev")
 int handle_sys_enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_WRITEV, 1);
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_WRITEV, 1, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")
@@ -203,7 +215,7 @@ int handle_sys_exit_writev(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int handle_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_SENDTO, 0);
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_SENDTO, 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
@@ -224,7 +236,7 @@ int handle_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 		count(STAT_READ_USER_FAILED);
 		return 0;
 	}
-	return on_send_enter(ctx->args[0], (__u64)msg.msg_iov, msg.msg_iovlen, CALL_SENDMSG, 1);
+	return on_send_enter(ctx->args[0], (__u64)msg.msg_iov, msg.msg_iovlen, CALL_SENDMSG, 1, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmmsg")
@@ -240,13 +252,125 @@ int handle_sys_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	}
 	return on_send_enter(ctx->args[0], (__u64)first.msg_hdr.msg_iov, first.msg_hdr.msg_iovlen,
-			     CALL_SENDMMSG, 1);
+			     CALL_SENDMMSG, 1, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmmsg")
 int handle_sys_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_send_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_pwritev")
+int handle_sys_enter_pwritev(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_PWRITEV, 1, 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_pwritev")
+int handle_sys_exit_pwritev(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_send_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_pwritev2")
+int handle_sys_enter_pwritev2(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_PWRITEV, 1, 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_pwritev2")
+int handle_sys_exit_pwritev2(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_send_exit(ctx->ret);
+}
+
+/* sendfile from an identifier file: the bytes go from the page cache to the socket, never
+ * through the process, so the file being watched is the evidence. */
+SEC("tracepoint/syscalls/sys_enter_sendfile64")
+int handle_sys_enter_sendfile64(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct watched_fd *wf = watched(pid_tgid, ctx->args[1]);
+	__u64 mask;
+
+	if (!wf)
+		return 0;
+	mask = wf->ident_mask;
+	taint_with(pid_tgid >> 32, mask);
+	return on_send_enter(ctx->args[0], 0, ctx->args[3], CALL_SENDFILE, 0, mask);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendfile64")
+int handle_sys_exit_sendfile64(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_send_exit(ctx->ret);
+}
+
+/* splice moves file content through a pipe: from an identifier file it taints the process and
+ * marks the pipe as holding the file's bytes; from such a pipe to a socket it sends them. */
+SEC("tracepoint/syscalls/sys_enter_splice")
+int handle_sys_enter_splice(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct watched_fd *wf = watched(pid_tgid, ctx->args[0]);
+	__u64 content = 0;
+
+	if (wf) {
+		content = wf->ident_mask;
+		taint_with(pid_tgid >> 32, content);
+	} else {
+		struct file *f = current_fd_file(ctx->args[0]);
+		struct channel_taint *ct;
+		__u64 chan;
+		__u16 kind;
+
+		chan = f ? channel_of(f, 0, &kind) : 0;
+		ct = chan ? bpf_map_lookup_elem(&tainted_channels, &chan) : NULL;
+		if (ct)
+			content = ct->file_mask;
+	}
+	return on_send_enter(ctx->args[2], 0, ctx->args[4], CALL_SPLICE, 0, content);
+}
+
+SEC("tracepoint/syscalls/sys_exit_splice")
+int handle_sys_exit_splice(struct trace_event_raw_sys_exit *ctx)
+{
+	long ret = ctx->ret;
+
+	/* a reader splicing out of a pipe another process tainted */
+	if (ret > 0)
+		taint_from_channel_read(bpf_get_current_pid_tgid());
+	return on_send_exit(ret);
+}
+
+/* A tainted process opening a raw or packet socket can send anything past the socket layer. */
+SEC("tracepoint/syscalls/sys_enter_socket")
+int handle_sys_enter_socket(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 family = ctx->args[0], type = ctx->args[1] & 0xf, zero = 0;
+	struct send_scratch *scratch;
+	struct proc_taint *t;
+	struct send_event *ev;
+
+	if (family != AF_PACKET && type != SOCK_RAW_TYPE)
+		return 0;
+	t = live_taint(pid_tgid >> 32);
+	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+	if (!t || !scratch)
+		return 0;
+	ev = &scratch->ev;
+	__builtin_memset(ev, 0, offsetof(struct send_event, sample));
+	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
+	ev->taint_mask = t->ident_mask;
+	ev->taint_ns = t->last_ns;
+	ev->call = CALL_RAW_SOCKET;
+	ev->family = family;
+	ev->sock_type = type;
+	ev->protocol = ctx->args[2];
+	emit(ev, offsetof(struct send_event, sample));
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")

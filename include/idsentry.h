@@ -62,6 +62,10 @@ enum send_call {
 	CALL_RECVMSG = 8,
 	CALL_READ_SOCKET = 9,
 	CALL_SENDMMSG = 10,
+	CALL_SENDFILE = 11,
+	CALL_SPLICE = 12,
+	CALL_PWRITEV = 13,
+	CALL_RAW_SOCKET = 14, /* a tainted process opened a raw or packet socket (no payload) */
 };
 
 /* The syscall that carried an identifier read. Append only. */
@@ -80,6 +84,7 @@ enum read_call {
 #define SEND_BLOCKED 0x10         /* an enforcement hook stopped it: nothing left */
 #define SEND_KILLED 0x20          /* ... and the process was sent SIGKILL */
 #define SEND_BLOCK_MISSED 0x40    /* a block rule applied but no hook could stop it */
+#define SEND_FILE_CONTENT 0x80    /* identifier files' content went out whole (content_mask) */
 
 /* The in-kernel hook that enforced a verdict (send_event.hook). Append only. */
 enum enforce_hook {
@@ -152,6 +157,7 @@ struct send_event {
 	__u16 hook;        /* enum enforce_hook, with SEND_BLOCKED */
 	__u16 rule;        /* enforce_rules slot that decided, with SEND_BLOCKED/BLOCK_MISSED */
 	__u32 pad;
+	__u64 content_mask; /* with SEND_FILE_CONTENT: whose files' bytes were sent (sendfile) */
 	__u8 sample[MAX_SAMPLE_BYTES];
 };
 
@@ -236,6 +242,7 @@ struct except_key {
 /* A pipe, FIFO or unix socket a tainted process wrote to. */
 struct channel_taint {
 	__u64 ident_mask;
+	__u64 file_mask;   /* identifiers whose file content was spliced in whole */
 	__u64 taint_ns;    /* the writer's access time: readers' windows count from it */
 	__u32 writer_tgid;
 	__u32 kind;        /* enum channel_kind */

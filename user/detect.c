@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* detect: applies the policy's rules to a tainted process's send and writes the alerts. */
 #include <string.h>
+#include <sys/socket.h>
 #include "idsentry.h"
 #include "alert.h"
 #include "destination.h"
@@ -30,6 +31,12 @@ static const char *call_name(__u32 call)
 		return "ssl_write";
 	case CALL_SENDMMSG:
 		return "sendmmsg";
+	case CALL_SENDFILE:
+		return "sendfile";
+	case CALL_SPLICE:
+		return "splice";
+	case CALL_PWRITEV:
+		return "pwritev";
 	}
 	return "unknown";
 }
@@ -55,11 +62,16 @@ static int dns_query_hits(struct detector *d, const struct send_event *ev,
 	char name[DNS_NAME_MAX], flat[DNS_NAME_MAX];
 	size_t i, n = 0;
 
-	if (dst->port != 53 || ev->sample_len <= skip ||
-	    dns_question_name(ev->sample + skip, ev->sample_len - skip, name, sizeof(name)) < 0)
+	int len;
+
+	if (dst->port != 53 || ev->sample_len <= skip)
+		return 0;
+	len = dns_question_name(ev->sample + skip, ev->sample_len - skip, name, sizeof(name));
+	if (len < 0)
 		return 0;
 	*is_query = 1;
-	for (i = 0; name[i]; i++)
+	/* by length, not to a NUL: a label may hold one, to cut the name short for C strings */
+	for (i = 0; i < (size_t)len; i++)
 		if (name[i] != '.')
 			flat[n++] = name[i];
 	return values_scan(d->values, (const uint8_t *)flat, n, ev->taint_mask, hits, MAX_HITS);
@@ -122,6 +134,66 @@ static void count_alert(struct detector *d, size_t rule, const struct alert_desc
 		d->rules[rule].alerts++;
 }
 
+static int add_file_content_hits(struct detector *d, uint64_t mask, struct value_hit *hits,
+				 int n)
+{
+	int bit;
+
+	for (bit = 0; bit < 64 && n < MAX_HITS; bit++) {
+		const struct known_value *v;
+
+		if (!(mask & (1ULL << bit)))
+			continue;
+		v = values_any_of(d->values, bit);
+		if (!v)
+			continue;
+		hits[n].value = v;
+		hits[n].enc = ENC_PLAIN;
+		hits[n].offset = 0;
+		n++;
+	}
+	return n;
+}
+
+/* A tainted process opened a raw or packet socket: what it sends there passes every socket-level
+ * check, so the opening itself is reported, once per process and rule. */
+static void detect_raw_socket(struct detector *d, const struct send_event *ev)
+{
+	const struct policy *pol = d->sink.policy;
+	struct destination dst = {};
+	struct proc *p;
+	size_t i;
+
+	p = proctable_get(d->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	if (!p)
+		return;
+	dst.family = AF_INET;
+	dst.proto = ev->family == AF_PACKET ? "packet" : "raw";
+	for (i = 0; i < pol->n_rules; i++) {
+		const struct rule_def *r = &pol->rules[i];
+		uint64_t mask = r->ident_mask & ev->taint_mask & ~p->noise_mask;
+		struct suspect_key key = { .rule = i, .port = 0xffff };
+		struct alert_desc a = {
+			.rule = r,
+			.action = "alert",
+			.proc = p,
+			.dst = &dst,
+			.channel = "raw",
+			.call = "socket",
+			.bytes = -1,
+			.sampled = -1,
+			.lineage = p->lineage,
+			.note = "a process holding an identifier opened a raw or packet socket",
+		};
+
+		if (!mask || rule_excepts_process(r, p->exe, p->comm) || proc_note_suspect(p, &key))
+			continue;
+		name_identifiers(d, &a, mask, NULL, 0);
+		alert_write(&d->sink, &a);
+		count_alert(d, i, &a);
+	}
+}
+
 /* The kernel stopped a send or a connect: one alert, for the rule that decided. */
 static void detect_blocked(struct detector *d, const struct send_event *ev)
 {
@@ -173,9 +245,14 @@ void detect_send(struct detector *d, const struct send_event *ev)
 		detect_blocked(d, ev);
 		return;
 	}
+	if (ev->call == CALL_RAW_SOCKET) {
+		detect_raw_socket(d, ev);
+		return;
+	}
 	/* a connect carries no data: nothing can leave through it; ciphertext written by a TLS
 	 * library says nothing either: its plaintext comes as a CALL_SSL_WRITE event */
-	if (ev->call == CALL_CONNECT || ev->sample_len == 0 || (ev->flags & SEND_INSIDE_TLS))
+	if (ev->call == CALL_CONNECT || (ev->flags & SEND_INSIDE_TLS) ||
+	    (ev->sample_len == 0 && !(ev->flags & SEND_FILE_CONTENT)))
 		return;
 	p = proctable_get(d->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
 	if (!p)
@@ -188,10 +265,13 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	if (n_hits > 0)
 		channel = "dns";
 	else
-		n_hits = values_scan(d->values, ev->sample, ev->sample_len, ev->taint_mask, hits,
-				     MAX_HITS);
+		n_hits = values_scan_stream(d->values, proc_stream(p, ev->fd), ev->sample,
+					    ev->sample_len, ev->taint_mask, hits, MAX_HITS);
 	if (n_hits < 0)
 		n_hits = 0;
+	/* sendfile/splice of an identifier file: its value went out whole, as read */
+	if (ev->flags & SEND_FILE_CONTENT)
+		n_hits = add_file_content_hits(d, ev->content_mask, hits, n_hits);
 
 	for (i = 0; i < pol->n_rules; i++) {
 		const struct rule_def *r = &pol->rules[i];
@@ -230,6 +310,10 @@ void detect_send(struct detector *d, const struct send_event *ev)
 		}
 		a.confirmed = 0;
 		name_identifiers(d, &a, mask, hits, n_hits);
+		if (a.confirmed && a.offset < 0) {
+			a.note = "the value began in an earlier send on this socket";
+			a.offset = 0;
+		}
 		alert_write(&d->sink, &a);
 		count_alert(d, i, &a);
 	}

@@ -7,14 +7,14 @@
 /* The layouts are the kernel ABI: a change here must be a change there too. */
 _Static_assert(sizeof(struct event_header) == 40, "event_header layout");
 _Static_assert(sizeof(struct ident_read_event) == 88 + MAX_VALUE_BYTES, "ident_read_event layout");
-_Static_assert(offsetof(struct send_event, sample) == 112, "send_event layout");
+_Static_assert(offsetof(struct send_event, sample) == 120, "send_event layout");
 _Static_assert(sizeof(struct proc_info_event) ==
 		       56 + EXE_PATH_PARTS * EXE_PART_BYTES + CMDLINE_BYTES,
 	       "proc_info_event layout");
 _Static_assert(sizeof(struct proc_exit_event) == 48, "proc_exit_event layout");
 _Static_assert(sizeof(struct proc_taint) == 32, "proc_taint layout");
 _Static_assert(offsetof(struct flow_event, sample) == 80, "flow_event layout");
-_Static_assert(sizeof(struct channel_taint) == 24, "channel_taint layout");
+_Static_assert(sizeof(struct channel_taint) == 32, "channel_taint layout");
 _Static_assert(sizeof(struct watched_fd) == 24, "watched_fd layout");
 
 int event_decode(const void *data, size_t size, union event *out)
@@ -27,13 +27,13 @@ int event_decode(const void *data, size_t size, union event *out)
 	memset((char *)out + size, 0, sizeof(*out) - size);
 	switch (h->type) {
 	case EVENT_IDENT_READ:
-		if (size < offsetof(struct ident_read_event, data) ||
+		if (size < offsetof(struct ident_read_event, data) || out->read.len > MAX_VALUE_BYTES ||
 		    out->read.len > size - offsetof(struct ident_read_event, data))
 			return -EINVAL;
 		break;
 	case EVENT_SEND:
 	case EVENT_RECV:
-		if (size < offsetof(struct send_event, sample) ||
+		if (size < offsetof(struct send_event, sample) || out->send.sample_len > MAX_SAMPLE_BYTES ||
 		    out->send.sample_len > size - offsetof(struct send_event, sample))
 			return -EINVAL;
 		break;
@@ -53,7 +53,7 @@ int event_decode(const void *data, size_t size, union event *out)
 			return -EINVAL;
 		break;
 	case EVENT_FLOW:
-		if (size < offsetof(struct flow_event, sample) ||
+		if (size < offsetof(struct flow_event, sample) || out->flow.sample_len > MAX_SAMPLE_BYTES ||
 		    out->flow.sample_len > size - offsetof(struct flow_event, sample) ||
 		    (out->flow.direction != FLOW_WRITE && out->flow.direction != FLOW_READ))
 			return -EINVAL;

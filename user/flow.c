@@ -17,7 +17,7 @@
 #include "proctable.h"
 #include "values.h"
 
-#define LINEAGE_MAX 512
+#define LINEAGE_MAX PROC_LINEAGE_MAX
 
 static const char *kind_name(__u16 kind)
 {

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* proctable: what the agent knows of each process it has events for (identity, dedup state). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -67,6 +70,21 @@ static void read_proc_fs(struct proc *p)
 		fclose(f);
 }
 
+struct scan_stream *proc_stream(struct proc *p, uint32_t fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < PROC_STREAMS; i++)
+		if (p->streams[i].used && p->streams[i].fd == fd)
+			return &p->streams[i].scan;
+	i = p->next_stream++ % PROC_STREAMS;
+	p->streams[i].used = 1;
+	p->streams[i].fd = fd;
+	p->streams[i].scan.state = 0;
+	p->streams[i].scan.generation = ~0ULL;
+	return &p->streams[i].scan;
+}
+
 void proc_label(const struct proc *p, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s[%u]", p->comm, p->tgid);
@@ -75,8 +93,8 @@ void proc_label(const struct proc *p, char *buf, size_t size)
 /* A child holds what its parent held when it forked: it inherits the parent's knowledge. */
 static void inherit_from_parent(struct proc *parent, struct proc *p)
 {
-	char label[48], *lineage;
-	size_t n;
+	char label[48], *lineage = NULL;
+	int n;
 
 	p->held_mask = parent->held_mask;
 	p->derived_mask = parent->derived_mask;
@@ -84,13 +102,15 @@ static void inherit_from_parent(struct proc *parent, struct proc *p)
 	if (!parent->lineage)
 		return;
 	proc_label(p, label, sizeof(label));
-	n = strlen(parent->lineage) + strlen(label) + 16;
-	lineage = malloc(n);
-	if (lineage) {
-		snprintf(lineage, n, "%s -fork-> %s", parent->lineage, label);
-		free(p->lineage);
-		p->lineage = lineage;
-	}
+	/* a chain past what anyone reads keeps its newest hop (fork loops after pid reuse) */
+	if (strlen(parent->lineage) + strlen(label) + 16 < PROC_LINEAGE_MAX)
+		n = asprintf(&lineage, "%s -fork-> %s", parent->lineage, label);
+	else
+		n = asprintf(&lineage, "… -fork-> %s", label);
+	if (n < 0)
+		return;
+	free(p->lineage);
+	p->lineage = lineage;
 }
 
 struct proc *proctable_get(struct proctable *t, uint32_t tgid, uint32_t uid, const char *comm)

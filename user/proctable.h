@@ -5,10 +5,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "values.h"
 
 struct proc_info_event;
 
 #define PROC_BUCKETS 1024
+#define PROC_STREAMS 8 /* sockets per process whose scan state is kept between sends */
+#define PROC_LINEAGE_MAX 512 /* bytes of a lineage kept, NUL included */
 
 /* A suspected alert already written for this process, rule and destination. */
 struct suspect_key {
@@ -35,6 +38,12 @@ struct proc {
 	uint64_t noise_mask;     /* tainted only by contact with a holder that did not pass it on */
 	uint64_t last_direct_ns; /* boot ns of its latest read of an identifier file */
 	char *lineage;           /* "cat[412] -pipe-> curl[413]", or NULL when it read it itself */
+	struct {
+		uint32_t fd;
+		int used;
+		struct scan_stream scan;
+	} streams[PROC_STREAMS]; /* so that a value split over sends on one socket is found */
+	unsigned int next_stream;
 	struct proc *next;
 };
 
@@ -50,6 +59,8 @@ struct proc *proctable_set_info(struct proctable *t, const struct proc_info_even
 void proctable_remove(struct proctable *t, uint32_t tgid);
 /* A tainted parent forked: the child starts out holding what the parent holds now. */
 void proctable_fork(struct proctable *t, uint32_t parent, uint32_t child);
+/* The scan state of the process's socket fd, taking over the oldest slot for a new one. */
+struct scan_stream *proc_stream(struct proc *p, uint32_t fd);
 /* "comm[pid]" of a process, into buf. */
 void proc_label(const struct proc *p, char *buf, size_t size);
 /* Returns 1 when key was already noted for p, else notes it and returns 0. */

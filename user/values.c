@@ -102,6 +102,7 @@ static int rebuild(struct value_store *s)
 	s->m = m;
 	s->n_patterns = total;
 	s->dirty = 0;
+	s->generation++;
 	return 0;
 }
 
@@ -139,11 +140,10 @@ static int on_match(uint32_t tag, long offset, size_t pattern_len, void *arg)
 	return 0;
 }
 
-int values_scan(struct value_store *s, const uint8_t *buf, size_t len, uint64_t mask,
-		struct value_hit *hits, size_t max)
+int values_scan_stream(struct value_store *s, struct scan_stream *st, const uint8_t *buf,
+		       size_t len, uint64_t mask, struct value_hit *hits, size_t max)
 {
 	struct scan_ctx c = { .s = s, .mask = mask, .hits = hits, .max = max };
-	uint32_t state = 0;
 
 	if (s->dirty || !s->m) {
 		int err = rebuild(s);
@@ -151,8 +151,21 @@ int values_scan(struct value_store *s, const uint8_t *buf, size_t len, uint64_t 
 		if (err)
 			return err;
 	}
-	matcher_scan(s->m, &state, buf, len, on_match, &c);
+	/* a state of an automaton since rebuilt means nothing: start over */
+	if (st->generation != s->generation) {
+		st->state = 0;
+		st->generation = s->generation;
+	}
+	matcher_scan(s->m, &st->state, buf, len, on_match, &c);
 	return c.n;
+}
+
+int values_scan(struct value_store *s, const uint8_t *buf, size_t len, uint64_t mask,
+		struct value_hit *hits, size_t max)
+{
+	struct scan_stream fresh = { .generation = ~0ULL };
+
+	return values_scan_stream(s, &fresh, buf, len, mask, hits, max);
 }
 
 const struct known_value *values_any_of(const struct value_store *s, unsigned int bit)
@@ -167,6 +180,7 @@ const struct known_value *values_any_of(const struct value_store *s, unsigned in
 
 void values_clear(struct value_store *s)
 {
+	uint64_t gen;
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -178,5 +192,8 @@ void values_clear(struct value_store *s)
 	matcher_free(s->m);
 	free(s->pattern_value);
 	free(s->pattern_enc);
+	gen = s->generation;
 	memset(s, 0, sizeof(*s));
+	/* streams scanned against the old automaton must not match the next one's generation */
+	s->generation = gen + 1;
 }

@@ -31,6 +31,14 @@ struct value_store {
 	enum encoding *pattern_enc;
 	size_t n_patterns;
 	int dirty;
+	uint64_t generation; /* bumped at each rebuild: scan states from before are void */
+};
+
+/* Where a scan of a byte stream (consecutive sends on one socket) stopped, so that a value split
+ * across sends is still found. Zero-initialised: a fresh stream. */
+struct scan_stream {
+	uint32_t state;
+	uint64_t generation;
 };
 
 /* Normalizes raw bytes and records them as a value of identifier 'bit'. Placeholders and values
@@ -41,6 +49,10 @@ int values_learn(struct value_store *s, unsigned int bit, const char *source, co
  * max hits, one per value (its first occurrence). Returns the number of hits, or -ENOMEM. */
 int values_scan(struct value_store *s, const uint8_t *buf, size_t len, uint64_t mask,
 		struct value_hit *hits, size_t max);
+/* values_scan continuing a stream: hit offsets are relative to buf and negative when a value began
+ * in an earlier buffer of the stream. */
+int values_scan_stream(struct value_store *s, struct scan_stream *st, const uint8_t *buf,
+		       size_t len, uint64_t mask, struct value_hit *hits, size_t max);
 /* Any known value of an identifier, for naming it in alerts without a match. */
 const struct known_value *values_any_of(const struct value_store *s, unsigned int bit);
 void values_clear(struct value_store *s);

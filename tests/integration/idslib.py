@@ -53,6 +53,8 @@ class TestHost:
         self.veth = "idsv%d" % tag
         self.local = "10.231.%d.1" % index
         self.addr = "10.231.%d.2" % index
+        self.local6 = "fd00:231:%d::1" % index
+        self.addr6 = "fd00:231:%d::2" % index
         self.log = tempfile.NamedTemporaryFile(prefix="idsentry-host-", suffix=".jsonl", delete=False).name
         self.proc = None
 
@@ -66,8 +68,11 @@ class TestHost:
         sh(["ip", "-n", self.ns, "addr", "add", self.addr + "/24", "dev", self.veth + "p"])
         sh(["ip", "-n", self.ns, "link", "set", self.veth + "p", "up"])
         sh(["ip", "-n", self.ns, "link", "set", "lo", "up"])
+        sh(["ip", "addr", "add", self.local6 + "/64", "dev", self.veth, "nodad"])
+        sh(["ip", "-n", self.ns, "addr", "add", self.addr6 + "/64", "dev", self.veth + "p", "nodad"])
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, PYTHON, os.path.join(HERE, "testhost.py"),
-                                      "--addr", self.addr, "--log", self.log, "--max-seconds", "1200"])
+                                      "--addr", self.addr, "--addr6", self.addr6, "--log", self.log,
+                                      "--max-seconds", "1200"])
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             listening = sh(["ip", "netns", "exec", self.ns, "ss", "-ltn"], check=False).stdout

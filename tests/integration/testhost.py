@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """testhost: the network-namespace peer the integration tests send to; records every byte it gets.
 
-Listens on TCP 8080 (HTTP: answers 200 to anything), TCP 9000 (raw sink), UDP 9999 and UDP 53
+Listens on TCP 8080 (HTTP: answers 200 to anything), TCP 9000 (raw sink, IPv4 and IPv6), UDP 9999 and UDP 53
 (DNS: answers every query with its own address), TCP 8443 (HTTPS, self-signed), and appends
 one JSON line per received chunk to --log. Exits by itself after --max-seconds.
 """
@@ -79,6 +79,7 @@ def serve_tls(addr, record, deadline):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--addr", required=True)
+    ap.add_argument("--addr6")
     ap.add_argument("--log", required=True)
     ap.add_argument("--max-seconds", type=float, default=900)
     a = ap.parse_args()
@@ -90,6 +91,9 @@ def main():
     dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     dns.bind((a.addr, 53))
     listeners = {http: "http", raw: "raw"}
+    if a.addr6:
+        raw6 = socket.create_server((a.addr6, 9000), family=socket.AF_INET6, reuse_port=True)
+        listeners[raw6] = "raw"
     conns = {}
     log = open(a.log, "a", buffering=1)
     lock = threading.Lock()

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* watch.bpf.h: fds on identifier files, and the taint their use gives a process. */
+#ifndef IDSENTRY_WATCH_BPF_H
+#define IDSENTRY_WATCH_BPF_H
+
+/* Marks fd of the current process as open on a watched inode (open, dup, inherited, received). */
+static __always_inline void watch_fd(__u64 pid_tgid, __u32 fd, const struct watched_fd *wf)
+{
+	struct fd_key fk = { .tgid = pid_tgid >> 32, .fd = fd };
+	struct proc_taint *t, fresh = { .watched_fds = 1 };
+
+	if (bpf_map_update_elem(&watched_fds, &fk, wf, BPF_ANY)) {
+		count(STAT_FD_MAP_FULL);
+		return;
+	}
+	/* a process entry marks the tgid for cleanup at exit; taint bits come with the use */
+	t = bpf_map_lookup_elem(&taint, &fk.tgid);
+	if (t) {
+		__sync_fetch_and_add(&t->watched_fds, 1);
+		return;
+	}
+	if (bpf_map_update_elem(&taint, &fk.tgid, &fresh, BPF_NOEXIST)) {
+		count(STAT_TAINT_MAP_FULL);
+		return;
+	}
+	emit_proc_info(pid_tgid);
+}
+
+/* The process received identifiers: it is tainted with them from now. */
+static __always_inline void taint_with(__u32 tgid, __u64 mask)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+	struct proc_taint *t = bpf_map_lookup_elem(&taint, &tgid);
+
+	if (t) {
+		t->ident_mask |= mask;
+		t->last_ns = now;
+		return;
+	}
+	struct proc_taint fresh = { .ident_mask = mask, .last_ns = now };
+
+	if (bpf_map_update_elem(&taint, &tgid, &fresh, BPF_ANY))
+		count(STAT_TAINT_MAP_FULL);
+}
+
+/* The watched file behind an fd of the current process, or NULL. */
+static __always_inline struct watched_fd *watched(__u64 pid_tgid, __u32 fd)
+{
+	struct fd_key fk = { .tgid = pid_tgid >> 32, .fd = fd };
+
+	return bpf_map_lookup_elem(&watched_fds, &fk);
+}
+
+#endif
