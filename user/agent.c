@@ -22,6 +22,7 @@
 #include "tls.h"
 #include "enforce.h"
 #include "android.h"
+#include "aggregate.h"
 #include "dns.h"
 #include "json.h"
 #include "loader.h"
@@ -58,6 +59,7 @@ struct agent {
 	struct tls_probes tls;
 	struct enforcer enf;
 	struct android_packages packages;
+	struct alert_aggregator agg;
 	struct output out;
 	struct detector det;
 	struct ring_buffer *rb;
@@ -70,6 +72,14 @@ struct agent {
 
 #define MAX_TAINTED_PROCS_REPORTED 1000000
 #define TLS_RESCAN_SECONDS 5
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
 
 static int load_policy(const struct agent_opts *o, struct policy *p, struct diag_list *d)
 {
@@ -272,6 +282,8 @@ static void counters_members(struct agent *a, struct json *j)
 	json_object_begin(j, "alerts");
 	json_uint(j, "confirmed", a->det.confirmed);
 	json_uint(j, "suspected", a->det.suspected);
+	json_uint(j, "written", a->agg.written);
+	json_uint(j, "folded", a->agg.folded);
 	json_object_end(j);
 	json_object_begin(j, "kernel");
 	for (k = 0; k < STAT__COUNT; k++)
@@ -515,6 +527,7 @@ static int event_loop(struct agent *a)
 					continue;
 				seconds += expirations;
 				report_losses(a);
+				aggregate_flush(&a->agg, &a->out, monotonic_ns(), 0);
 				/* libraries of processes started since the last look */
 				if (seconds % TLS_RESCAN_SECONDS == 0)
 					tls_probes_scan(&a->tls, NULL, 0);
@@ -530,6 +543,7 @@ static int event_loop(struct agent *a)
 	/* drain what the kernel already produced before detaching */
 	ring_buffer__consume(a->rb);
 	report_losses(a);
+	aggregate_flush(&a->agg, &a->out, monotonic_ns(), 1);
 cleanup:
 	if (ep >= 0)
 		close(ep);
@@ -570,6 +584,7 @@ int agent_run(const struct agent_opts *o)
 	a->det.sink.out = &a->out;
 	a->det.sink.policy = &a->policy;
 	a->det.sink.show_values = o->show_values;
+	a->det.sink.agg = &a->agg;
 	/* on Android, alerts name the app behind a uid */
 	if (!android_packages_init(&a->packages, NULL))
 		a->det.sink.packages = &a->packages;
@@ -605,6 +620,7 @@ cleanup:
 	proctable_clear(&a->procs);
 	flow_table_clear(&a->flows);
 	android_packages_free(&a->packages);
+	aggregate_free(&a->agg);
 	policy_free(&a->policy);
 	diag_list_free(&d);
 	free(a);

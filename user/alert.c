@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include "aggregate.h"
 #include "alert.h"
 #include "android.h"
 #include "destination.h"
@@ -54,13 +56,38 @@ static void write_identifier(struct json *j, const struct alert_sink *s,
 	json_object_end(j);
 }
 
+/* The identity of an alert for folding repeats. */
+static void aggregation_key(const struct alert_desc *a, struct agg_key *k)
+{
+	size_t i;
+
+	memset(k, 0, sizeof(*k));
+	for (i = 0; i < a->n_idents; i++)
+		k->idents |= 1ULL << a->idents[i].bit;
+	k->tgid = a->proc->tgid;
+	k->rule = (uint32_t)(uintptr_t)a->rule;
+	memcpy(k->addr, a->dst->addr, sizeof(k->addr));
+	k->port = a->dst->port;
+	k->family = a->dst->family;
+	k->confirmed = a->confirmed;
+	k->encoding = a->confirmed ? a->enc : 0;
+	strncpy(k->action, a->action, sizeof(k->action) - 1);
+	strncpy(k->channel, a->channel, sizeof(k->channel) - 1);
+}
+
 void alert_write(const struct alert_sink *s, const struct alert_desc *a)
 {
 	const struct proc *p = a->proc;
 	const struct destination *d = a->dst;
+	struct timespec now;
+	struct agg_key key;
 	struct json j;
 	size_t i;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	aggregation_key(a, &key);
+	if (s->agg && aggregate_repeat(s->agg, &key, now.tv_sec * 1000000000ULL + now.tv_nsec))
+		return;
 	json_init(&j);
 	json_record_begin(&j, "alert");
 	json_string(&j, "rule", a->rule->name);
@@ -118,5 +145,8 @@ void alert_write(const struct alert_sink *s, const struct alert_desc *a)
 		json_string(&j, "lineage", a->lineage);
 
 	output_write(s->out, &j);
+	if (s->agg && !j.failed)
+		aggregate_written(s->agg, s->out, &key, j.s,
+				  now.tv_sec * 1000000000ULL + now.tv_nsec);
 	json_free(&j);
 }

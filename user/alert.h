@@ -40,12 +40,14 @@ struct alert_desc {
 };
 
 struct android_packages;
+struct alert_aggregator;
 
 struct alert_sink {
 	struct output *out;
 	const struct policy *policy;
 	int show_values;
 	struct android_packages *packages; /* uid → app on Android, or NULL */
+	struct alert_aggregator *agg;      /* folds repeats, or NULL to write every alert */
 };
 
 void alert_write(const struct alert_sink *s, const struct alert_desc *a);
