@@ -66,6 +66,7 @@ enum send_call {
 	CALL_SPLICE = 12,
 	CALL_PWRITEV = 13,
 	CALL_RAW_SOCKET = 14, /* a tainted process opened a raw or packet socket (no payload) */
+	CALL_IO_URING = 15,   /* an io_uring send or write, seen at its completion */
 };
 
 /* The syscall that carried an identifier read. Append only. */
@@ -74,6 +75,7 @@ enum read_call {
 	CALL_PREAD64 = 2,
 	CALL_READV = 3,
 	CALL_PREADV = 4,
+	CALL_IO_URING_READ = 5,
 };
 
 /* send_event.flags */

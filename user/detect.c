@@ -37,6 +37,8 @@ static const char *call_name(__u32 call)
 		return "splice";
 	case CALL_PWRITEV:
 		return "pwritev";
+	case CALL_IO_URING:
+		return "io_uring";
 	}
 	return "unknown";
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* main: the command line (run, check) parsed with argp and handed to the agent or the policy checker. */
+/* main: the command line (run, check, tail, status) parsed with argp, handed to each command. */
 #include <argp.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,61 +8,92 @@
 #include "agent.h"
 #include "diag.h"
 #include "idsentry.h"
+#include "numparse.h"
 #include "policy.h"
+#include "sink_socket.h"
+#include "sink_syslog.h"
+#include "status_cmd.h"
+#include "tail.h"
 
 #define MAX_POLICY_FILES 32
 
 const char *argp_program_version = "idsentry " IDSENTRY_VERSION;
 
 static const char run_doc[] =
-	"idsentry run: watch identifier reads and outbound sends, and write alerts as JSON Lines.\n"
+	"idsentry run: watch identifier reads and outbound sends, and write alerts as JSON Lines."
 	"\v"
 	"EXAMPLES:\n"
 	"  idsentry run --policy policies/default.yaml\n"
-	"  idsentry run --policy policies/default.yaml --policy my.yaml --output /var/log/ids.jsonl\n"
-	"  idsentry run --mode alert --show-values -v\n"
-	"SIGHUP re-reads the policy files; SIGINT/SIGTERM detach everything and exit 0.";
+	"  idsentry run -p policies/default.yaml -p my.yaml -o /var/log/ids.jsonl\n"
+	"  idsentry run -o /var/log/ids.jsonl --rotate-size 16M --rotate-keep 5\n"
+	"  idsentry run --syslog --syslog-facility authpriv -o /dev/null\n"
+	"  idsentry run --socket /tmp/ids.sock --mode alert --show-values -v\n"
+	"\n"
+	"Every record also streams to the clients of the socket (idsentry tail,\n"
+	"idsentry status); a client that does not read loses records, and is told\n"
+	"how many, but never slows the agent. SIGHUP re-reads the policy files;\n"
+	"SIGINT/SIGTERM detach everything and exit 0.";
 
 enum {
 	OPT_SHOW_VALUES = 0x100,
 	OPT_SAMPLE_BYTES,
 	OPT_STATS_INTERVAL,
+	OPT_NO_SOCKET,
+	OPT_SOCKET_BACKLOG,
+	OPT_ROTATE_SIZE,
+	OPT_ROTATE_KEEP,
+	OPT_SYSLOG,
+	OPT_SYSLOG_SOCKET,
+	OPT_SYSLOG_FACILITY,
 };
+
+#define MIN_ROTATE_SIZE 1024ULL
+#define MAX_ROTATE_SIZE (1ULL << 40)
+#define DEFAULT_ROTATE_KEEP 5
 
 static const struct argp_option run_options[] = {
 	{ "policy", 'p', "FILE", 0, "Policy file (repeatable; default policies/default.yaml)", 0 },
-	{ "output", 'o', "FILE", 0, "Write records to FILE ('-' = stdout, the default)", 0 },
-	{ "mode", 'm', "MODE", 0, "enforce (default: apply rule actions) or alert (never block)", 0 },
-	{ "socket", 's', "PATH", 0, "Control socket path (reserved for tail/status)", 0 },
+	{ "mode", 'm', "MODE", 0, "enforce (default: apply rule actions) or alert (never block)",
+	  0 },
 	{ "show-values", OPT_SHOW_VALUES, NULL, 0, "Print identifier values unredacted", 0 },
-	{ "sample-bytes", OPT_SAMPLE_BYTES, "N", 0, "Payload bytes sampled per send (256..4096)", 0 },
-	{ "stats-interval", OPT_STATS_INTERVAL, "SECONDS", 0, "Write a stats record every SECONDS", 0 },
+	{ "sample-bytes", OPT_SAMPLE_BYTES, "N", 0, "Payload bytes sampled per send (256..4096)",
+	  0 },
+	{ "stats-interval", OPT_STATS_INTERVAL, "SECONDS", 0, "Write a stats record every SECONDS",
+	  0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug output", 0 },
+	{ NULL, 0, NULL, 0, "Output file:", 1 },
+	{ "output", 'o', "FILE", 0, "Write records to FILE ('-' = stdout, the default)", 1 },
+	{ "rotate-size", OPT_ROTATE_SIZE, "SIZE", 0,
+	  "Rotate FILE when it would pass SIZE (1K..1T; K, M, G suffixes)", 1 },
+	{ "rotate-keep", OPT_ROTATE_KEEP, "N", 0,
+	  "Rotated files kept as FILE.1 .. FILE.N (1..1000, default 5)", 1 },
+	{ NULL, 0, NULL, 0, "Live socket (idsentry tail, idsentry status):", 2 },
+	{ "socket", 's', "PATH", 0, "Listen on PATH (default " SOCKET_DEFAULT_PATH
+				    "; when busy the agent runs without one)", 2 },
+	{ "no-socket", OPT_NO_SOCKET, NULL, 0, "No socket: tail and status cannot reach the agent",
+	  2 },
+	{ "socket-backlog", OPT_SOCKET_BACKLOG, "SIZE", 0,
+	  "Bytes queued per slow client before its records are dropped (4K..256M, default 1M)", 2 },
+	{ NULL, 0, NULL, 0, "Syslog:", 3 },
+	{ "syslog", OPT_SYSLOG, NULL, 0, "Also send records to syslog (RFC 5424, /dev/log)", 3 },
+	{ "syslog-socket", OPT_SYSLOG_SOCKET, "PATH", 0,
+	  "Syslog's unix datagram socket (implies --syslog)", 3 },
+	{ "syslog-facility", OPT_SYSLOG_FACILITY, "NAME", 0,
+	  "daemon (default), auth, authpriv, user or local0..local7", 3 },
 	{},
 };
 
 struct run_args {
 	struct agent_opts o;
 	char *files[MAX_POLICY_FILES];
+	int rotate_keep_given;
 };
-
-/* Parses an unsigned number in [lo, hi]; returns 0 or -EINVAL. */
-static int parse_range(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi || s[0] == '-')
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
 
 static error_t parse_run(int key, char *arg, struct argp_state *state)
 {
 	struct run_args *r = state->input;
+	struct output_opts *out = &r->o.output;
+	unsigned long long size;
 	unsigned long v;
 
 	switch (key) {
@@ -83,6 +114,44 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 			argp_error(state, "unknown --mode '%s' (expected enforce or alert)", arg);
 		break;
 	case 's':
+		if (!*arg)
+			argp_error(state, "--socket needs a path (--no-socket for none)");
+		out->socket_path = arg;
+		out->socket_required = 1;
+		break;
+	case OPT_NO_SOCKET:
+		out->socket_path = NULL;
+		out->socket_required = 0;
+		break;
+	case OPT_SOCKET_BACKLOG:
+		if (parse_size(arg, SOCKET_MIN_BACKLOG, SOCKET_MAX_BACKLOG, &size))
+			argp_error(state, "--socket-backlog must be 4K..256M, got '%s'", arg);
+		out->socket_backlog = size;
+		break;
+	case OPT_ROTATE_SIZE:
+		if (parse_size(arg, MIN_ROTATE_SIZE, MAX_ROTATE_SIZE, &size))
+			argp_error(state, "--rotate-size must be 1K..1T (e.g. 16M), got '%s'", arg);
+		out->rotate_size = size;
+		break;
+	case OPT_ROTATE_KEEP:
+		if (parse_ulong_range(arg, 1, ROTATE_MAX_KEEP, &v))
+			argp_error(state, "--rotate-keep must be 1..%d, got '%s'", ROTATE_MAX_KEEP,
+				   arg);
+		out->rotate_keep = v;
+		r->rotate_keep_given = 1;
+		break;
+	case OPT_SYSLOG:
+		out->syslog = 1;
+		break;
+	case OPT_SYSLOG_SOCKET:
+		out->syslog = 1;
+		out->syslog_path = arg;
+		break;
+	case OPT_SYSLOG_FACILITY:
+		out->syslog_facility = syslog_facility(arg);
+		if (out->syslog_facility < 0)
+			argp_error(state, "unknown --syslog-facility '%s' (expected daemon, auth, "
+					  "authpriv, user or local0..local7)", arg);
 		break;
 	case 'v':
 		r->o.verbose = 1;
@@ -91,18 +160,28 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 		r->o.show_values = 1;
 		break;
 	case OPT_SAMPLE_BYTES:
-		if (parse_range(arg, MIN_SAMPLE_BYTES, MAX_SAMPLE_BYTES, &v))
+		if (parse_ulong_range(arg, MIN_SAMPLE_BYTES, MAX_SAMPLE_BYTES, &v))
 			argp_error(state, "--sample-bytes must be %d..%d, got '%s'",
 				   MIN_SAMPLE_BYTES, MAX_SAMPLE_BYTES, arg);
 		r->o.sample_bytes = v;
 		break;
 	case OPT_STATS_INTERVAL:
-		if (parse_range(arg, 1, 86400, &v))
-			argp_error(state, "--stats-interval must be 1..86400 seconds, got '%s'", arg);
+		if (parse_ulong_range(arg, 1, 86400, &v))
+			argp_error(state, "--stats-interval must be 1..86400 seconds, got '%s'",
+				   arg);
 		r->o.stats_interval = v;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if ((out->rotate_size || r->rotate_keep_given) &&
+		    (!out->path || !strcmp(out->path, "-")))
+			argp_error(state, "--rotate-size and --rotate-keep need --output FILE");
+		if (r->rotate_keep_given && !out->rotate_size)
+			argp_error(state, "--rotate-keep needs --rotate-size");
+		if (out->syslog_facility && !out->syslog)
+			argp_error(state, "--syslog-facility needs --syslog");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -118,6 +197,9 @@ static int cmd_run(int argc, char **argv)
 	r.o.enforce = 1;
 	r.o.sample_bytes = DEFAULT_SAMPLE_BYTES;
 	r.o.policy_files = r.files;
+	/* the default socket is best effort: without it the agent still runs, and says so */
+	r.o.output.socket_path = SOCKET_DEFAULT_PATH;
+	r.o.output.rotate_keep = DEFAULT_ROTATE_KEEP;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &r))
 		return 2;
 	if (!r.o.n_policy_files)
@@ -127,7 +209,8 @@ static int cmd_run(int argc, char **argv)
 
 static const char check_doc[] =
 	"idsentry check: validate policy files without loading anything.\n"
-	"Exit 0 when every file is valid; else 1, with FILE:LINE:COL diagnostics on stderr."
+	"Exit 0 when every file is valid; else 1, with FILE:LINE:COL diagnostics on\n"
+	"stderr."
 	"\v"
 	"EXAMPLES:\n"
 	"  idsentry check policies/default.yaml\n"
@@ -181,23 +264,41 @@ static int cmd_check(int argc, char **argv)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: idsentry COMMAND [OPTION...]\n"
-		   "Kernel-level monitor of processes that read device identifiers and send them.\n\n"
+		   "Kernel-level monitor of processes that read device identifiers and send\n"
+		   "them.\n\n"
 		   "Commands:\n"
 		   "  run     load the probes and stream alerts (JSON Lines)\n"
-		   "  check   validate policy files\n\n"
+		   "  check   validate policy files\n"
+		   "  tail    print a running agent's alerts, one readable line each\n"
+		   "  status  show a running agent's probes, counters and policy\n\n"
 		   "'idsentry COMMAND --help' describes each command.\n");
+}
+
+/* Runs a command with argv[0] naming it whole, so that its usage reads "idsentry run". */
+static int dispatch(int (*cmd)(int, char **), char *name, int argc, char **argv)
+{
+	argv[1] = name;
+	return cmd(argc - 1, argv + 1);
 }
 
 int main(int argc, char **argv)
 {
+	static char run_name[] = "idsentry run", check_name[] = "idsentry check",
+		    tail_name[] = "idsentry tail", status_name[] = "idsentry status";
+
+	argp_err_exit_status = 2; /* usage errors: 2, as for an unknown command */
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
 	if (!strcmp(argv[1], "run"))
-		return cmd_run(argc - 1, argv + 1);
+		return dispatch(cmd_run, run_name, argc, argv);
 	if (!strcmp(argv[1], "check"))
-		return cmd_check(argc - 1, argv + 1);
+		return dispatch(cmd_check, check_name, argc, argv);
+	if (!strcmp(argv[1], "tail"))
+		return dispatch(cmd_tail, tail_name, argc, argv);
+	if (!strcmp(argv[1], "status"))
+		return dispatch(cmd_status, status_name, argc, argv);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;

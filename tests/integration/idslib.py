@@ -139,7 +139,8 @@ class Agent:
         return path
 
     def __enter__(self):
-        cmd = [AGENT, "run", "--output", self.out] + self.args
+        # tests that want the socket pass --socket, which overrides --no-socket
+        cmd = [AGENT, "run", "--no-socket", "--output", self.out] + self.args
         for p in self.policies:
             cmd += ["--policy", p]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(self.err, "w"), cwd=ROOT)
@@ -213,6 +214,17 @@ def run_py(code, *args, timeout=20):
     if p.returncode != 0:
         raise Failure("%s: client failed (%d): %s" % (where(), p.returncode, err))
     return p.pid, out
+
+
+def build_client(name, *libs):
+    """Compiles tests/integration/clients/NAME.c once per run; returns the executable's path."""
+    run_dir = os.path.join(tempfile.gettempdir(), "idsentry-clients-%d" % os.getpid())
+    exe = os.path.join(run_dir, name)  # its own name, so that comm is the client's name
+    if not os.path.exists(exe):
+        os.makedirs(run_dir, exist_ok=True)
+        src = os.path.join(HERE, "clients", name + ".c")
+        sh(["gcc", "-O1", "-Wall", "-Werror", src, "-o", exe] + ["-l" + l for l in libs])
+    return exe
 
 
 def machine_id():

@@ -4,7 +4,7 @@ import signal
 import subprocess
 import time
 
-from idslib import PYTHON, Agent, expect, expect_eq, machine_id
+from idslib import PYTHON, Agent, build_client, expect, expect_eq, machine_id
 
 POLICY = """version: 1
 identifiers:
@@ -185,3 +185,17 @@ def test_ready_reports_enforcement(host):
     expect_eq(1, e["blocking_rules"], "enforcement.blocking_rules")
     for hook in ("handle_cgroup_connect4", "handle_sk_msg", "handle_cgroup_skb_egress"):
         expect(hook in e["hooks"], "%s among the enforcement hooks" % hook)
+
+
+def test_io_uring_connect_is_refused_too(host):
+    """The socket-layer hooks see io_uring's connect as they see connect(2)."""
+    exe = build_client("uring_leak", "uring")
+    before = host.quiet_received()
+    with Agent(policy_text=POLICY % "block") as agent:
+        r = subprocess.run([exe, host.addr, "8080"], capture_output=True, text=True, timeout=20)
+        a = agent.wait_alert(process__comm="uring_leak")
+    settle()
+    expect_eq(4, r.returncode, "uring_leak exit status (4: its connect failed)")
+    expect_eq(before, host.received(), "what the host received")
+    expect_eq("blocked", a["action"], "action")
+    expect_eq("cgroup/connect", a["evidence"]["hook"], "evidence.hook")

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """Evasion paths: every way to get an identifier file's bytes out without read() + send()."""
-from idslib import Agent, POLICY_MACHINE_ID, expect, expect_eq, run_py
+import subprocess
+
+from idslib import Agent, POLICY_MACHINE_ID, build_client, expect, expect_eq, run_py
 
 
 def confirmed_for(agent, pid, what):
@@ -161,3 +163,13 @@ r.close()
     expect_eq("raw", a["evidence"]["channel"], "evidence.channel")
     expect_eq("packet", a["destination"]["proto"], "destination.proto")
     expect_eq("suspected", a["confidence"], "confidence")
+
+
+def test_io_uring_open_read_connect_send(host):
+    exe = build_client("uring_leak", "uring")
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        r = subprocess.run([exe, host.addr, "9000"], capture_output=True, text=True, timeout=20)
+        expect_eq(0, r.returncode, "uring_leak exit status (stderr %r)" % r.stderr)
+        a = confirmed_for(agent, int(r.stdout), "io_uring")
+    expect_eq("io_uring", a["evidence"]["call"], "evidence.call")
+    expect_eq(9000, a["destination"]["port"], "destination.port")

