@@ -61,7 +61,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps run test unit integration vmlinux clean bench
+.PHONY: all deps run test unit integration asan-integration vmlinux clean bench
 
 all: $(OUTPUT)/idsentry
 
@@ -115,6 +115,19 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory integration
+	$(Q)$(MAKE) --no-print-directory asan-integration
+
+# The agent itself under ASan/UBSan (leaks included), driven by a few kernel tests.
+ASAN_AGENT := $(OUTPUT)/asan/idsentry
+$(ASAN_AGENT): user/main.c $(ASAN_OBJS)
+	$(call msg,LINK-ASAN,$@)
+	$(Q)$(CC) -g -O1 $(SAN) $(WARN) $(INCLUDES) $^ $(LDLIBS) -o $@
+
+asan-integration: $(ASAN_AGENT)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1 \
+		IDSENTRY_BIN=$(ASAN_AGENT) $(PYTHON) tests/integration/run.py \
+		test_file_identifiers.test_curl test_flow.test_pipe test_dns.test_destination \
+		test_agent_lifecycle.test_sighup test_enforce.test_udp test_tls.test_identifier
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -41,6 +41,10 @@ static int read_name(const uint8_t *msg, size_t len, size_t *off, char *out, siz
 		if (n)
 			out[n++] = '.';
 		memcpy(out + n, msg + pos + 1, l);
+		/* a NUL in a label would cut the name short for C string users: make it visible */
+		for (size_t k = n; k < n + l; k++)
+			if (out[k] == 0)
+				out[k] = '?';
 		n += l;
 		pos += 1 + l;
 	}

@@ -8,8 +8,8 @@
 
 #define DNS_NAME_MAX 256
 
-/* The first question's name of a DNS message, dotted ("a.b.example"), into name. Returns its
- * length, or -1 when msg is not a well-formed DNS message with a question. */
+/* The first question's name of a DNS message, dotted ("a.b.example"; a NUL byte in a label shows
+ * as '?'), into name. Returns its length, or -1 when msg is not a well-formed DNS message with a question. */
 int dns_question_name(const uint8_t *msg, size_t len, char *name, size_t size);
 
 /* Calls fn for every A/AAAA record in the answer section of a response, with the name that was

@@ -191,9 +191,13 @@ class Agent:
                 raise Failure("agent did not exit within %ss of SIGINT" % timeout)
         return self.proc.returncode
 
-    def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
-            self.stop()
+    def __exit__(self, exc_type, *exc):
+        if not self.proc:
+            return
+        rc = self.stop()
+        # the contract: SIGINT detaches and exits 0 (under ASan, leaks make it non-zero too)
+        if exc_type is None and rc != 0:
+            raise Failure("agent exited %d after SIGINT; stderr:\n%s" % (rc, open(self.err).read()[-3000:]))
 
 
 def dig(record, dotted):
