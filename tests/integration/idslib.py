@@ -47,8 +47,11 @@ def sh(cmd, check=True, timeout=30, **kw):
 class TestHost:
     """A peer in its own network namespace, reached over a veth pair; records what it receives."""
 
-    def __init__(self, index=7):
+    def __init__(self, index=None):
         tag = os.getpid() % 10000
+        # runs at the same time (several developers, CI) must not share a subnet
+        if index is None:
+            index = 10 + os.getpid() % 240
         self.ns = "idst%d" % tag
         self.veth = "idsv%d" % tag
         self.local = "10.231.%d.1" % index
