@@ -56,7 +56,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))
 CFLAGS ?= -g -O2
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
-LDLIBS := -lbpf -lelf -lz -lyaml -lcrypto
+LDLIBS := -lbpf -lelf -lz -lyaml -lcrypto -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 .DELETE_ON_ERROR:

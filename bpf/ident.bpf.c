@@ -44,6 +44,12 @@ static __always_inline int on_open_exit(long ret)
 			bits |= *mask;
 		if (bpf_map_update_elem(&watched_inodes, &key, &bits, BPF_ANY))
 			count(STAT_WATCH_MAP_FULL);
+		if (registering_modem) {
+			__u8 one = 1;
+
+			if (bpf_map_update_elem(&modem_inodes, &key, &one, BPF_ANY))
+				count(STAT_WATCH_MAP_FULL);
+		}
 		return 0;
 	}
 	mask = bpf_map_lookup_elem(&watched_inodes, &key);
@@ -128,6 +134,7 @@ static __always_inline int on_read_exit(long ret)
 	ev->ino = pr.watch.ino;
 	ev->source = SOURCE_FILE;
 	ev->call = pr.call;
+
 	ev->total = ret;
 	src = pr.buf;
 	n = ret;
@@ -148,6 +155,12 @@ static __always_inline int on_read_exit(long ret)
 		ev->offset = f ? BPF_CORE_READ(f, f_pos) - ret : 0;
 	} else {
 		ev->offset = pr.offset;
+	}
+	/* a modem tty: the bytes are an AT reply, paired by the agent with the command before it;
+	 * a tty has no file position */
+	if (is_modem(pr.watch.dev, pr.watch.ino)) {
+		ev->source = SOURCE_MODEM;
+		ev->offset = 0;
 	}
 	if (n > MAX_VALUE_BYTES)
 		n = MAX_VALUE_BYTES;

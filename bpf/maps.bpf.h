@@ -13,6 +13,7 @@ const volatile __u32 sample_bytes = DEFAULT_SAMPLE_BYTES;
 /* Written by the agent at run time through the skeleton's bss. */
 __u64 taint_ttl_ns = 0;     /* taint older than this is ignored; 0: never expires */
 __u64 registering_mask = 0; /* nonzero while the agent opens identifier files to register them */
+__u32 registering_modem = 0; /* ... and the file being registered is a modem tty */
 /* Until this time (boot ns) some channel may be tainted: reads check channels only until then. */
 __u64 channels_active_until_ns = 0;
 /* enforce_rules slots in use; 0 (no blocking rule, or --mode alert): enforcement is a no-op. */
@@ -23,6 +24,7 @@ extern const volatile __u32 agent_tgid;
 extern const volatile __u32 sample_bytes;
 extern __u64 taint_ttl_ns;
 extern __u64 registering_mask;
+extern __u32 registering_modem;
 extern __u64 channels_active_until_ns;
 extern __u32 n_enforce_rules;
 #endif
@@ -100,6 +102,15 @@ SHARED struct {
 	__type(key, struct watch_key);
 	__type(value, __u64);
 } watched_inodes SEC(".maps");
+
+/* Watched inodes that are modem ttys: consulted only after a watched_inodes hit, so other files
+ * pay nothing for it. Reads of them are AT replies; writes to them are AT commands and SMS. */
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_WATCHED_INODES);
+	__type(key, struct watch_key);
+	__type(value, __u8);
+} modem_inodes SEC(".maps");
 
 /* (tgid, fd) → watched inode, set at open, cleared at close or exit. */
 SHARED struct {

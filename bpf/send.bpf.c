@@ -16,6 +16,57 @@
 #define AF_PACKET 17
 #define SOCK_RAW_TYPE 3
 
+/* ---- modem ttys ------------------------------------------------------------------------------ */
+
+/* A write to a modem tty the policy names: AT commands (whose replies the agent pairs with them)
+ * and SMS bodies. Reported whether or not the writer is tainted: the command comes before the
+ * reply that taints it. Returns 1 when fd is such a tty. */
+static __always_inline int modem_write(__u64 pid_tgid, __u32 fd, __u64 buf, __u64 len,
+				       __u16 is_iov, const struct proc_taint *t)
+{
+	struct send_scratch *scratch;
+	struct flow_event *ev;
+	struct watched_fd *wf;
+	__u32 zero = 0, limit;
+	__u64 size;
+
+	wf = watched(pid_tgid, fd);
+	if (!wf || !is_modem(wf->dev, wf->ino))
+		return 0;
+	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+	if (!scratch)
+		return 1;
+	ev = (struct flow_event *)&scratch->ev;
+	fill_header(&ev->hdr, EVENT_TTY_WRITE, pid_tgid);
+	ev->ident_mask = t->ident_mask;
+	ev->taint_ns = t->last_ns;
+	ev->channel = wf->ino;
+	ev->peer_tgid = 0;
+	ev->kind = CHANNEL_TTY;
+	ev->direction = FLOW_WRITE;
+	ev->pad = 0;
+	limit = sample_bytes;
+	if (limit > MAX_SAMPLE_BYTES)
+		limit = MAX_SAMPLE_BYTES;
+	if (is_iov) {
+		ev->sample_len = sample_iov(ev->sample, buf, len, limit);
+	} else {
+		if (len < limit)
+			limit = len;
+		if (bpf_probe_read_user(ev->sample, limit, (void *)buf)) {
+			count(STAT_READ_USER_FAILED);
+			limit = 0;
+		}
+		ev->sample_len = limit;
+	}
+	/* 6.1's verifier: the size is clamped right before the helper */
+	size = ev->sample_len;
+	if (size > MAX_SAMPLE_BYTES)
+		size = MAX_SAMPLE_BYTES;
+	emit(ev, offsetof(struct flow_event, sample) + size);
+	return 1;
+}
+
 /* ---- outbound sends ------------------------------------------------------------------------- */
 
 static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 call, __u16 is_iov,
@@ -34,8 +85,15 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 	if (tgid == agent_tgid)
 		return 0;
 	/* the one lookup every untainted sender pays */
-	t = live_taint(tgid);
+	t = bpf_map_lookup_elem(&taint, &tgid);
 	if (!t)
+		return 0;
+	/* only processes holding a watched fd can be writing to a modem tty */
+	if (t->watched_fds && buf && (call == CALL_WRITE || call == CALL_WRITEV) &&
+	    modem_write(pid_tgid, fd, buf, len, is_iov, t))
+		return 0;
+	if (!t->ident_mask ||
+	    (taint_ttl_ns && bpf_ktime_get_boot_ns() - t->last_ns > taint_ttl_ns))
 		return 0;
 	f = current_fd_file(fd);
 	if (!f)
@@ -174,11 +232,14 @@ static __always_inline int on_send_exit(long ret)
 	} else if (ps.is_iov) {
 		ev->sample_len = sample_iov(ev->sample, ps.buf, ps.len, limit);
 	} else {
-		if (bpf_probe_read_user(ev->sample, limit, (void *)ps.buf)) {
+		/* the mask changes no value (limit <= MAX_SAMPLE_BYTES) but keeps its bound visible
+		 * to older verifiers (6.1), which lose it across the clamps above */
+		size = limit & (2 * MAX_SAMPLE_BYTES - 1);
+		if (bpf_probe_read_user(ev->sample, size, (void *)ps.buf)) {
 			count(STAT_READ_USER_FAILED);
-			limit = 0;
+			size = 0;
 		}
-		ev->sample_len = limit;
+		ev->sample_len = size;
 	}
 	/* a 64-bit copy: 6.1's verifier loses a 32-bit value's bound across the zero extension */
 	size = ev->sample_len;

@@ -43,6 +43,35 @@ static __always_inline void taint_with(__u32 tgid, __u64 mask)
 		count(STAT_TAINT_MAP_FULL);
 }
 
+/* A process received identifiers from a source without an fd (ioctl, property getter): tainted
+ * like a reader, and introduced to the agent when it had no entry yet. */
+static __always_inline void taint_introducing(__u64 pid_tgid, __u64 mask)
+{
+	__u32 tgid = pid_tgid >> 32;
+	struct proc_taint *t = bpf_map_lookup_elem(&taint, &tgid);
+	struct proc_taint fresh = { .ident_mask = mask };
+
+	fresh.last_ns = bpf_ktime_get_boot_ns();
+	if (t) {
+		t->ident_mask |= mask;
+		t->last_ns = fresh.last_ns;
+		return;
+	}
+	if (bpf_map_update_elem(&taint, &tgid, &fresh, BPF_NOEXIST)) {
+		count(STAT_TAINT_MAP_FULL);
+		return;
+	}
+	emit_proc_info(pid_tgid);
+}
+
+/* Whether a watched inode is a modem tty. */
+static __always_inline int is_modem(__u64 dev, __u64 ino)
+{
+	struct watch_key key = { .dev = dev, .ino = ino };
+
+	return bpf_map_lookup_elem(&modem_inodes, &key) != NULL;
+}
+
 /* The watched file behind an fd of the current process, or NULL. */
 static __always_inline struct watched_fd *watched(__u64 pid_tgid, __u32 fd)
 {

@@ -27,6 +27,7 @@ enum event_type {
 	EVENT_FLOW = 5,       /* taint moved through a pipe, FIFO or unix socket */
 	EVENT_RECV = 6,       /* a DNS answer reached a tainted process (send_event layout) */
 	EVENT_PROC_FORK = 7,  /* a tainted process forked: the child starts with its taint */
+	EVENT_TTY_WRITE = 8,  /* bytes written to a modem tty (flow_event layout, channel: ino) */
 };
 
 /* IPC channels taint travels through. Append only. */
@@ -34,6 +35,7 @@ enum channel_kind {
 	CHANNEL_PIPE = 1,
 	CHANNEL_FIFO = 2,
 	CHANNEL_UNIX = 3,
+	CHANNEL_TTY = 4, /* a modem tty named by the policy (EVENT_TTY_WRITE) */
 };
 
 /* flow_event.direction */
@@ -48,7 +50,22 @@ enum flow_direction {
 /* Where an identifier came from. Append only. */
 enum ident_source {
 	SOURCE_FILE = 1,
+	SOURCE_IOCTL = 2,    /* an ioctl reply: ino holds the command, data its reply bytes */
+	SOURCE_MODEM = 3,    /* a read from a modem tty: data holds the AT reply */
+	SOURCE_PROPERTY = 4, /* a system property getter: data holds name[PROP_NAME_BYTES], value */
 };
+
+/* ioctl commands whose replies carry identifiers (ident_read_event.ino with SOURCE_IOCTL). */
+#define IOCTL_SIOCGIFHWADDR 0x8927
+#define IOCTL_HDIO_GET_IDENTITY 0x030d
+#define IOCTL_NVME_ADMIN_CMD 0xc0484e41   /* _IOWR('N', 0x41, struct nvme_admin_cmd) */
+#define IOCTL_NVME_ADMIN64_CMD 0xc0504e47 /* _IOWR('N', 0x47, struct nvme_passthru_cmd64) */
+#define IOCTL_SG_IO 0x2285
+#define MAX_IOCTL_CMDS 16
+
+#define PROP_NAME_BYTES 64  /* property names compared in the kernel, NUL included */
+#define PROP_VALUE_BYTES 92 /* bionic's PROP_VALUE_MAX */
+#define MAX_WATCHED_PROPS 256
 
 /* The syscall that carried a send. Append only. */
 enum send_call {
@@ -76,6 +93,9 @@ enum read_call {
 	CALL_READV = 3,
 	CALL_PREADV = 4,
 	CALL_IO_URING_READ = 5,
+	CALL_IOCTL = 6,
+	CALL_PROPERTY_GET = 7,      /* __system_property_get */
+	CALL_PROPERTY_CALLBACK = 8, /* __system_property_read_callback / __system_property_read */
 };
 
 /* send_event.flags */
@@ -197,6 +217,10 @@ struct proc_exit_event {
 };
 
 /* Map layouts. */
+struct prop_key {
+	char name[PROP_NAME_BYTES]; /* NUL-padded */
+};
+
 struct watch_key {
 	__u64 dev;
 	__u64 ino;

@@ -20,6 +20,9 @@
 #include "events.h"
 #include "flow.h"
 #include "tls.h"
+#include "ioctl.h"
+#include "modem.h"
+#include "props.h"
 #include "enforce.h"
 #include "android.h"
 #include "aggregate.h"
@@ -57,6 +60,8 @@ struct agent {
 	struct flow_table flows;
 	struct hostcache hosts;
 	struct tls_probes tls;
+	struct prop_probes props;
+	struct modem_tracker modem;
 	struct enforcer enf;
 	struct android_packages packages;
 	struct alert_aggregator agg;
@@ -93,6 +98,7 @@ static int apply_policy(struct agent *a)
 {
 	uint64_t ttl = 0;
 	size_t i;
+	int err;
 
 	values_clear(&a->values);
 	a->n_watched = watch_register(a->loader.skel, &a->policy, &a->values, &a->watches);
@@ -105,7 +111,12 @@ static int apply_policy(struct agent *a)
 	a->det.sink.policy = &a->policy;
 	memset(a->det.rules, 0, sizeof(a->det.rules));
 	enforce_apply(&a->enf, &a->policy);
-	return 0;
+	modem_reset(&a->modem);
+	err = ioctl_apply(a->loader.skel, &a->policy);
+	if (err < 0)
+		return err;
+	err = props_apply(&a->props, &a->policy);
+	return err < 0 ? err : 0;
 }
 
 /* The uprobe programs are attached per library by tls.c: their status is that of the libraries. */
@@ -118,6 +129,15 @@ static void note_tls_probes(struct agent *a)
 
 		if (strncmp(p->hook, "uprobe", 6) && strncmp(p->hook, "uretprobe", 9))
 			continue;
+		if (!strncmp(p->name, "handle_prop", 11)) {
+			p->attached = a->props.n_links > 0;
+			if (!p->attached)
+				snprintf(p->reason, sizeof(p->reason), "%s",
+					 a->props.n_props ? "no library with bionic's property "
+							    "getters found (property_libraries)"
+							  : "no identifier lists properties");
+			continue;
+		}
 		p->attached = a->tls.n_links > 0;
 		if (!p->attached)
 			snprintf(p->reason, sizeof(p->reason),
@@ -157,6 +177,16 @@ static void probes_members(struct agent *a, struct json *j)
 		json_bool(j, "attached", a->tls.libs[i].attached > 0);
 		if (!a->tls.libs[i].attached)
 			json_string(j, "reason", a->tls.libs[i].reason);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_array_begin(j, "property_libraries");
+	for (i = 0; i < a->props.n_libs; i++) {
+		json_object_begin(j, NULL);
+		json_string(j, "path", a->props.libs[i].path);
+		json_bool(j, "attached", a->props.libs[i].attached > 0);
+		if (!a->props.libs[i].attached)
+			json_string(j, "reason", a->props.libs[i].reason);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -278,6 +308,7 @@ static void counters_members(struct agent *a, struct json *j)
 	json_uint(j, "flow", a->events[EVENT_FLOW]);
 	json_uint(j, "recv", a->events[EVENT_RECV]);
 	json_uint(j, "proc_fork", a->events[EVENT_PROC_FORK]);
+	json_uint(j, "tty_write", a->events[EVENT_TTY_WRITE]);
 	json_object_end(j);
 	json_object_begin(j, "alerts");
 	json_uint(j, "confirmed", a->det.confirmed);
@@ -381,6 +412,33 @@ static void write_status_members(void *ctx, struct json *j)
 	json_array_end(j);
 }
 
+/* An identifier reached a process other than by reading a file: ioctl reply or property. */
+static void learn_other_source(struct agent *a, const struct ident_read_event *ev, size_t len)
+{
+	char value[PROP_VALUE_BYTES + 1], origin[PROP_NAME_BYTES + 32];
+	const char *source = ev->source == SOURCE_IOCTL ? "ioctl" : "property";
+	size_t n = 0;
+	int bit;
+
+	if (ev->source == SOURCE_IOCTL) {
+		n = ioctl_value(ev->ino, ev->data, len, value, sizeof(value), origin,
+				sizeof(origin));
+	} else if (len > PROP_NAME_BYTES) {
+		/* name[PROP_NAME_BYTES], then the value */
+		snprintf(origin, sizeof(origin), "%.*s", PROP_NAME_BYTES, (const char *)ev->data);
+		n = len - PROP_NAME_BYTES;
+		if (n >= sizeof(value))
+			n = sizeof(value) - 1;
+		memcpy(value, ev->data + PROP_NAME_BYTES, n);
+		value[n] = 0;
+	}
+	if (!n)
+		return;
+	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++)
+		if (ev->ident_mask & (1ULL << bit))
+			values_learn(&a->values, bit, source, origin, (const uint8_t *)value, n);
+}
+
 static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 {
 	const char *path = watch_path_of(&a->watches, ev->ino);
@@ -391,6 +449,16 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 
 	if (p)
 		flow_direct_read(p, ev->ident_mask, ev->hdr.ts_ns);
+	switch (ev->source) {
+	case SOURCE_MODEM:
+		/* an AT reply: what it carries depends on the command before it */
+		modem_on_read(&a->modem, ev);
+		return;
+	case SOURCE_IOCTL:
+	case SOURCE_PROPERTY:
+		learn_other_source(a, ev, len);
+		return;
+	}
 	/* a value starts at offset 0; later chunks of a file are not identifier starts */
 	if (ev->offset != 0)
 		return;
@@ -435,6 +503,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 		break;
 	case EVENT_PROC_FORK:
 		proctable_fork(&a->procs, ev.hdr.tgid, ev.fork.child_tgid);
+		break;
+	case EVENT_TTY_WRITE:
+		modem_on_write(&a->modem, &ev.flow);
 		break;
 	case EVENT_RECV:
 		detect_learn_hosts(&a->det, &ev.send);
@@ -599,6 +670,11 @@ int agent_run(const struct agent_opts *o)
 		goto cleanup;
 	}
 	a->enf.skel = a->loader.skel;
+	a->props.skel = a->loader.skel;
+	a->modem.values = &a->values;
+	a->modem.policy = &a->policy;
+	a->modem.watches = &a->watches;
+	a->modem.det = &a->det;
 	err = apply_policy(a);
 	if (err) {
 		fprintf(stderr, "idsentry: registering identifier files failed: %s\n",
@@ -613,6 +689,7 @@ int agent_run(const struct agent_opts *o)
 cleanup:
 	ring_buffer__free(a->rb);
 	tls_probes_free(&a->tls);
+	props_free(&a->props);
 	loader_stop(&a->loader);
 	output_close(&a->out);
 	values_clear(&a->values);

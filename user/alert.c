@@ -118,10 +118,15 @@ void alert_write(const struct alert_sink *s, const struct alert_desc *a)
 
 	json_object_begin(&j, "destination");
 	json_string(&j, "proto", d->proto);
-	json_string(&j, "family", d->family == AF_INET6 ? "ipv6" : "ipv4");
-	json_string(&j, "addr", d->text);
-	json_uint(&j, "port", d->port);
-	json_string(&j, "host", d->host);
+	if (!strcmp(d->proto, "sms")) {
+		/* a phone number: no family, port or host */
+		json_string(&j, "addr", d->text);
+	} else {
+		json_string(&j, "family", d->family == AF_INET6 ? "ipv6" : "ipv4");
+		json_string(&j, "addr", d->text);
+		json_uint(&j, "port", d->port);
+		json_string(&j, "host", d->host);
+	}
 	json_object_end(&j);
 
 	json_object_begin(&j, "evidence");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* detect: applies the policy's rules to a tainted process's send and writes the alerts. */
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "idsentry.h"
@@ -316,6 +317,65 @@ void detect_send(struct detector *d, const struct send_event *ev)
 			a.note = "the value began in an earlier send on this socket";
 			a.offset = 0;
 		}
+		alert_write(&d->sink, &a);
+		count_alert(d, i, &a);
+	}
+}
+
+void detect_sms(struct detector *d, const struct event_header *hdr, uint64_t taint_mask,
+		uint64_t taint_ns, const char *number, const uint8_t *text, size_t len)
+{
+	const struct policy *pol = d->sink.policy;
+	struct value_hit hits[MAX_HITS];
+	struct destination dst = {};
+	struct proc *p;
+	size_t i;
+	int n_hits, k;
+
+	if (!taint_mask)
+		return;
+	p = proctable_get(d->procs, hdr->tgid, hdr->uid, hdr->comm);
+	if (!p)
+		return;
+	dst.proto = "sms";
+	snprintf(dst.text, sizeof(dst.text), "%s", number);
+	/* the number stands in for the address: folding repeats must tell numbers apart */
+	memcpy(dst.addr, dst.text, sizeof(dst.addr) < sizeof(dst.text) ? sizeof(dst.addr) :
+								  sizeof(dst.text));
+	n_hits = values_scan(d->values, text, len, taint_mask, hits, MAX_HITS);
+	if (n_hits < 0)
+		n_hits = 0;
+	for (i = 0; i < pol->n_rules; i++) {
+		const struct rule_def *r = &pol->rules[i];
+		uint64_t mask = r->ident_mask & taint_mask;
+		struct alert_desc a = {
+			.rule = r,
+			.action = "alert",
+			.proc = p,
+			.dst = &dst,
+			.channel = "sms",
+			.call = "at+cmgs",
+			.bytes = len,
+			.sampled = len,
+			.lineage = p->lineage,
+		};
+
+		if (!mask || (r->window_ns && hdr->ts_ns - taint_ns > r->window_ns) ||
+		    rule_excepts_process(r, p->exe, p->comm))
+			continue;
+		for (k = 0; k < n_hits; k++)
+			if (mask & (1ULL << hits[k].value->bit))
+				a.confirmed = 1;
+		if (!a.confirmed) {
+			struct suspect_key key = { .rule = i, .port = 0xfffe };
+
+			mask &= ~p->noise_mask;
+			memcpy(key.addr, dst.addr, sizeof(key.addr));
+			if (!mask || proc_note_suspect(p, &key))
+				continue;
+		}
+		a.confirmed = 0;
+		name_identifiers(d, &a, mask, hits, n_hits);
 		alert_write(&d->sink, &a);
 		count_alert(d, i, &a);
 	}

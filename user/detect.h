@@ -3,6 +3,7 @@
 #ifndef IDSENTRY_DETECT_H
 #define IDSENTRY_DETECT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "alert.h"
 
@@ -30,6 +31,11 @@ struct detector {
 
 /* ev holds sample_len sample bytes (checked by the caller). */
 void detect_send(struct detector *d, const struct send_event *ev);
+struct event_header;
+/* An SMS a process wrote to a modem (number, decoded text): alerts when the text holds a value
+ * of an identifier in taint_mask. */
+void detect_sms(struct detector *d, const struct event_header *hdr, uint64_t taint_mask,
+		uint64_t taint_ns, const char *number, const uint8_t *text, size_t len);
 /* A DNS answer a tainted process received: remembers which names its addresses have. */
 void detect_learn_hosts(struct detector *d, const struct send_event *ev);
 

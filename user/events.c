@@ -53,6 +53,7 @@ int event_decode(const void *data, size_t size, union event *out)
 			return -EINVAL;
 		break;
 	case EVENT_FLOW:
+	case EVENT_TTY_WRITE:
 		if (size < offsetof(struct flow_event, sample) || out->flow.sample_len > MAX_SAMPLE_BYTES ||
 		    out->flow.sample_len > size - offsetof(struct flow_event, sample) ||
 		    (out->flow.direction != FLOW_WRITE && out->flow.direction != FLOW_READ))

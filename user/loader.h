@@ -37,6 +37,10 @@ struct loader {
 int loader_start(struct loader *l, const struct loader_opts *o);
 /* Whether the named program is attached. */
 int loader_attached(const struct loader *l, const char *name);
+#define DESTROY_THREADS 16
+
+/* Destroys links from several threads at once (each detach waits for a grace period). */
+void destroy_links(struct bpf_link **links, size_t n);
 /* Detaches and unloads everything; safe on a partly started or zeroed loader. */
 void loader_stop(struct loader *l);
 

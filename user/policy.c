@@ -24,7 +24,9 @@
 static const char *const known_ioctls[] = {
 	"SIOCGIFHWADDR", "HDIO_GET_IDENTITY", "NVME_IOCTL_ADMIN_CMD", "SG_IO", NULL,
 };
-static const char *const top_keys[] = { "version", "identifiers", "rules", NULL };
+static const char *const top_keys[] = {
+	"version", "identifiers", "rules", "property_libraries", NULL,
+};
 static const char *const ident_keys[] = { "name", "files", "ioctls", "modem", "properties", NULL };
 static const char *const rule_keys[] = {
 	"name", "identifiers", "processes", "destinations", "window", "action", "severity", NULL,
@@ -32,7 +34,7 @@ static const char *const rule_keys[] = {
 static const char *const except_keys[] = { "except", NULL };
 static const char *const severities[] = { "low", "medium", "high", "critical", NULL };
 
-enum { TK_VERSION, TK_IDENTIFIERS, TK_RULES };
+enum { TK_VERSION, TK_IDENTIFIERS, TK_RULES, TK_PROPERTY_LIBRARIES };
 enum { IK_NAME, IK_FILES, IK_IOCTLS, IK_MODEM, IK_PROPERTIES };
 enum { RK_NAME, RK_IDENTIFIERS, RK_PROCESSES, RK_DESTINATIONS, RK_WINDOW, RK_ACTION, RK_SEVERITY };
 
@@ -487,6 +489,16 @@ static void add_path(struct loader *ld, yaml_node_t *item, const char *s, const 
 		add_string(ld, item, s, key, ctx);
 }
 
+/* The kernel compares property names in a fixed buffer (PROP_NAME_BYTES, 64, NUL included). */
+static void add_property(struct loader *ld, yaml_node_t *item, const char *s, const char *key,
+			 void *ctx)
+{
+	if (strlen(s) >= 64)
+		error_at(ld, &item->start_mark, "property name '%s' is longer than 63 characters", s);
+	else
+		add_string(ld, item, s, key, ctx);
+}
+
 static void add_ioctl(struct loader *ld, yaml_node_t *item, const char *s, const char *key,
 		      void *ctx)
 {
@@ -683,7 +695,7 @@ static void parse_identifier(struct loader *ld, yaml_node_t *n)
 			for_each_string(ld, v, "modem", add_path, &id.modem);
 			break;
 		case IK_PROPERTIES:
-			for_each_string(ld, v, "properties", add_string, &id.properties);
+			for_each_string(ld, v, "properties", add_property, &id.properties);
 			break;
 		}
 		if (k > IK_NAME && ld->errors != errors)
@@ -835,6 +847,11 @@ static void parse_root(struct loader *ld, yaml_node_t *root)
 			break;
 		case TK_RULES:
 			parse_list(ld, v, "rules", parse_rule);
+			break;
+		case TK_PROPERTY_LIBRARIES:
+			/* libraries with bionic's property getters, for the `properties` probes */
+			for_each_string(ld, v, "property_libraries", add_path,
+					&ld->p->property_libraries);
 			break;
 		}
 	}
@@ -1088,6 +1105,7 @@ void policy_free(struct policy *p)
 		free_rule(&p->rules[i]);
 	free(p->rules);
 	str_list_free(&p->files);
+	str_list_free(&p->property_libraries);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -65,6 +65,7 @@ struct policy {
 	struct rule_def *rules;
 	size_t n_rules;
 	struct str_list files; /* the source files, in load order */
+	struct str_list property_libraries; /* top-level `property_libraries`: absolute paths */
 };
 
 /* Parses and validates the given files into *p (zeroed first), merging them in order. Every error

@@ -4,6 +4,7 @@
  * Uprobes attach to a file, so one attachment per library covers every process, present and
  * future, that maps it; what remains is to notice libraries: at start and on each rescan. */
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "idsentry.skel.h"
+#include "loader.h"
 #include "tls.h"
 
 static const char *const default_globs[] = {
@@ -22,9 +24,31 @@ static const char *const default_globs[] = {
 
 /* Calls in which the library sends handshake, alert or close records (ciphertext) itself. */
 static const char *const protocol_calls[] = {
-	"SSL_connect", "SSL_accept", "SSL_do_handshake", "SSL_read", "SSL_read_ex", "SSL_peek",
-	"SSL_shutdown", "SSL_key_update",
+	"SSL_connect", "SSL_do_handshake", "SSL_read", "SSL_shutdown",
 };
+
+/* Whether a library is built for this machine: a multiarch host also has foreign ones, which no
+ * process here runs and whose probes would only cost time to attach and detach. */
+static int native_elf(const char *path)
+{
+	unsigned char hdr[EI_NIDENT + 4];
+	uint16_t machine;
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(hdr, 1, sizeof(hdr), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (n != sizeof(hdr) || memcmp(hdr, ELFMAG, SELFMAG))
+		return 0;
+	memcpy(&machine, hdr + EI_NIDENT + 2, sizeof(machine));
+#if defined(__x86_64__)
+	return machine == EM_X86_64;
+#elif defined(__aarch64__)
+	return machine == EM_AARCH64;
+#else
+	return 1;
+#endif
+}
 
 static int known(const struct tls_probes *t, const struct stat *st)
 {
@@ -71,7 +95,7 @@ static int attach_library(struct tls_probes *t, const char *path)
 	int n = 0, err = 0, r;
 	size_t i;
 
-	if (stat(path, &st) || !S_ISREG(st.st_mode) || known(t, &st))
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || known(t, &st) || !native_elf(path))
 		return 0;
 	lib = realloc(t->libs, (t->n_libs + 1) * sizeof(*lib));
 	if (!lib)
@@ -157,8 +181,7 @@ void tls_probes_free(struct tls_probes *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->n_links; i++)
-		bpf_link__destroy(t->links[i]);
+	destroy_links(t->links, t->n_links);
 	free(t->links);
 	for (i = 0; i < t->n_libs; i++)
 		free(t->libs[i].path);

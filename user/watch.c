@@ -15,13 +15,42 @@
 #include "values.h"
 #include "watch.h"
 
-static void clear_inode_map(struct idsentry_bpf *skel)
+static int register_file(struct idsentry_bpf *skel, unsigned int bit, const char *path,
+			 struct value_store *vs, struct watch_set *ws, int modem);
+
+static void clear_map(const struct bpf_map *m)
 {
 	struct watch_key key;
 
-	while (bpf_map__get_next_key(skel->maps.watched_inodes, NULL, &key, sizeof(key)) == 0)
-		if (bpf_map__delete_elem(skel->maps.watched_inodes, &key, sizeof(key), 0))
+	while (bpf_map__get_next_key(m, NULL, &key, sizeof(key)) == 0)
+		if (bpf_map__delete_elem(m, &key, sizeof(key), 0))
 			break;
+}
+
+/* Registers every path a list of globs matches under one identifier bit. */
+static int register_globs(struct idsentry_bpf *skel, const struct str_list *globs,
+			  unsigned int bit, struct value_store *vs, struct watch_set *ws, int modem)
+{
+	int total = 0;
+	size_t j, k;
+
+	for (j = 0; j < globs->n; j++) {
+		glob_t g;
+
+		if (glob(globs->items[j], GLOB_NOSORT, NULL, &g))
+			continue; /* nothing there on this host: the identifier does not exist */
+		for (k = 0; k < g.gl_pathc; k++) {
+			int r = register_file(skel, bit, g.gl_pathv[k], vs, ws, modem);
+
+			if (r < 0) {
+				globfree(&g);
+				return r;
+			}
+			total += r;
+		}
+		globfree(&g);
+	}
+	return total;
 }
 
 static int remember(struct watch_set *ws, uint64_t ino, unsigned int bit, const char *path)
@@ -41,6 +70,7 @@ static int remember(struct watch_set *ws, uint64_t ino, unsigned int bit, const 
 	ws->files = n;
 	n[ws->n].ino = ino;
 	n[ws->n].ident_mask = 1ULL << bit;
+	n[ws->n].modem = 0;
 	n[ws->n].path = strdup(path);
 	if (!n[ws->n].path)
 		return -ENOMEM;
@@ -50,22 +80,28 @@ static int remember(struct watch_set *ws, uint64_t ino, unsigned int bit, const 
 
 /* Opens one file with the registering bit set: the kernel's openat hook records its inode. */
 static int register_file(struct idsentry_bpf *skel, unsigned int bit, const char *path,
-			 struct value_store *vs, struct watch_set *ws)
+			 struct value_store *vs, struct watch_set *ws, int modem)
 {
 	uint8_t buf[MAX_VALUE_BYTES];
 	struct stat st;
 	ssize_t n;
 	int fd, err;
 
+	__atomic_store_n(&skel->bss->registering_modem, modem, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&skel->bss->registering_mask, 1ULL << bit, __ATOMIC_SEQ_CST);
+	/* a modem is only opened, never read: its replies belong to whoever asked */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	__atomic_store_n(&skel->bss->registering_mask, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&skel->bss->registering_modem, 0, __ATOMIC_SEQ_CST);
 	if (fd < 0) {
 		fprintf(stderr, "idsentry: cannot watch '%s': %s\n", path, strerror(errno));
 		return 0;
 	}
 	err = fstat(fd, &st) ? -errno : remember(ws, st.st_ino, bit, path);
-	if (!err && S_ISREG(st.st_mode)) {
+	for (size_t i = 0; !err && modem && i < ws->n; i++)
+		if (ws->files[i].ino == (uint64_t)st.st_ino && !strcmp(ws->files[i].path, path))
+			ws->files[i].modem = 1;
+	if (!err && S_ISREG(st.st_mode) && !modem) {
 		n = read(fd, buf, sizeof(buf));
 		if (n > 0)
 			err = values_learn(vs, bit, "file", path, buf, n) < 0 ? -ENOMEM : 0;
@@ -77,32 +113,35 @@ static int register_file(struct idsentry_bpf *skel, unsigned int bit, const char
 int watch_register(struct idsentry_bpf *skel, const struct policy *p, struct value_store *vs,
 		   struct watch_set *ws)
 {
-	size_t i, j, k;
-	int total = 0;
+	int total = 0, r;
+	size_t i;
 
 	watch_set_free(ws);
-	clear_inode_map(skel);
+	clear_map(skel->maps.watched_inodes);
+	clear_map(skel->maps.modem_inodes);
 	for (i = 0; i < p->n_idents; i++) {
 		const struct identifier_def *id = &p->idents[i];
 
-		for (j = 0; j < id->files.n; j++) {
-			glob_t g;
-
-			if (glob(id->files.items[j], GLOB_NOSORT, NULL, &g))
-				continue; /* nothing there on this host: the identifier does not exist */
-			for (k = 0; k < g.gl_pathc; k++) {
-				int r = register_file(skel, id->bit, g.gl_pathv[k], vs, ws);
-
-				if (r < 0) {
-					globfree(&g);
-					return r;
-				}
-				total += r;
-			}
-			globfree(&g);
-		}
+		r = register_globs(skel, &id->files, id->bit, vs, ws, 0);
+		if (r < 0)
+			return r;
+		total += r;
+		r = register_globs(skel, &id->modem, id->bit, vs, ws, 1);
+		if (r < 0)
+			return r;
+		total += r;
 	}
 	return total;
+}
+
+const struct watched_file *watch_file_of(const struct watch_set *ws, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < ws->n; i++)
+		if (ws->files[i].ino == ino)
+			return &ws->files[i];
+	return NULL;
 }
 
 const char *watch_path_of(const struct watch_set *ws, uint64_t ino)

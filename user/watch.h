@@ -14,6 +14,7 @@ struct watched_file {
 	uint64_t ino;
 	uint64_t ident_mask;
 	char *path;
+	int modem;      /* a modem tty (policy key `modem`), not a file */
 };
 
 struct watch_set {
@@ -26,6 +27,8 @@ struct watch_set {
  * Returns the number of files registered, or a negative errno. */
 int watch_register(struct idsentry_bpf *skel, const struct policy *p, struct value_store *vs,
 		   struct watch_set *ws);
+/* The registration of an inode (identifier bits of every path with that inode), or NULL. */
+const struct watched_file *watch_file_of(const struct watch_set *ws, uint64_t ino);
 /* The path registered for an inode, or NULL. */
 const char *watch_path_of(const struct watch_set *ws, uint64_t ino);
 void watch_set_free(struct watch_set *ws);

@@ -223,15 +223,32 @@ def run_py(code, *args, timeout=20):
     return p.pid, out
 
 
+def client_dir():
+    return os.path.join(tempfile.gettempdir(), "idsentry-clients-%d" % os.getpid())
+
+
 def build_client(name, *libs):
-    """Compiles tests/integration/clients/NAME.c once per run; returns the executable's path."""
-    run_dir = os.path.join(tempfile.gettempdir(), "idsentry-clients-%d" % os.getpid())
+    """Compiles tests/integration/clients/NAME.c once per run; returns the executable's path.
+    Libraries built by build_library are found in the same directory."""
+    run_dir = client_dir()
     exe = os.path.join(run_dir, name)  # its own name, so that comm is the client's name
     if not os.path.exists(exe):
         os.makedirs(run_dir, exist_ok=True)
         src = os.path.join(HERE, "clients", name + ".c")
-        sh(["gcc", "-O1", "-Wall", "-Werror", src, "-o", exe] + ["-l" + l for l in libs])
+        sh(["gcc", "-O1", "-Wall", "-Werror", src, "-o", exe, "-L" + run_dir,
+            "-Wl,-rpath," + run_dir] + ["-l" + l for l in libs])
     return exe
+
+
+def build_library(name):
+    """Compiles tests/integration/clients/libNAME.c into libNAME.so once per run; returns its path."""
+    run_dir = client_dir()
+    lib = os.path.join(run_dir, "lib%s.so" % name)
+    if not os.path.exists(lib):
+        os.makedirs(run_dir, exist_ok=True)
+        src = os.path.join(HERE, "clients", "lib%s.c" % name)
+        sh(["gcc", "-O1", "-Wall", "-Werror", "-shared", "-fPIC", src, "-o", lib])
+    return lib
 
 
 def machine_id():

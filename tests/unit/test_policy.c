@@ -234,7 +234,7 @@ static void test_unknown_keys(void)
 	expect_one_error("version: 1\n"
 			 "ruls: []\n",
 			 "t.yaml:2:1: error: unknown key 'ruls' in policy "
-			 "(expected one of version, identifiers, rules)");
+			 "(expected one of version, identifiers, rules, property_libraries)");
 	expect_one_error("rules:\n"
 			 "  - name: r\n"
 			 "    acton: alert\n",
@@ -389,6 +389,14 @@ static void test_wrong_types(void)
 			 "  - name: a\n"
 			 "    modem: [ttyUSB0]\n",
 			 "t.yaml:3:13: error: path 'ttyUSB0' in 'modem' must be absolute");
+	expect_one_error("property_libraries: [libc.so]\n",
+			 "t.yaml:1:22: error: path 'libc.so' in 'property_libraries' must be absolute");
+	expect_one_error("identifiers:\n"
+			 "  - name: a\n"
+			 "    properties: [a.very.long.property.name.that.goes.on.and.on.and.on.and.on.forever]\n",
+			 "t.yaml:3:18: error: property name "
+			 "'a.very.long.property.name.that.goes.on.and.on.and.on.and.on.forever' is longer "
+			 "than 63 characters");
 	expect_one_error("rules:\n"
 			 "  - name: r\n"
 			 "    destinations: {except: [unix, \"\"]}\n",
@@ -419,7 +427,7 @@ static void test_many_errors_collected(void)
 	EXPECT_INT(6, dl.n);
 	/* In file order even though rule references are resolved last. */
 	EXPECT_STR("t.yaml:2:1: error: unknown key 'colour' in policy "
-		   "(expected one of version, identifiers, rules)",
+		   "(expected one of version, identifiers, rules, property_libraries)",
 		   diag_at(0));
 	EXPECT_CONTAINS(diag_at(1), "t.yaml:5:14: error: unknown ioctl 'FOO'");
 	EXPECT_STR("t.yaml:8:19: error: unknown identifier 'zz'", diag_at(2));

@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""Identifier sources beyond files: ioctl replies, modem AT replies (and SMS out), system properties."""
+import os
+import random
+import select
+import subprocess
+import threading
+import tty
+
+from idslib import Agent, build_client, build_library, expect, expect_eq, run_py
+
+RULE = """rules:
+  - name: identifier-exfiltration
+    identifiers: any
+    destinations:
+      except: [127.0.0.0/8, "::1/128", unix]
+    window: 10m
+    action: alert
+"""
+
+
+def confirmed(agent, pid, name, **match):
+    a = agent.wait_alert(process__pid=pid, confidence="confirmed", **match)
+    expect_eq([name], [i["name"] for i in a["identifiers"]], "identifiers")
+    return a
+
+
+def test_mac_from_siocgifhwaddr_sent_as_hex(host):
+    policy = """version: 1
+identifiers:
+  - name: mac-address
+    ioctls: [SIOCGIFHWADDR]
+""" + RULE
+    with Agent(policy_text=policy) as agent:
+        pid, out = run_py("""
+import fcntl, socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+r = fcntl.ioctl(s.fileno(), 0x8927, struct.pack("256s", sys.argv[2].encode()))
+mac = r[18:24].hex()
+c = socket.create_connection((sys.argv[1], 9000), timeout=5)
+c.sendall(("id=" + mac).encode())
+print(mac)
+""", host.addr, host.veth)
+        a = confirmed(agent, pid, "mac-address")
+        expect_eq("ioctl", a["identifiers"][0]["source"], "identifiers[].source")
+        expect(host.veth in (a["identifiers"][0]["path"] or ""), "the interface in the path")
+
+
+class FakeModem:
+    """A modem on a pty pair: answers AT commands written to the slave, as a real one would."""
+
+    def __init__(self, imei, creg):
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)  # no echo, no line editing: bytes pass as written
+        self.path = os.ttyname(self.slave)
+        self.imei = imei
+        self.creg = creg
+        self.sms = []
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop = True
+        self.thread.join(2)
+        os.close(self.master)
+        os.close(self.slave)
+
+    def reply(self, text):
+        os.write(self.master, text.encode())
+
+    def answer(self, cmd):
+        c = cmd.strip().upper()
+        if c in ("AT+CGSN", "AT+GSN"):
+            self.reply("\r\n%s\r\n\r\nOK\r\n" % self.imei)
+        elif c == "AT+CREG?":
+            self.reply("\r\n+CREG: 2,1,\"%s\",\"%s\"\r\n\r\nOK\r\n" % self.creg)
+        elif c.startswith("AT+CMGS"):
+            self.reply("\r\n> ")
+            return True
+        else:
+            self.reply("\r\nOK\r\n")
+        return False
+
+    def run(self):
+        buf, in_sms = b"", False
+        while not self.stop:
+            r, _, _ = select.select([self.master], [], [], 0.1)
+            if not r:
+                continue
+            try:
+                buf += os.read(self.master, 1024)
+            except OSError:
+                return
+            while True:
+                if in_sms:
+                    if b"\x1a" not in buf:
+                        break
+                    body, buf = buf.split(b"\x1a", 1)
+                    self.sms.append(body)
+                    self.reply("\r\n+CMGS: 7\r\n\r\nOK\r\n")
+                    in_sms = False
+                elif b"\r" in buf:
+                    line, buf = buf.split(b"\r", 1)
+                    if line.strip():
+                        in_sms = self.answer(line.decode("latin-1"))
+                else:
+                    break
+
+
+def modem_policy(path):
+    return """version: 1
+identifiers:
+  - name: imei
+    modem: [%s]
+  - name: cell-location
+    modem: [%s]
+""" % (path, path) + RULE
+
+
+MODEM_CLIENT = """
+import os, socket, sys
+fd = os.open(sys.argv[2], os.O_RDWR | os.O_NOCTTY)
+def at(cmd, until=(b"OK\\r\\n", b"ERROR")):
+    os.write(fd, cmd + b"\\r")
+    data = b""
+    while not any(u in data for u in until):
+        data += os.read(fd, 256)
+    return data.decode("latin-1")
+def udp(text):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(text.encode(), (sys.argv[1], 9999))
+"""
+
+
+def new_imei():
+    return "35" + "".join(random.choice("0123456789") for _ in range(13))
+
+
+def test_modem_imei_reply_sent_over_udp(host):
+    imei = new_imei()
+    with FakeModem(imei, ("00C3", "0A2B3C4D")) as modem, \
+            Agent(policy_text=modem_policy(modem.path)) as agent:
+        pid, _ = run_py(MODEM_CLIENT + """
+r = at(b"AT+CGSN")
+imei = [w for w in r.split() if w.isdigit()][0]
+udp("imei=" + imei)
+""", host.addr, modem.path)
+        a = confirmed(agent, pid, "imei")
+        expect_eq("modem", a["identifiers"][0]["source"], "identifiers[].source")
+        expect_eq(modem.path, a["identifiers"][0]["path"], "identifiers[].path")
+
+
+# An SMS-SUBMIT (TS 23.040) with an empty SMSC part and GSM-7 text, built inside the client.
+SUBMIT_SRC = '''
+def gsm7_pack(text):
+    bits = nbits = 0
+    out = bytearray()
+    for ch in text:
+        bits |= (ord(ch) & 0x7f) << nbits
+        nbits += 7
+        while nbits >= 8:
+            out.append(bits & 0xff)
+            bits >>= 8
+            nbits -= 8
+    if nbits:
+        out.append(bits & 0xff)
+    return bytes(out)
+def submit_pdu(number, text):
+    digits = number.lstrip("+")
+    padded = digits + ("F" if len(digits) % 2 else "")
+    bcd = "".join(padded[i + 1] + padded[i] for i in range(0, len(padded), 2))
+    tpdu = "1100%02X91%s0000AA%02X%s" % (len(digits), bcd, len(text), gsm7_pack(text).hex().upper())
+    return "00" + tpdu, len(tpdu) // 2
+'''
+
+
+def test_sms_pdu_with_the_imei_in_gsm7_text(host):
+    imei = new_imei()
+    number = "+15551234567"
+    with FakeModem(imei, ("00C3", "0A2B3C4D")) as modem, \
+            Agent(policy_text=modem_policy(modem.path)) as agent:
+        pid, _ = run_py(MODEM_CLIENT + SUBMIT_SRC + """
+r = at(b"AT+CGSN")
+imei = [w for w in r.split() if w.isdigit()][0]
+at(b"AT+CMGF=0")
+pdu, n = submit_pdu(sys.argv[3], "Device " + imei + " ok")
+at(b"AT+CMGS=%d" % n, until=(b"> ",))
+os.write(fd, pdu.encode() + b"\\x1a")
+data = b""
+while b"OK" not in data:
+    data += os.read(fd, 256)
+""", host.addr, modem.path, number)
+        a = confirmed(agent, pid, "imei", evidence__channel="sms")
+        expect_eq({"proto": "sms", "addr": number}, a["destination"], "destination")
+        expect_eq(1, len(modem.sms), "messages the modem got")
+
+
+def test_sms_text_mode_with_the_imei(host):
+    imei = new_imei()
+    number = "+15557654321"
+    with FakeModem(imei, ("00C3", "0A2B3C4D")) as modem, \
+            Agent(policy_text=modem_policy(modem.path)) as agent:
+        pid, _ = run_py(MODEM_CLIENT + """
+r = at(b"AT+CGSN")
+imei = [w for w in r.split() if w.isdigit()][0]
+at(b"AT+CMGF=1")
+at(b'AT+CMGS="' + sys.argv[3].encode() + b'"', until=(b"> ",))
+os.write(fd, b"my id: " + imei.encode() + b"\\x1a")
+data = b""
+while b"OK" not in data:
+    data += os.read(fd, 256)
+""", host.addr, modem.path, number)
+        a = confirmed(agent, pid, "imei", evidence__channel="sms")
+        expect_eq({"proto": "sms", "addr": number}, a["destination"], "destination")
+
+
+def test_cell_id_from_creg_sent_over_udp(host):
+    ci = "%08X" % random.randrange(0x1000000, 0xFFFFFFF)
+    with FakeModem(new_imei(), ("00C3", ci)) as modem, \
+            Agent(policy_text=modem_policy(modem.path)) as agent:
+        pid, _ = run_py(MODEM_CLIENT + """
+at(b"AT+CREG=2")
+r = at(b"AT+CREG?")
+ci = r.split('"')[3]
+udp("cell=" + ci)
+""", host.addr, modem.path)
+        a = confirmed(agent, pid, "cell-location")
+        expect_eq("modem", a["identifiers"][0]["source"], "identifiers[].source")
+
+
+def property_case(host, how):
+    lib = build_library("testprop")
+    exe = build_client("prop_leak", "testprop")
+    serial = "TS%010d" % random.randrange(10 ** 9, 10 ** 10)
+    policy = """version: 1
+property_libraries: [%s]
+identifiers:
+  - name: serial
+    properties: [ro.serialno]
+""" % lib + RULE
+    with Agent(policy_text=policy) as agent:
+        p = subprocess.run([exe, host.addr, how], env=dict(os.environ, TESTPROP_SERIALNO=serial),
+                           capture_output=True, text=True, timeout=20)
+        expect_eq(0, p.returncode, "prop_leak exit status")
+        a = agent.wait_alert(process__comm="prop_leak", confidence="confirmed")
+        expect_eq(["serial"], [i["name"] for i in a["identifiers"]], "identifiers")
+        expect_eq("property", a["identifiers"][0]["source"], "identifiers[].source")
+        expect_eq("ro.serialno", a["identifiers"][0]["path"], "identifiers[].path")
+
+
+def test_property_get_of_the_serial(host):
+    property_case(host, "get")
+
+
+def test_property_read_callback_of_the_serial(host):
+    property_case(host, "callback")
