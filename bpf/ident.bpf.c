@@ -20,7 +20,6 @@ static __always_inline int on_open_exit(long ret)
 	__u32 tgid = pid_tgid >> 32;
 	struct watch_key key;
 	struct watched_fd wf;
-	struct inode *inode;
 	struct file *f;
 	__u64 *mask;
 
@@ -30,9 +29,7 @@ static __always_inline int on_open_exit(long ret)
 	f = current_fd_file(ret);
 	if (!f)
 		return 0;
-	inode = BPF_CORE_READ(f, f_inode);
-	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	key.ino = BPF_CORE_READ(inode, i_ino);
+	file_watch_key(f, &key);
 	/* the agent's own opens register identifier files instead */
 	if (tgid == agent_tgid) {
 		__u64 bits = registering_mask;

@@ -45,7 +45,6 @@ static __always_inline void receive_passed_fds(__u64 pid_tgid, __u64 msg_ptr)
 	for (i = 0; i < MAX_PASSED_FDS; i++) {
 		struct watched_fd wf;
 		struct watch_key key;
-		struct inode *inode;
 		struct file *f;
 		__u64 *mask;
 
@@ -54,9 +53,7 @@ static __always_inline void receive_passed_fds(__u64 pid_tgid, __u64 msg_ptr)
 		f = current_fd_file(fds[i]);
 		if (!f)
 			continue;
-		inode = BPF_CORE_READ(f, f_inode);
-		key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-		key.ino = BPF_CORE_READ(inode, i_ino);
+		file_watch_key(f, &key);
 		mask = bpf_map_lookup_elem(&watched_inodes, &key);
 		if (!mask)
 			continue;

@@ -17,14 +17,11 @@ static __always_inline void uring_opened(__u64 pid_tgid, int fd)
 	struct file *f = current_fd_file(fd);
 	struct watched_fd wf;
 	struct watch_key key;
-	struct inode *inode;
 	__u64 *mask;
 
 	if (!f)
 		return;
-	inode = BPF_CORE_READ(f, f_inode);
-	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	key.ino = BPF_CORE_READ(inode, i_ino);
+	file_watch_key(f, &key);
 	mask = bpf_map_lookup_elem(&watched_inodes, &key);
 	if (!mask)
 		return;
@@ -40,15 +37,12 @@ static __always_inline void uring_read(__u64 pid_tgid, struct io_kiocb *req, __u
 	struct file *f = BPF_CORE_READ(req, file);
 	struct ident_read_event *ev;
 	struct watch_key key;
-	struct inode *inode;
 	__u64 *mask, src, n = res;
 	__u32 zero = 0;
 
 	if (!f)
 		return;
-	inode = BPF_CORE_READ(f, f_inode);
-	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	key.ino = BPF_CORE_READ(inode, i_ino);
+	file_watch_key(f, &key);
 	mask = bpf_map_lookup_elem(&watched_inodes, &key);
 	if (!mask)
 		return;

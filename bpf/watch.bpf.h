@@ -3,6 +3,15 @@
 #ifndef IDSENTRY_WATCH_BPF_H
 #define IDSENTRY_WATCH_BPF_H
 
+/* The identity the agent registered identifier files under: the inode's super block and number. */
+static __always_inline void file_watch_key(struct file *f, struct watch_key *key)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+
+	key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key->ino = BPF_CORE_READ(inode, i_ino);
+}
+
 /* Marks fd of the current process as open on a watched inode (open, dup, inherited, received). */
 static __always_inline void watch_fd(__u64 pid_tgid, __u32 fd, const struct watched_fd *wf)
 {
