@@ -35,14 +35,9 @@ FUZZ_OPTS_events := -max_len=16384
 FUZZ_OPTS_match := -max_len=2048
 
 # Unit tests without sanitizers (valgrind cannot run ASan binaries), linked against an archive of
-# the sources that need no skeleton, so a test pulls in only the stages it uses.
+# every agent source but main.c, like the sanitized ones, so a test pulls in only what it uses.
 UNIT_PLAIN_DIR := $(OUTPUT)/unit-plain
-# Kernel-free: the file includes idsentry.skel.h neither itself nor through a user/ header.
-UNIT_PLAIN_HASH := \#
-UNIT_PLAIN_SKEL_HDRS := idsentry.skel.h $(notdir $(shell grep -l -F \
-	'$(UNIT_PLAIN_HASH)include "idsentry.skel.h"' user/*.h))
-UNIT_PLAIN_SRCS := $(filter-out user/main.c,$(shell grep -L -F \
-	$(foreach h,$(UNIT_PLAIN_SKEL_HDRS),-e '$(UNIT_PLAIN_HASH)include "$(h)"') user/*.c))
+UNIT_PLAIN_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 UNIT_PLAIN_OBJS := $(patsubst user/%.c,$(UNIT_PLAIN_DIR)/obj/%.o,$(UNIT_PLAIN_SRCS))
 UNIT_PLAIN_LIB := $(UNIT_PLAIN_DIR)/libidsentry.a
 UNIT_PLAIN_BINS := $(patsubst tests/unit/%.c,$(UNIT_PLAIN_DIR)/%,$(wildcard tests/unit/test_*.c))
@@ -144,9 +139,9 @@ fuzz-seeds: $(FUZZ_SEEDS)/.stamp
 	done
 	$(Q)for f in policies/*.yaml; do cp $$f tests/fuzz/corpus/policy/shipped-$${f##*/}; done
 
-$(UNIT_PLAIN_DIR)/obj/%.o: user/%.c $(USER_HDRS) | $(UNIT_PLAIN_DIR)/obj
+$(UNIT_PLAIN_DIR)/obj/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(UNIT_PLAIN_DIR)/obj
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -Iuser -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -c $< -o $@
 
 $(UNIT_PLAIN_LIB): $(UNIT_PLAIN_OBJS)
 	$(call msg,AR,$@)
