@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "events.h"
 #include "flow.h"
+#include "hook_gate.h"
 #include "tls.h"
 #include "ioctl.h"
 #include "modem.h"
@@ -53,6 +54,7 @@ static const struct {
 struct agent {
 	const struct agent_opts *o;
 	struct loader loader;
+	struct hook_gate gate;
 	struct policy policy;
 	struct value_store values;
 	struct watch_set watches;
@@ -104,6 +106,7 @@ static int apply_policy(struct agent *a)
 	a->n_watched = watch_register(a->loader.skel, &a->policy, &a->values, &a->watches);
 	if (a->n_watched < 0)
 		return a->n_watched;
+	hook_gate_mark(&a->gate, &a->watches);
 	for (i = 0; i < a->policy.n_rules; i++)
 		if (a->policy.rules[i].window_ns > ttl)
 			ttl = a->policy.rules[i].window_ns;
@@ -191,6 +194,7 @@ static void probes_members(struct agent *a, struct json *j)
 	}
 	json_array_end(j);
 	enforce_describe(&a->enf, &a->loader, j);
+	hook_gate_describe(&a->gate, j);
 }
 
 static void write_ready(struct agent *a)
@@ -342,6 +346,7 @@ static void write_stats(struct agent *a)
 	json_init(&j);
 	json_record_begin(&j, "stats");
 	counters_members(a, &j);
+	hook_gate_describe(&a->gate, &j);
 	output_write(&a->out, &j);
 	json_free(&j);
 }
@@ -449,6 +454,10 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 
 	if (p)
 		flow_direct_read(p, ev->ident_mask, ev->hdr.ts_ns);
+	/* no open of a watched file announced this one: follow the process from now on */
+	if (ev->source != SOURCE_FILE && a->gate.mode == HOOKS_ON_DEMAND &&
+	    !hook_gate_active(&a->gate))
+		hook_gate_wake(&a->gate);
 	switch (ev->source) {
 	case SOURCE_MODEM:
 		/* an AT reply: what it carries depends on the command before it */
@@ -530,6 +539,8 @@ static void reload(struct agent *a)
 	}
 	policy_free(&a->policy);
 	a->policy = fresh;
+	/* the kernel learns watched inodes from the agent's own opens: its openat hook must run */
+	hook_gate_wake(&a->gate);
 	err = apply_policy(a);
 	if (err)
 		fprintf(stderr, "idsentry: applying the new policy failed: %s\n", strerror(-err));
@@ -599,6 +610,7 @@ static int event_loop(struct agent *a)
 				seconds += expirations;
 				report_losses(a);
 				aggregate_flush(&a->agg, &a->out, monotonic_ns(), 0);
+				hook_gate_tick(&a->gate);
 				/* libraries of processes started since the last look */
 				if (seconds % TLS_RESCAN_SECONDS == 0)
 					tls_probes_scan(&a->tls, NULL, 0);
@@ -630,7 +642,7 @@ int agent_run(const struct agent_opts *o)
 	struct loader_opts lo = { .sample_bytes = o->sample_bytes, .verbose = o->verbose };
 	struct agent *a = calloc(1, sizeof(*a));
 	struct diag_list d = {};
-	int err;
+	int err, gate_ready = 0;
 
 	if (!a)
 		return 1;
@@ -662,6 +674,9 @@ int agent_run(const struct agent_opts *o)
 	err = loader_start(&a->loader, &lo);
 	if (err)
 		goto cleanup;
+	hook_gate_init(&a->gate, &a->loader, o->hooks_always ? HOOKS_ALWAYS : HOOKS_ON_DEMAND,
+		       o->hooks_idle_s);
+	gate_ready = 1;
 	a->rb = ring_buffer__new(bpf_map__fd(a->loader.skel->maps.events), handle_event, a, NULL);
 	if (!a->rb) {
 		err = -errno;
@@ -684,12 +699,15 @@ int agent_run(const struct agent_opts *o)
 	a->tls.skel = a->loader.skel;
 	tls_probes_scan(&a->tls, NULL, 0);
 	note_tls_probes(a);
+	hook_gate_start(&a->gate);
 	write_ready(a);
 	err = event_loop(a);
 cleanup:
 	ring_buffer__free(a->rb);
 	tls_probes_free(&a->tls);
 	props_free(&a->props);
+	if (gate_ready)
+		hook_gate_stop(&a->gate);
 	loader_stop(&a->loader);
 	output_close(&a->out);
 	values_clear(&a->values);

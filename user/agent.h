@@ -18,7 +18,11 @@ struct agent_opts {
 	int verbose;
 	uint32_t sample_bytes;
 	unsigned int stats_interval; /* seconds; 0: no stats records */
+	int hooks_always;        /* --hooks always: syscall hooks never detached */
+	unsigned int hooks_idle_s; /* --hooks-idle */
 };
+
+#define DEFAULT_HOOKS_IDLE_S 10
 
 /* Runs until SIGINT/SIGTERM. Returns 0 on a clean stop, nonzero on a start-up failure. */
 int agent_run(const struct agent_opts *o);

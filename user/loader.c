@@ -154,16 +154,24 @@ static void attach_sk_msg(struct loader *l, struct bpf_program *prog, struct pro
 	l->sk_msg_attached = 1;
 }
 
-static int attach_all(struct loader *l)
+int loader_is_demand_hook(const char *section)
+{
+	return !strncmp(section, "tracepoint/syscalls/", 20) && !strstr(section, "_ioctl");
+}
+
+/* Attaches every loaded program (only_demand: the on-demand ones, skipping those that failed). */
+static int attach_programs(struct loader *l, int only_demand)
 {
 	struct bpf_program *prog;
 	size_t i = 0;
+	int failed = 0;
 
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		struct probe_status *p = &l->probes[i++];
+		int demand = loader_is_demand_hook(p->hook);
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
+		if (!bpf_program__autoload(prog) || (only_demand && (!demand || !p->attached)))
 			continue;
 		/* uprobes name a library: tls.c attaches them to each one it finds */
 		if (!strncmp(p->hook, "uprobe", 6) || !strncmp(p->hook, "uretprobe", 9))
@@ -182,11 +190,33 @@ static int attach_all(struct loader *l)
 			skip(p, "failed to attach '%s': %s", p->name, strerror(-err));
 			fprintf(stderr, "idsentry: failed to attach '%s' to %s: %s\n", p->name,
 				p->hook, strerror(-err));
+			failed++;
 			continue;
 		}
-		l->links[l->n_links++] = link;
+		if (demand)
+			l->demand_links[l->n_demand_links++] = link;
+		else
+			l->links[l->n_links++] = link;
 	}
-	return 0;
+	return failed;
+}
+
+int loader_attach_demand(struct loader *l)
+{
+	int failed;
+
+	if (l->demand_attached)
+		return 0;
+	failed = attach_programs(l, 1);
+	l->demand_attached = 1;
+	return failed;
+}
+
+void loader_detach_demand(struct loader *l)
+{
+	destroy_links(l->demand_links, l->n_demand_links);
+	l->n_demand_links = 0;
+	l->demand_attached = 0;
 }
 
 int loader_attached(const struct loader *l, const char *name)
@@ -254,7 +284,8 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 		n_progs++;
 	l->probes = calloc(n_progs, sizeof(*l->probes));
 	l->links = calloc(n_progs, sizeof(*l->links));
-	if (!l->probes || !l->links)
+	l->demand_links = calloc(n_progs, sizeof(*l->demand_links));
+	if (!l->probes || !l->links || !l->demand_links)
 		return -ENOMEM;
 
 	l->skel->rodata->agent_tgid = getpid();
@@ -269,7 +300,8 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 				      : "");
 		return err;
 	}
-	attach_all(l);
+	attach_programs(l, 0);
+	l->demand_attached = 1;
 	if (!loader_attached(l, "handle_sys_exit_openat") ||
 	    !loader_attached(l, "handle_sys_exit_read") ||
 	    !loader_attached(l, "handle_sys_enter_read") ||
@@ -330,6 +362,9 @@ void loader_stop(struct loader *l)
 	free(l->links);
 	l->links = NULL;
 	l->n_links = 0;
+	loader_detach_demand(l);
+	free(l->demand_links);
+	l->demand_links = NULL;
 	idsentry_bpf__destroy(l->skel);
 	l->skel = NULL;
 	free(l->probes);

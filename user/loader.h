@@ -23,8 +23,11 @@ struct loader_opts {
 
 struct loader {
 	struct idsentry_bpf *skel;
-	struct bpf_link **links;
+	struct bpf_link **links;      /* hooks that stay attached */
 	size_t n_links;
+	struct bpf_link **demand_links; /* syscall hooks attached on demand (hook_gate.c) */
+	size_t n_demand_links;
+	int demand_attached;
 	struct probe_status *probes;
 	size_t n_probes;
 	int cgroup_fd;
@@ -35,6 +38,13 @@ struct loader {
 
 /* Returns 0, or a negative errno after printing what failed and what to do about it. */
 int loader_start(struct loader *l, const struct loader_opts *o);
+/* Whether a hook serves only processes that hold identifiers (so can wait until one does):
+ * every syscall tracepoint but ioctl's, which are themselves identifier sources. */
+int loader_is_demand_hook(const char *section);
+/* Attaches the on-demand hooks; returns how many failed (each reported on stderr). */
+int loader_attach_demand(struct loader *l);
+/* Detaches them (each waits out a grace period; done from several threads). */
+void loader_detach_demand(struct loader *l);
 /* Whether the named program is attached. */
 int loader_attached(const struct loader *l, const char *name);
 #define DESTROY_THREADS 16

@@ -38,6 +38,8 @@ enum {
 	OPT_SHOW_VALUES = 0x100,
 	OPT_SAMPLE_BYTES,
 	OPT_STATS_INTERVAL,
+	OPT_HOOKS,
+	OPT_HOOKS_IDLE,
 	OPT_NO_SOCKET,
 	OPT_SOCKET_BACKLOG,
 	OPT_ROTATE_SIZE,
@@ -60,6 +62,12 @@ static const struct argp_option run_options[] = {
 	  0 },
 	{ "stats-interval", OPT_STATS_INTERVAL, "SECONDS", 0, "Write a stats record every SECONDS",
 	  0 },
+	{ "hooks", OPT_HOOKS, "WHEN", 0,
+	  "on-demand (default: syscall hooks attached only while a process holds an identifier; "
+	  "needs fanotify permission events) or always", 0 },
+	{ "hooks-idle", OPT_HOOKS_IDLE, "SECONDS", 0,
+	  "On demand: detach the syscall hooks after SECONDS with nobody to watch (0..3600, "
+	  "default 10)", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug output", 0 },
 	{ NULL, 0, NULL, 0, "Output file:", 1 },
 	{ "output", 'o', "FILE", 0, "Write records to FILE ('-' = stdout, the default)", 1 },
@@ -171,6 +179,19 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 				   arg);
 		r->o.stats_interval = v;
 		break;
+	case OPT_HOOKS:
+		if (!strcmp(arg, "on-demand"))
+			r->o.hooks_always = 0;
+		else if (!strcmp(arg, "always"))
+			r->o.hooks_always = 1;
+		else
+			argp_error(state, "--hooks must be on-demand or always, got '%s'", arg);
+		break;
+	case OPT_HOOKS_IDLE:
+		if (parse_ulong_range(arg, 0, 3600, &v))
+			argp_error(state, "--hooks-idle must be 0..3600 seconds, got '%s'", arg);
+		r->o.hooks_idle_s = v;
+		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
@@ -196,6 +217,7 @@ static int cmd_run(int argc, char **argv)
 
 	r.o.enforce = 1;
 	r.o.sample_bytes = DEFAULT_SAMPLE_BYTES;
+	r.o.hooks_idle_s = DEFAULT_HOOKS_IDLE_S;
 	r.o.policy_files = r.files;
 	/* the default socket is best effort: without it the agent still runs, and says so */
 	r.o.output.socket_path = SOCKET_DEFAULT_PATH;

@@ -127,19 +127,29 @@ class Idsentry:
             if os.path.exists(p):
                 os.unlink(p)
         self.err = open(self.err_path, "w")
+        # --hooks-idle 1: the syscall hooks go idle one second after start instead of ten
         self.proc = spawn([self.agent, "run", "--policy", POLICY, "--output", self.path,
-                                      "--mode", "alert", "--stats-interval", "1"],
+                                      "--mode", "alert", "--stats-interval", "1",
+                                      "--hooks-idle", "1"],
                                      stdout=subprocess.DEVNULL, stderr=self.err)
         self.pid = self.proc.pid
         deadline = time.monotonic() + 30
+        self.hooks = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise BenchError("idsentry exited with %d at start; see %s"
                                  % (self.proc.returncode, self.err_path))
-            if any(r.get("type") == "ready" for r in self.read()):
+            for r in self.read():
+                if r.get("type") == "ready":
+                    self.hooks = r.get("hooks", {})
+            # the untainted cases come first: wait until nobody holds the syscall hooks
+            if self.hooks is not None and (self.hooks.get("mode") != "on-demand" or any(
+                    not r.get("hooks", {}).get("syscalls_attached", True)
+                    for r in self.records if r.get("type") == "stats")):
                 return
             time.sleep(0.05)
-        raise BenchError("idsentry wrote no ready record within 30 s")
+        raise BenchError("idsentry wrote no ready record, or kept its syscall hooks attached, "
+                         "within 30 s; see %s" % self.path)
 
     def read(self):
         """New records since the last call (also kept in self.records)."""

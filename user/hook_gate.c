@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* hook_gate: keeps the per-syscall hooks detached while no process holds an identifier. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "idsentry.skel.h"
+#include "idsentry.h"
+#include "hook_gate.h"
+#include "json.h"
+#include "loader.h"
+#include "watch.h"
+
+/* A wake is followed by the opener's own syscall exit, which records the watched fd: the hooks
+ * stay at least this long after any wake, whatever idle_s says. */
+#define WAKE_HOLD_NS (2ULL * 1000000000ULL)
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+static void fall_back(struct hook_gate *g, const char *fmt, const char *what, int err)
+{
+	g->mode = HOOKS_ALWAYS;
+	snprintf(g->reason, sizeof(g->reason), fmt, what, strerror(err));
+}
+
+void hook_gate_init(struct hook_gate *g, struct loader *l, enum hooks_mode mode,
+		    unsigned int idle_s)
+{
+	memset(g, 0, sizeof(*g));
+	g->l = l;
+	g->requested = g->mode = mode;
+	g->idle_s = idle_s;
+	g->fan_fd = -1;
+	g->stop_fd = -1;
+	pthread_mutex_init(&g->lock, NULL);
+	if (mode != HOOKS_ON_DEMAND)
+		return;
+	g->fan_fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK,
+				  O_RDONLY | O_CLOEXEC);
+	if (g->fan_fd < 0) {
+		fall_back(g, "fanotify permission events are not available (%s: %s; the kernel "
+			     "needs CONFIG_FANOTIFY_ACCESS_PERMISSIONS): syscall hooks stay attached",
+			  "fanotify_init", errno);
+		return;
+	}
+	g->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (g->stop_fd < 0)
+		fall_back(g, "%s failed: %s: syscall hooks stay attached", "eventfd", errno);
+}
+
+void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws)
+{
+	size_t i;
+
+	if (g->requested != HOOKS_ON_DEMAND || g->fan_fd < 0 || g->stop_fd < 0)
+		return;
+	/* a new policy may allow what the old one did not */
+	g->mode = HOOKS_ON_DEMAND;
+	g->reason[0] = 0;
+	fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
+	for (i = 0; i < ws->n; i++) {
+		/* a modem's fd stays open for good and its replies are not opens: no gate fits */
+		if (ws->files[i].modem) {
+			snprintf(g->reason, sizeof(g->reason),
+				 "modem %s is watched (its replies arrive on a long-open fd): syscall "
+				 "hooks stay attached", ws->files[i].path);
+			g->mode = HOOKS_ALWAYS;
+			break;
+		}
+		if (fanotify_mark(g->fan_fd, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD,
+				  ws->files[i].path)) {
+			fall_back(g, "fanotify cannot watch opens of %s (%s; procfs refuses "
+				     "permission events): syscall hooks stay attached",
+				  ws->files[i].path, errno);
+			break;
+		}
+	}
+	if (g->mode != HOOKS_ON_DEMAND) {
+		fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
+		hook_gate_wake(g);
+	}
+}
+
+static void attach_locked(struct hook_gate *g)
+{
+	uint64_t t0;
+	int failed;
+
+	if (g->l->demand_attached)
+		return;
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	failed = loader_attach_demand(g->l);
+	g->last_attach_ms = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6;
+	g->attaches++;
+	if (failed)
+		fprintf(stderr, "idsentry: %d on-demand hook(s) failed to attach (above)\n", failed);
+}
+
+void hook_gate_wake(struct hook_gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	g->last_wake_ns = clock_ns(CLOCK_MONOTONIC);
+	g->idle_since_ns = 0;
+	g->wakes++;
+	attach_locked(g);
+	pthread_mutex_unlock(&g->lock);
+}
+
+int hook_gate_active(struct hook_gate *g)
+{
+	int active;
+
+	pthread_mutex_lock(&g->lock);
+	active = g->l->demand_attached;
+	pthread_mutex_unlock(&g->lock);
+	return active;
+}
+
+/* Reads the permission events: anyone's open of a watched file but ours attaches the hooks before
+ * the open may go on. The answer is always 'allow': the gate watches, it never refuses. */
+static void answer_events(struct hook_gate *g)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	const struct fanotify_event_metadata *md;
+	pid_t self = getpid();
+	ssize_t n;
+
+	for (;;) {
+		n = read(g->fan_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN)
+				g->gate_errors++;
+			return;
+		}
+		for (md = (void *)buf; FAN_EVENT_OK(md, n); md = FAN_EVENT_NEXT(md, n)) {
+			struct fanotify_response r = { .fd = md->fd, .response = FAN_ALLOW };
+
+			if (md->vers != FANOTIFY_METADATA_VERSION) {
+				g->gate_errors++;
+				return;
+			}
+			/* an overflow lost events: wake as if each had been an open */
+			if (md->pid != self || (md->mask & FAN_Q_OVERFLOW))
+				hook_gate_wake(g);
+			if (md->fd >= 0) {
+				if (md->mask & FAN_OPEN_PERM &&
+				    write(g->fan_fd, &r, sizeof(r)) != sizeof(r))
+					g->gate_errors++;
+				close(md->fd);
+			}
+		}
+	}
+}
+
+static void *gate_thread(void *arg)
+{
+	struct hook_gate *g = arg;
+	struct pollfd p[2] = { { .fd = g->fan_fd, .events = POLLIN },
+			       { .fd = g->stop_fd, .events = POLLIN } };
+
+	while (poll(p, 2, -1) >= 0 || errno == EINTR) {
+		if (p[1].revents)
+			break;
+		if (p[0].revents)
+			answer_events(g);
+	}
+	return NULL;
+}
+
+/* The gate's threads take no signals: the event loop reads them from a signalfd. */
+static int start_thread(pthread_t *t, void *(*fn)(void *), struct hook_gate *g)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = pthread_create(t, NULL, fn, g);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
+int hook_gate_start(struct hook_gate *g)
+{
+	int err;
+
+	if (g->fan_fd < 0 || g->stop_fd < 0)
+		return 0;
+	err = start_thread(&g->thread, gate_thread, g);
+	if (err) {
+		fall_back(g, "%s failed: %s: syscall hooks stay attached", "pthread_create", err);
+		return 0;
+	}
+	g->thread_started = 1;
+	return 0;
+}
+
+/* Whether some process could use the hooks now: a watched fd open, taint within the longest rule
+ * window, or a tainted pipe or socket still being followed. */
+static int kernel_busy(struct hook_gate *g)
+{
+	struct idsentry_bpf *skel = g->l->skel;
+	uint64_t now = clock_ns(CLOCK_BOOTTIME), ttl = skel->bss->taint_ttl_ns;
+	int fd = bpf_map__fd(skel->maps.taint);
+	__u32 key, next, *prev = NULL;
+	struct proc_taint t;
+
+	if (skel->bss->channels_active_until_ns > now)
+		return 1;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &t))
+			continue;
+		if (t.watched_fds || (t.ident_mask && (!ttl || now - t.last_ns <= ttl)))
+			return 1;
+	}
+	return 0;
+}
+
+/* Detaching waits out grace periods (about a second for all the hooks here): done on its own
+ * thread, so the event loop goes on; an open that wakes the gate meanwhile waits for it. */
+static void *detach_thread(void *arg)
+{
+	struct hook_gate *g = arg;
+	uint64_t t0;
+
+	pthread_mutex_lock(&g->lock);
+	/* a wake since the tick, or one whose opener has not yet left open() */
+	if (g->l->demand_attached && g->idle_since_ns &&
+	    clock_ns(CLOCK_MONOTONIC) - g->last_wake_ns >= WAKE_HOLD_NS && !kernel_busy(g)) {
+		t0 = clock_ns(CLOCK_MONOTONIC);
+		loader_detach_demand(g->l);
+		g->last_detach_ms = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6;
+		g->detaches++;
+	}
+	g->idle_since_ns = 0;
+	pthread_mutex_unlock(&g->lock);
+	__atomic_store_n(&g->detach_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void join_detacher(struct hook_gate *g)
+{
+	if (g->detaching) {
+		pthread_join(g->detacher, NULL);
+		g->detaching = 0;
+	}
+}
+
+void hook_gate_tick(struct hook_gate *g)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	int start = 0;
+
+	if (g->detaching) {
+		if (!__atomic_load_n(&g->detach_done, __ATOMIC_ACQUIRE))
+			return;
+		join_detacher(g);
+	}
+	if (g->mode != HOOKS_ON_DEMAND)
+		return;
+	pthread_mutex_lock(&g->lock);
+	if (!g->l->demand_attached || kernel_busy(g)) {
+		g->idle_since_ns = 0;
+	} else if (!g->idle_since_ns) {
+		g->idle_since_ns = now;
+		start = !g->idle_s;
+	} else {
+		start = now - g->idle_since_ns >= g->idle_s * 1000000000ULL;
+	}
+	pthread_mutex_unlock(&g->lock);
+	g->detach_done = 0;
+	if (start && !start_thread(&g->detacher, detach_thread, g))
+		g->detaching = 1;
+}
+
+void hook_gate_stop(struct hook_gate *g)
+{
+	uint64_t one = 1;
+
+	join_detacher(g);
+	if (g->thread_started) {
+		if (write(g->stop_fd, &one, sizeof(one)) != sizeof(one))
+			pthread_cancel(g->thread);
+		pthread_join(g->thread, NULL);
+		g->thread_started = 0;
+	}
+	/* closing the group lets any open still waiting on it go on */
+	if (g->fan_fd >= 0)
+		close(g->fan_fd);
+	if (g->stop_fd >= 0)
+		close(g->stop_fd);
+	g->fan_fd = g->stop_fd = -1;
+	pthread_mutex_destroy(&g->lock);
+}
+
+void hook_gate_describe(struct hook_gate *g, struct json *j)
+{
+	pthread_mutex_lock(&g->lock);
+	json_object_begin(j, "hooks");
+	json_string(j, "mode", g->mode == HOOKS_ON_DEMAND ? "on-demand" : "always");
+	json_bool(j, "syscalls_attached", g->l->demand_attached);
+	if (g->reason[0])
+		json_string(j, "reason", g->reason);
+	if (g->mode == HOOKS_ON_DEMAND) {
+		json_uint(j, "idle_s", g->idle_s);
+		json_uint(j, "wakes", g->wakes);
+		json_uint(j, "attaches", g->attaches);
+		json_uint(j, "detaches", g->detaches);
+		json_uint(j, "last_attach_us", (unsigned long long)(g->last_attach_ms * 1000));
+		json_uint(j, "last_detach_us", (unsigned long long)(g->last_detach_ms * 1000));
+		json_uint(j, "errors", g->gate_errors);
+	}
+	json_object_end(j);
+	pthread_mutex_unlock(&g->lock);
+}

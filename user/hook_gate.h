@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* hook_gate: keeps the per-syscall hooks detached while no process holds an identifier.
+ *
+ * Every hooked syscall costs every process ~150-250 ns of program dispatch, even when the program
+ * returns at once. So the syscall hooks (loader_is_demand_hook) are attached only while some
+ * process could need them: one that holds a watched file open, carries live taint, or feeds a
+ * tainted channel. What wakes them is fanotify: a permission event on the open of any watched
+ * file stops the opener in open() until the hooks are attached, so its own syscall exit already
+ * runs them and nothing is missed. Sources fanotify cannot see (ioctls, properties, modems) keep
+ * working through their own hooks; see hook_gate_wake(). */
+#ifndef IDSENTRY_HOOK_GATE_H
+#define IDSENTRY_HOOK_GATE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+struct loader;
+struct watch_set;
+
+enum hooks_mode {
+	HOOKS_ON_DEMAND,
+	HOOKS_ALWAYS,
+};
+
+struct hook_gate {
+	struct loader *l;
+	enum hooks_mode requested;
+	enum hooks_mode mode;      /* as running (on-demand falls back to always, see reason) */
+	char reason[256];          /* why hooks stay attached, when on-demand was asked for */
+	unsigned int idle_s;       /* detach after this many seconds with nobody to watch */
+	int fan_fd, stop_fd;
+	pthread_t thread, detacher;
+	int thread_started;
+	int detaching;             /* the detacher thread was started (it waits out grace periods) */
+	int detach_done;           /* ... and has finished: join it */
+	pthread_mutex_t lock;      /* attach/detach; held by whichever thread does one */
+	uint64_t last_wake_ns;     /* CLOCK_MONOTONIC of the latest wake (open of a watched file) */
+	uint64_t idle_since_ns;    /* 0 while someone needs the hooks */
+	unsigned long long wakes, attaches, detaches, gate_errors;
+	double last_attach_ms, last_detach_ms;
+};
+
+/* Sets the gate up: mode HOOKS_ON_DEMAND needs fanotify permission events; without them the gate
+ * runs HOOKS_ALWAYS and says why in g->reason. The loader has everything attached. */
+void hook_gate_init(struct hook_gate *g, struct loader *l, enum hooks_mode mode,
+		    unsigned int idle_s);
+/* Replaces the fanotify marks with one per registered file; a file fanotify refuses (procfs)
+ * turns the gate to HOOKS_ALWAYS, with the reason. Call with the hooks attached. */
+void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws);
+/* Starts the thread that answers permission events. */
+int hook_gate_start(struct hook_gate *g);
+/* Attaches the hooks now if they are not (an identifier arrived by another way). */
+void hook_gate_wake(struct hook_gate *g);
+/* Once a second: detaches the hooks after idle_s seconds in which the kernel's taint table held
+ * no live taint and no watched fd, and no tainted channel was active. */
+void hook_gate_tick(struct hook_gate *g);
+/* Whether the on-demand hooks are attached now. */
+int hook_gate_active(struct hook_gate *g);
+struct json;
+/* Writes the gate's state as the object "hooks". */
+void hook_gate_describe(struct hook_gate *g, struct json *j);
+void hook_gate_stop(struct hook_gate *g);
+
+#endif
