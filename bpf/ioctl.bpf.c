@@ -155,6 +155,6 @@ int handle_sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
 		count(STAT_READ_USER_FAILED);
 		return 0;
 	}
-	emit(ev, offsetof(struct ident_read_event, data) + n);
+	emit_now(ev, offsetof(struct ident_read_event, data) + n);
 	return 0;
 }

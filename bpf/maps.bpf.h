@@ -18,6 +18,10 @@ __u32 registering_modem = 0; /* ... and the file being registered is a modem tty
 __u64 channels_active_until_ns = 0;
 /* enforce_rules slots in use; 0 (no blocking rule, or --mode alert): enforcement is a no-op. */
 __u32 n_enforce_rules = 0;
+/* 1 while the per-syscall hooks are attached (user/hook_gate.c); 0: sockets of tainted processes
+ * are followed by sockops/sk_msg instead (gap_sockets), until the hooks are back. */
+__u32 syscall_hooks_on = 1;
+__u32 gap_sockets_used = 0;
 #else
 #define SHARED extern
 extern const volatile __u32 agent_tgid;
@@ -27,6 +31,8 @@ extern __u64 registering_mask;
 extern __u32 registering_modem;
 extern __u64 channels_active_until_ns;
 extern __u32 n_enforce_rules;
+extern __u32 syscall_hooks_on;
+extern __u32 gap_sockets_used;
 #endif
 
 #define RINGBUF_BYTES (8 << 20) /* libbpf maps the data twice: 16 MiB cost 32 MiB of RSS */
@@ -39,6 +45,7 @@ extern __u32 n_enforce_rules;
 #define MAX_EXEMPT 1024
 #define MAX_BLOCKED_SOCKETS 16384
 #define MAX_TCP_SOCKETS 65536
+#define MAX_GAP_SOCKETS 4096
 
 /* Arguments of an in-flight read on a watched fd, kept from sys_enter to sys_exit. */
 struct pending_read {
@@ -226,6 +233,15 @@ SHARED struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } tcp_sockets SEC(".maps");
+
+/* Sockets a tainted process connected while the syscall hooks were detached (cookie -> tgid):
+ * sockops puts them in tcp_sockets so that sk_msg samples what they send. */
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_GAP_SOCKETS);
+	__type(key, __u64);
+	__type(value, __u32);
+} gap_sockets SEC(".maps");
 
 /* dup/dup2/dup3/fcntl(F_DUPFD) of a watched fd, from entry to exit. */
 SHARED struct {

@@ -75,7 +75,7 @@ static __always_inline void emit_property(__u64 pid_tgid, const struct prop_key 
 		n = PROP_VALUE_BYTES;
 	ev->len = PROP_NAME_BYTES + n;
 	ev->total = n;
-	emit(ev, offsetof(struct ident_read_event, data) + PROP_NAME_BYTES + n);
+	emit_now(ev, offsetof(struct ident_read_event, data) + PROP_NAME_BYTES + n);
 }
 
 /* int __system_property_get(const char *name, char *value) */

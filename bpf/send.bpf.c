@@ -512,6 +512,15 @@ static __always_inline int on_cgroup_connect(struct bpf_sock_addr *ctx, __u16 fa
 	t = live_taint(pid_tgid >> 32);
 	if (!t)
 		return 1;
+	/* the syscall hooks are on their way back (an ioctl or property reply tainted it): sk_msg
+	 * samples this connection's sends meanwhile */
+	if (!syscall_hooks_on && ctx->type == SOCK_STREAM) {
+		__u64 cookie = bpf_get_socket_cookie(ctx);
+		__u32 tgid = pid_tgid >> 32;
+
+		if (!bpf_map_update_elem(&gap_sockets, &cookie, &tgid, BPF_ANY))
+			gap_sockets_used = 1;
+	}
 	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
 	if (!scratch)
 		return 1;

@@ -17,6 +17,7 @@
 #define EXE_PART_BYTES 32         /* bytes per captured path component, NUL included */
 #define CMDLINE_BYTES 256         /* bytes of argv captured in the kernel */
 #define MAX_IDENTIFIER_BITS 64
+#define EVENT_POLL_MS 10          /* the agent reads the ring buffer this often while it watches */
 
 /* Record types in the ring buffer. Append only: never renumber. */
 enum event_type {
@@ -84,6 +85,7 @@ enum send_call {
 	CALL_PWRITEV = 13,
 	CALL_RAW_SOCKET = 14, /* a tainted process opened a raw or packet socket (no payload) */
 	CALL_IO_URING = 15,   /* an io_uring send or write, seen at its completion */
+	CALL_SK_MSG = 16,     /* a TCP send seen by sk_msg while the syscall hooks were detached */
 };
 
 /* The syscall that carried an identifier read. Append only. */

@@ -584,8 +584,13 @@ static int event_loop(struct agent *a)
 
 	while (!stop) {
 		struct epoll_event got[4];
-		int i, n = epoll_wait(ep, got, 4, -1);
+		/* events come without a wake-up until a backlog builds (emit() in common.bpf.h):
+		 * poll for them while someone may produce them; with the syscall hooks detached
+		 * only urgent ones come, and those wake the loop */
+		int i, n = epoll_wait(ep, got, 4, hook_gate_active(&a->gate) ? EVENT_POLL_MS : -1);
 
+		if (n == 0)
+			ring_buffer__consume(a->rb);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -608,6 +613,7 @@ static int event_loop(struct agent *a)
 				if (read(tfd, &expirations, sizeof(expirations)) < 0)
 					continue;
 				seconds += expirations;
+				ring_buffer__consume(a->rb);
 				report_losses(a);
 				aggregate_flush(&a->agg, &a->out, monotonic_ns(), 0);
 				hook_gate_tick(&a->gate);

@@ -40,6 +40,8 @@ static const char *call_name(__u32 call)
 		return "pwritev";
 	case CALL_IO_URING:
 		return "io_uring";
+	case CALL_SK_MSG:
+		return "sk_msg";
 	}
 	return "unknown";
 }

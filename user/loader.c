@@ -208,15 +208,19 @@ int loader_attach_demand(struct loader *l)
 	if (l->demand_attached)
 		return 0;
 	failed = attach_programs(l, 1);
-	l->demand_attached = 1;
+	__atomic_store_n(&l->demand_attached, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&l->skel->data->syscall_hooks_on, 1, __ATOMIC_SEQ_CST);
 	return failed;
 }
 
 void loader_detach_demand(struct loader *l)
 {
+	/* said first: events stop coming before the last hook is gone */
+	__atomic_store_n(&l->demand_attached, 0, __ATOMIC_RELEASE);
+	if (l->skel)
+		__atomic_store_n(&l->skel->data->syscall_hooks_on, 0, __ATOMIC_SEQ_CST);
 	destroy_links(l->demand_links, l->n_demand_links);
 	l->n_demand_links = 0;
-	l->demand_attached = 0;
 }
 
 int loader_attached(const struct loader *l, const char *name)
