@@ -118,6 +118,8 @@ static int apply_policy(struct agent *a)
 	err = ioctl_apply(a->loader.skel, &a->policy);
 	if (err < 0)
 		return err;
+	/* with them attached, every syscall of every process takes the traced path */
+	loader_set_ioctl_hooks(&a->loader, err > 0);
 	err = props_apply(&a->props, &a->policy);
 	return err < 0 ? err : 0;
 }

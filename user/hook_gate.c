@@ -313,6 +313,7 @@ void hook_gate_describe(struct hook_gate *g, struct json *j)
 	json_object_begin(j, "hooks");
 	json_string(j, "mode", g->mode == HOOKS_ON_DEMAND ? "on-demand" : "always");
 	json_bool(j, "syscalls_attached", hook_gate_active(g));
+	json_bool(j, "ioctl_attached", g->l->ioctl_attached);
 	if (g->reason[0])
 		json_string(j, "reason", g->reason);
 	if (g->mode == HOOKS_ON_DEMAND) {

@@ -154,13 +154,22 @@ static void attach_sk_msg(struct loader *l, struct bpf_program *prog, struct pro
 	l->sk_msg_attached = 1;
 }
 
-int loader_is_demand_hook(const char *section)
+enum hook_class loader_hook_class(const char *section)
 {
-	return !strncmp(section, "tracepoint/syscalls/", 20) && !strstr(section, "_ioctl");
+	if (!strcmp(section, "tracepoint/syscalls/sys_enter_ioctl") ||
+	    !strcmp(section, "tracepoint/syscalls/sys_exit_ioctl"))
+		return HOOK_CLASS_IOCTL;
+	/* the sendmsg hooks act on sends the syscall hooks saw begin; egress drops packets of
+	 * sockets they blocked: idle with those hooks away */
+	if (!strncmp(section, "tracepoint/syscalls/", 20) || !strncmp(section, "cgroup/sendmsg", 14) ||
+	    !strcmp(section, "cgroup_skb/egress"))
+		return HOOK_CLASS_DEMAND;
+	return HOOK_CLASS_ALWAYS;
 }
 
-/* Attaches every loaded program (only_demand: the on-demand ones, skipping those that failed). */
-static int attach_programs(struct loader *l, int only_demand)
+/* Attaches the loaded programs of a class (all: every class, at start), skipping those that
+ * failed before. Returns how many failed now. */
+static int attach_programs(struct loader *l, int all, enum hook_class only)
 {
 	struct bpf_program *prog;
 	size_t i = 0;
@@ -168,10 +177,10 @@ static int attach_programs(struct loader *l, int only_demand)
 
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		struct probe_status *p = &l->probes[i++];
-		int demand = loader_is_demand_hook(p->hook);
+		enum hook_class class = loader_hook_class(p->hook);
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog) || (only_demand && (!demand || !p->attached)))
+		if (!bpf_program__autoload(prog) || (!all && (class != only || !p->attached)))
 			continue;
 		/* uprobes name a library: tls.c attaches them to each one it finds */
 		if (!strncmp(p->hook, "uprobe", 6) || !strncmp(p->hook, "uretprobe", 9))
@@ -193,12 +202,28 @@ static int attach_programs(struct loader *l, int only_demand)
 			failed++;
 			continue;
 		}
-		if (demand)
+		if (class == HOOK_CLASS_DEMAND)
 			l->demand_links[l->n_demand_links++] = link;
+		else if (class == HOOK_CLASS_IOCTL)
+			l->ioctl_links[l->n_ioctl_links++] = link;
 		else
 			l->links[l->n_links++] = link;
 	}
 	return failed;
+}
+
+int loader_set_ioctl_hooks(struct loader *l, int on)
+{
+	if (on && !l->ioctl_attached) {
+		l->ioctl_attached = 1;
+		return attach_programs(l, 0, HOOK_CLASS_IOCTL);
+	}
+	if (!on && l->ioctl_attached) {
+		destroy_links(l->ioctl_links, l->n_ioctl_links);
+		l->n_ioctl_links = 0;
+		l->ioctl_attached = 0;
+	}
+	return 0;
 }
 
 int loader_attach_demand(struct loader *l)
@@ -207,7 +232,7 @@ int loader_attach_demand(struct loader *l)
 
 	if (l->demand_attached)
 		return 0;
-	failed = attach_programs(l, 1);
+	failed = attach_programs(l, 0, HOOK_CLASS_DEMAND);
 	__atomic_store_n(&l->demand_attached, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&l->skel->data->syscall_hooks_on, 1, __ATOMIC_SEQ_CST);
 	return failed;
@@ -304,8 +329,9 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 				      : "");
 		return err;
 	}
-	attach_programs(l, 0);
+	attach_programs(l, 1, 0);
 	l->demand_attached = 1;
+	l->ioctl_attached = 1;
 	if (!loader_attached(l, "handle_sys_exit_openat") ||
 	    !loader_attached(l, "handle_sys_exit_read") ||
 	    !loader_attached(l, "handle_sys_enter_read") ||
@@ -369,6 +395,7 @@ void loader_stop(struct loader *l)
 	loader_detach_demand(l);
 	free(l->demand_links);
 	l->demand_links = NULL;
+	loader_set_ioctl_hooks(l, 0);
 	idsentry_bpf__destroy(l->skel);
 	l->skel = NULL;
 	free(l->probes);

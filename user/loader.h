@@ -28,6 +28,9 @@ struct loader {
 	struct bpf_link **demand_links; /* syscall hooks attached on demand (hook_gate.c) */
 	size_t n_demand_links;
 	int demand_attached;
+	struct bpf_link *ioctl_links[2]; /* the ioctl tracepoints, while the policy names ioctls */
+	size_t n_ioctl_links;
+	int ioctl_attached;
 	struct probe_status *probes;
 	size_t n_probes;
 	int cgroup_fd;
@@ -38,9 +41,15 @@ struct loader {
 
 /* Returns 0, or a negative errno after printing what failed and what to do about it. */
 int loader_start(struct loader *l, const struct loader_opts *o);
-/* Whether a hook serves only processes that hold identifiers (so can wait until one does):
- * every syscall tracepoint but ioctl's, which are themselves identifier sources. */
-int loader_is_demand_hook(const char *section);
+enum hook_class {
+	HOOK_CLASS_ALWAYS, /* cgroup connect, sockops, sched, io_uring, uprobes */
+	HOOK_CLASS_DEMAND, /* serve only processes that hold identifiers (hook_gate.c) */
+	HOOK_CLASS_IOCTL,  /* identifier sources themselves: attached while the policy names ioctls */
+};
+
+enum hook_class loader_hook_class(const char *section);
+/* Attaches or detaches the ioctl tracepoints; returns how many failed to attach. */
+int loader_set_ioctl_hooks(struct loader *l, int on);
 /* Attaches the on-demand hooks; returns how many failed (each reported on stderr). */
 int loader_attach_demand(struct loader *l);
 /* Detaches them (each waits out a grace period; done from several threads). */

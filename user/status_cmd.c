@@ -177,6 +177,16 @@ void status_format(struct strbuf *out, const struct jval *st)
 		sb_puts(out, on ? "enforcement: available" : "enforcement: unavailable");
 		fill(out, enf, jstr(enf, "reason") ? " ({reason})\n" : "\n");
 	}
+	if (jget(st, "hooks")) {
+		const struct jval *h = jget(st, "hooks"), *on = jget(h, "syscalls_attached");
+
+		fill(out, h, "syscall hooks: {mode}, ");
+		sb_puts(out, on && on->type == J_BOOL && on->b ? "attached" : "detached");
+		if (jget(h, "wakes"))
+			fill(out, h, " (idle after {idle_s} s; {wakes} wakes, {attaches} attaches, "
+				     "{detaches} detaches)");
+		fill(out, h, jstr(h, "reason") ? ": {reason}\n" : "\n");
+	}
 	sb_printf(out, "probes: %zu attached, %zu skipped\n", jlen(jget(st, "probes.attached")),
 		  jlen(skipped));
 	add_wrapped(out, "  attached: ", jget(st, "probes.attached"));
