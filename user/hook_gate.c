@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,17 +63,55 @@ void hook_gate_init(struct hook_gate *g, struct loader *l, enum hooks_mode mode,
 		fall_back(g, "%s failed: %s: syscall hooks stay attached", "eventfd", errno);
 }
 
+/* Puts a permission mark on each watched path; on failure says which and returns -1. The marks are
+ * there only while the hooks are away: with the hooks attached, opens cost nothing extra. */
+static int add_marks(struct hook_gate *g)
+{
+	size_t i;
+
+	fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
+	for (i = 0; i < g->n_paths; i++) {
+		if (fanotify_mark(g->fan_fd, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, g->paths[i])) {
+			fall_back(g, "fanotify cannot watch opens of %s (%s; procfs refuses "
+				     "permission events): syscall hooks stay attached",
+				  g->paths[i], errno);
+			fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void drop_marks(struct hook_gate *g)
+{
+	if (g->fan_fd >= 0)
+		fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
+}
+
+static void free_paths(struct hook_gate *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n_paths; i++)
+		free(g->paths[i]);
+	free(g->paths);
+	g->paths = NULL;
+	g->n_paths = 0;
+}
+
 void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws)
 {
 	size_t i;
 
 	if (g->requested != HOOKS_ON_DEMAND || g->fan_fd < 0 || g->stop_fd < 0)
 		return;
+	pthread_mutex_lock(&g->lock);
 	/* a new policy may allow what the old one did not */
 	g->mode = HOOKS_ON_DEMAND;
 	g->reason[0] = 0;
-	fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
-	for (i = 0; i < ws->n; i++) {
+	free_paths(g);
+	g->paths = calloc(ws->n ? ws->n : 1, sizeof(*g->paths));
+	for (i = 0; g->paths && i < ws->n; i++) {
 		/* a modem's fd stays open for good and its replies are not opens: no gate fits */
 		if (ws->files[i].modem) {
 			snprintf(g->reason, sizeof(g->reason),
@@ -81,18 +120,20 @@ void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws)
 			g->mode = HOOKS_ALWAYS;
 			break;
 		}
-		if (fanotify_mark(g->fan_fd, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD,
-				  ws->files[i].path)) {
-			fall_back(g, "fanotify cannot watch opens of %s (%s; procfs refuses "
-				     "permission events): syscall hooks stay attached",
-				  ws->files[i].path, errno);
-			break;
-		}
+		g->paths[g->n_paths] = strdup(ws->files[i].path);
+		if (g->paths[g->n_paths])
+			g->n_paths++;
 	}
-	if (g->mode != HOOKS_ON_DEMAND) {
-		fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
+	if (!g->paths)
+		fall_back(g, "%s: %s: syscall hooks stay attached", "out of memory", ENOMEM);
+	/* a trial: procfs refuses, and that is better known now */
+	if (g->mode == HOOKS_ON_DEMAND)
+		add_marks(g);
+	if (g->l->demand_attached || g->mode != HOOKS_ON_DEMAND)
+		drop_marks(g);
+	pthread_mutex_unlock(&g->lock);
+	if (g->mode != HOOKS_ON_DEMAND)
 		hook_gate_wake(g);
-	}
 }
 
 static void attach_locked(struct hook_gate *g)
@@ -104,6 +145,8 @@ static void attach_locked(struct hook_gate *g)
 		return;
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	failed = loader_attach_demand(g->l);
+	/* the hooks see every open now; events already queued are still answered */
+	drop_marks(g);
 	g->last_attach_ms = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6;
 	g->attaches++;
 	if (failed)
@@ -239,12 +282,19 @@ static void *detach_thread(void *arg)
 
 	pthread_mutex_lock(&g->lock);
 	/* a wake since the tick, or one whose opener has not yet left open() */
-	if (g->l->demand_attached && g->idle_since_ns &&
-	    clock_ns(CLOCK_MONOTONIC) - g->last_wake_ns >= WAKE_HOLD_NS && !kernel_busy(g)) {
-		t0 = clock_ns(CLOCK_MONOTONIC);
-		loader_detach_demand(g->l);
-		g->last_detach_ms = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6;
-		g->detaches++;
+	if (g->l->demand_attached && g->idle_since_ns && g->mode == HOOKS_ON_DEMAND &&
+	    clock_ns(CLOCK_MONOTONIC) - g->last_wake_ns >= WAKE_HOLD_NS && !kernel_busy(g) &&
+	    !add_marks(g)) {
+		/* marks first, then a last look: an open that got past before the marks is in the
+		 * taint table by now; one after them waits for the gate */
+		if (kernel_busy(g)) {
+			drop_marks(g);
+		} else {
+			t0 = clock_ns(CLOCK_MONOTONIC);
+			loader_detach_demand(g->l);
+			g->last_detach_ms = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6;
+			g->detaches++;
+		}
 	}
 	g->idle_since_ns = 0;
 	pthread_mutex_unlock(&g->lock);
@@ -304,6 +354,7 @@ void hook_gate_stop(struct hook_gate *g)
 	if (g->stop_fd >= 0)
 		close(g->stop_fd);
 	g->fan_fd = g->stop_fd = -1;
+	free_paths(g);
 	pthread_mutex_destroy(&g->lock);
 }
 

@@ -29,6 +29,8 @@ struct hook_gate {
 	char reason[256];          /* why hooks stay attached, when on-demand was asked for */
 	unsigned int idle_s;       /* detach after this many seconds with nobody to watch */
 	int fan_fd, stop_fd;
+	char **paths;              /* watched files, marked while the hooks are away */
+	size_t n_paths;
 	pthread_t thread, detacher;
 	int thread_started;
 	int detaching;             /* the detacher thread was started (it waits out grace periods) */
