@@ -57,7 +57,14 @@ static __always_inline void sample_gap_send(struct sk_msg_md *msg, __u64 pid_tgi
 	if (!scratch)
 		return;
 	ev = &scratch->ev;
-	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
+	/* no bpf_get_current_comm for sk_msg before 6.x: the agent knows the process already (it
+	 * read an identifier) */
+	ev->hdr.type = EVENT_SEND;
+	ev->hdr.tgid = pid_tgid >> 32;
+	ev->hdr.tid = (__u32)pid_tgid;
+	ev->hdr.uid = (__u32)bpf_get_current_uid_gid();
+	ev->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	__builtin_memset(ev->hdr.comm, 0, sizeof(ev->hdr.comm));
 	ev->taint_mask = t->ident_mask;
 	ev->taint_ns = t->last_ns;
 	ev->result = msg->size;
