@@ -9,25 +9,33 @@
 int values_learn(struct value_store *s, unsigned int bit, const char *source, const char *path,
 		 const uint8_t *raw, size_t len)
 {
+	uint8_t local[512], *copy = local; /* values already known cost no allocation */
 	struct known_value *v;
-	uint8_t *copy;
+	int known;
 	size_t i;
 
-	copy = malloc(len + 1);
-	if (!copy)
-		return -ENOMEM;
+	if (len + 1 > sizeof(local)) {
+		copy = malloc(len + 1);
+		if (!copy)
+			return -ENOMEM;
+	}
 	memcpy(copy, raw, len);
 	len = value_normalize(copy, len);
-	if (!len || value_is_placeholder(copy, len)) {
-		free(copy);
+	copy[len] = 0;
+	known = !len || value_is_placeholder(copy, len);
+	for (i = 0; !known && i < s->n; i++)
+		known = s->values[i].bit == bit && s->values[i].len == len &&
+			!memcmp(s->values[i].bytes, copy, len);
+	if (known) {
+		if (copy != local)
+			free(copy);
 		return 0;
 	}
-	for (i = 0; i < s->n; i++) {
-		if (s->values[i].bit == bit && s->values[i].len == len &&
-		    !memcmp(s->values[i].bytes, copy, len)) {
-			free(copy);
-			return 0;
-		}
+	if (copy == local) {
+		copy = malloc(len + 1);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, local, len + 1);
 	}
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;

@@ -10,12 +10,12 @@
  * A process that opens the registered identifier inode is tainted; each of its sendto calls then
  * becomes a send_event (idsentry's layout) with a payload sample, written to the ring buffer by:
  *   EMIT_OUTPUT   bpf_ringbuf_output of a per-CPU scratch copy, waking the reader per event (the
- *                 kernel skips the wake-up only while the reader is behind): idsentry today;
+ *                 kernel skips the wake-up only while the reader is behind): idsentry before;
  *   EMIT_RESERVE  bpf_ringbuf_reserve/submit in place: no scratch copy, same wake-ups;
  *   EMIT_BATCHED  reserve/submit with BPF_RB_NO_WAKEUP, forcing a wake-up only once wake_bytes are
  *                 waiting; the reader also polls on a timer, which bounds the latency;
  *   EMIT_OUTPUT_BATCHED  bpf_ringbuf_output with the same wake-up rule: variable-sized records
- *                 and batching, without reserving the largest size.
+ *                 and batching, without reserving the largest size: idsentry now (emit()).
  */
 enum emit_mode { EMIT_OUTPUT = 0, EMIT_RESERVE = 1, EMIT_BATCHED = 2, EMIT_OUTPUT_BATCHED = 3 };
 

@@ -971,10 +971,11 @@ def report(b, info):
         out.append("| ring buffer write | sender flat out, sends/s | events lost | "
                    "reader CPU % | p99 age at read, flat out, ms | p50 / p99 age, 1 kHz, ms |")
         out.append("|---|---:|---:|---:|---:|---:|")
-        for m, label in (("output", "bpf_ringbuf_output, wake-up per event (idsentry today)"),
+        for m, label in (("output", "bpf_ringbuf_output, wake-up per event (idsentry before)"),
                          ("reserve", "reserve/submit, wake-up per event"),
                          ("batched", "reserve/submit, wake-up past 1 MiB backlog"),
-                         ("output-batched", "bpf_ringbuf_output, wake-up past 1 MiB backlog")):
+                         ("output-batched",
+                          "bpf_ringbuf_output, wake-up past 1 MiB backlog (idsentry now)")):
             n = "emit:" + m
             out.append("| %s | %s | %s | %s | %s | %s / %s |" % (
                 label, fmt(med(R, n, "flood", "sends_per_s"), ",.0f"),
