@@ -260,6 +260,16 @@ def machine_id():
         return f.read().strip()
 
 
+# The rules: section of a policy that alerts on any identifier sent off the host.
+RULE_OFF_HOST = """rules:
+  - name: identifier-exfiltration
+    identifiers: any
+    destinations:
+      except: [127.0.0.0/8, "::1/128", unix]
+    window: 10m
+    action: alert
+"""
+
 POLICY_MACHINE_ID = """version: 1
 identifiers:
   - name: machine-id

@@ -3,16 +3,14 @@
 import os
 import time
 
-from idslib import Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id, run_py
+from idslib import RULE_OFF_HOST as RULE, Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id, run_py
 
-RULE = """rules:
-  - name: identifier-exfiltration
-    identifiers: any
-    destinations:
-      except: [127.0.0.0/8, "::1/128", unix]
-    window: 10m
-    action: alert
-"""
+
+MAC_POLICY = """version: 1
+identifiers:
+  - name: mac-address
+    ioctls: [SIOCGIFHWADDR]
+""" + RULE
 
 READ_AND_SEND = """
 import socket, sys
@@ -94,11 +92,6 @@ s.sendall(("id=" + value).encode())
 
 
 def test_ioctl_identifier_brings_the_hooks_back(host):
-    policy = """version: 1
-identifiers:
-  - name: mac-address
-    ioctls: [SIOCGIFHWADDR]
-""" + RULE
     code = """
 import fcntl, socket, struct, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -107,7 +100,7 @@ time.sleep(0.5)
 c = socket.create_connection((sys.argv[1], 9000), timeout=5)
 c.sendall(("id=" + r[18:24].hex()).encode())
 """
-    with Agent(policy_text=policy, args=["--hooks-idle", "0", "--stats-interval", "1"]) as agent:
+    with Agent(policy_text=MAC_POLICY, args=["--hooks-idle", "0", "--stats-interval", "1"]) as agent:
         hooks_state(agent, 0, False)
         pid, _ = run_py(code, host.addr, host.veth)
         a = agent.wait_alert(process__pid=pid, confidence="confirmed")
@@ -117,11 +110,6 @@ c.sendall(("id=" + r[18:24].hex()).encode())
 def test_ioctl_identifier_sent_at_once_is_confirmed(host):
     """An ioctl reply is not an open: the syscall hooks come back a few ms after it. A TCP
     connection made in that window is followed by sockops/sk_msg (always attached) instead."""
-    policy = """version: 1
-identifiers:
-  - name: mac-address
-    ioctls: [SIOCGIFHWADDR]
-""" + RULE
     code = """
 import fcntl, socket, struct, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -129,7 +117,7 @@ r = fcntl.ioctl(s.fileno(), 0x8927, struct.pack("256s", sys.argv[2].encode()))
 c = socket.create_connection((sys.argv[1], 9000), timeout=5)
 c.sendall(("id=" + r[18:24].hex()).encode())
 """
-    with Agent(policy_text=policy, args=["--hooks-idle", "0", "--stats-interval", "1"]) as agent:
+    with Agent(policy_text=MAC_POLICY, args=["--hooks-idle", "0", "--stats-interval", "1"]) as agent:
         hooks_state(agent, 0, False)
         pid, _ = run_py(code, host.addr, host.veth)
         a = agent.wait_alert(process__pid=pid, confidence="confirmed")

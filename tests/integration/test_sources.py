@@ -7,16 +7,8 @@ import subprocess
 import threading
 import tty
 
-from idslib import Agent, build_client, build_library, expect, expect_eq, run_py
+from idslib import RULE_OFF_HOST as RULE, Agent, build_client, build_library, expect, expect_eq, run_py
 
-RULE = """rules:
-  - name: identifier-exfiltration
-    identifiers: any
-    destinations:
-      except: [127.0.0.0/8, "::1/128", unix]
-    window: 10m
-    action: alert
-"""
 
 
 def confirmed(agent, pid, name, **match):
