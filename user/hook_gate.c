@@ -291,9 +291,11 @@ static void *detach_thread(void *arg)
 			drop_marks(g);
 		} else {
 			t0 = clock_ns(CLOCK_MONOTONIC);
+			__atomic_store_n(&g->detach_running, 1, __ATOMIC_RELEASE);
 			loader_detach_demand(g->l);
 			g->last_detach_ms = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6;
 			g->detaches++;
+			__atomic_store_n(&g->detach_running, 0, __ATOMIC_RELEASE);
 		}
 	}
 	g->idle_since_ns = 0;
@@ -364,6 +366,8 @@ void hook_gate_describe(struct hook_gate *g, struct json *j)
 	json_object_begin(j, "hooks");
 	json_string(j, "mode", g->mode == HOOKS_ON_DEMAND ? "on-demand" : "always");
 	json_bool(j, "syscalls_attached", hook_gate_active(g));
+	/* detaching: no longer used, not yet all gone (grace periods) */
+	json_bool(j, "detaching", __atomic_load_n(&g->detach_running, __ATOMIC_ACQUIRE));
 	json_bool(j, "ioctl_attached", g->l->ioctl_attached);
 	if (g->reason[0])
 		json_string(j, "reason", g->reason);

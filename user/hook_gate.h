@@ -35,6 +35,7 @@ struct hook_gate {
 	int thread_started;
 	int detaching;             /* the detacher thread was started (it waits out grace periods) */
 	int detach_done;           /* ... and has finished: join it */
+	int detach_running;        /* links are being destroyed now */
 	pthread_mutex_t lock;      /* attach/detach; held by whichever thread does one */
 	uint64_t last_wake_ns;     /* CLOCK_MONOTONIC of the latest wake (open of a watched file) */
 	uint64_t idle_since_ns;    /* 0 while someone needs the hooks */

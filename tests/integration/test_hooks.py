@@ -36,7 +36,9 @@ def bpf_links(pid):
 def hooks_state(agent, after, attached, timeout=15):
     """The first stats record after a count of records whose hooks are (or are not) attached."""
     def pred(r):
-        return r["type"] == "stats" and r["hooks"]["syscalls_attached"] == attached
+        # a detach counts once it is over (its links wait out grace periods for a second)
+        return r["type"] == "stats" and r["hooks"]["syscalls_attached"] == attached and \
+            not r["hooks"]["detaching"]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for r in agent.records()[after:]:
