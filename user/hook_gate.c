@@ -121,8 +121,12 @@ void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws)
 			break;
 		}
 		g->paths[g->n_paths] = strdup(ws->files[i].path);
-		if (g->paths[g->n_paths])
-			g->n_paths++;
+		if (!g->paths[g->n_paths]) {
+			/* an unmarked file would let its opener past unseen */
+			fall_back(g, "%s: %s: syscall hooks stay attached", "out of memory", ENOMEM);
+			break;
+		}
+		g->n_paths++;
 	}
 	if (!g->paths)
 		fall_back(g, "%s: %s: syscall hooks stay attached", "out of memory", ENOMEM);
