@@ -45,6 +45,24 @@ static __always_inline void emit_now(void *ev, __u64 size)
 		count(STAT_RINGBUF_FULL);
 }
 
+/* Ends an ident_read event: the first bytes the process received at src (n of them, at most
+ * MAX_VALUE_BYTES) go in data, then out to the agent, at once when 'now' (see emit_now). */
+static __always_inline void emit_ident_bytes(struct ident_read_event *ev, __u64 src, __u64 n,
+					     int now)
+{
+	if (n > MAX_VALUE_BYTES)
+		n = MAX_VALUE_BYTES;
+	ev->len = n;
+	if (bpf_probe_read_user(ev->data, n, (void *)src)) {
+		count(STAT_READ_USER_FAILED);
+		return;
+	}
+	if (now)
+		emit_now(ev, offsetof(struct ident_read_event, data) + n);
+	else
+		emit(ev, offsetof(struct ident_read_event, data) + n);
+}
+
 /* Tells the agent who a newly tainted or exec'd process is, while it is certainly alive. */
 static __always_inline void emit_proc_info(__u64 pid_tgid)
 {

@@ -159,14 +159,7 @@ static __always_inline int on_read_exit(long ret)
 		ev->source = SOURCE_MODEM;
 		ev->offset = 0;
 	}
-	if (n > MAX_VALUE_BYTES)
-		n = MAX_VALUE_BYTES;
-	ev->len = n;
-	if (bpf_probe_read_user(ev->data, n, (void *)src)) {
-		count(STAT_READ_USER_FAILED);
-		return 0;
-	}
-	emit(ev, offsetof(struct ident_read_event, data) + n);
+	emit_ident_bytes(ev, src, n, 0);
 	return 0;
 }
 

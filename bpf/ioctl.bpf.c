@@ -148,13 +148,6 @@ int handle_sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
 	ev->source = SOURCE_IOCTL;
 	ev->call = CALL_IOCTL;
 	ev->total = n;
-	if (n > MAX_VALUE_BYTES)
-		n = MAX_VALUE_BYTES;
-	ev->len = n;
-	if (bpf_probe_read_user(ev->data, n, (void *)src)) {
-		count(STAT_READ_USER_FAILED);
-		return 0;
-	}
-	emit_now(ev, offsetof(struct ident_read_event, data) + n);
+	emit_ident_bytes(ev, src, n, 1);
 	return 0;
 }

@@ -151,6 +151,17 @@ static void note_tls_probes(struct agent *a)
 	}
 }
 
+/* A library that uprobes were attached to (TLS or property getters), as an array member. */
+static void library_member(struct json *j, const char *path, int attached, const char *reason)
+{
+	json_object_begin(j, NULL);
+	json_string(j, "path", path);
+	json_bool(j, "attached", attached > 0);
+	if (!attached)
+		json_string(j, "reason", reason);
+	json_object_end(j);
+}
+
 static void probes_members(struct agent *a, struct json *j)
 {
 	size_t i;
@@ -176,24 +187,14 @@ static void probes_members(struct agent *a, struct json *j)
 	json_array_end(j);
 	json_object_end(j);
 	json_array_begin(j, "tls_libraries");
-	for (i = 0; i < a->tls.n_libs; i++) {
-		json_object_begin(j, NULL);
-		json_string(j, "path", a->tls.libs[i].path);
-		json_bool(j, "attached", a->tls.libs[i].attached > 0);
-		if (!a->tls.libs[i].attached)
-			json_string(j, "reason", a->tls.libs[i].reason);
-		json_object_end(j);
-	}
+	for (i = 0; i < a->tls.n_libs; i++)
+		library_member(j, a->tls.libs[i].path, a->tls.libs[i].attached,
+			       a->tls.libs[i].reason);
 	json_array_end(j);
 	json_array_begin(j, "property_libraries");
-	for (i = 0; i < a->props.n_libs; i++) {
-		json_object_begin(j, NULL);
-		json_string(j, "path", a->props.libs[i].path);
-		json_bool(j, "attached", a->props.libs[i].attached > 0);
-		if (!a->props.libs[i].attached)
-			json_string(j, "reason", a->props.libs[i].reason);
-		json_object_end(j);
-	}
+	for (i = 0; i < a->props.n_libs; i++)
+		library_member(j, a->props.libs[i].path, a->props.libs[i].attached,
+			       a->props.libs[i].reason);
 	json_array_end(j);
 	enforce_describe(&a->enf, &a->loader, j);
 	hook_gate_describe(&a->gate, j);
