@@ -29,7 +29,8 @@ static __always_inline int is_v4mapped(const __u8 *a)
 }
 
 /* The action of the first blocking rule that applies to this taint and destination (0: none),
- * with its slot in *slot. family is AF_INET/AF_INET6, addr 16 network-order bytes. */
+ * with its slot in *slot. family is AF_INET/AF_INET6, addr 16 network-order bytes; AF_UNSPEC for
+ * destinations off the network (SMS), to which no excepted address or port applies. */
 static __always_inline __u32 enforce_verdict(__u64 ident_mask, __u64 taint_ns, __u16 family,
 					     const __u8 *addr, __u16 dport, __u16 *slot)
 {
@@ -76,6 +77,11 @@ static __always_inline __u32 enforce_verdict(__u64 ident_mask, __u64 taint_ns, _
 			continue;
 		if (r->window_ns && now - taint_ns > r->window_ns)
 			continue;
+		/* no address (an SMS by Binder): the destination leaves the device by definition */
+		if (family == AF_UNSPEC) {
+			*slot = i;
+			return r->action;
+		}
 		if (port_excepted(r, dport))
 			continue;
 		key.rule = i;

@@ -29,6 +29,7 @@ enum event_type {
 	EVENT_RECV = 6,       /* a DNS answer reached a tainted process (send_event layout) */
 	EVENT_PROC_FORK = 7,  /* a tainted process forked: the child starts with its taint */
 	EVENT_TTY_WRITE = 8,  /* bytes written to a modem tty (flow_event layout, channel: ino) */
+	EVENT_BINDER_TX = 9,  /* a tainted process called a Binder sink method (ISms.sendText*) */
 };
 
 /* IPC channels taint travels through. Append only. */
@@ -54,6 +55,8 @@ enum ident_source {
 	SOURCE_IOCTL = 2,    /* an ioctl reply: ino holds the command, data its reply bytes */
 	SOURCE_MODEM = 3,    /* a read from a modem tty: data holds the AT reply */
 	SOURCE_PROPERTY = 4, /* a system property getter: data holds name[PROP_NAME_BYTES], value */
+	SOURCE_BINDER = 5,   /* a Binder reply: ino holds the method slot, dev the code, data the
+			      * reply Parcel's first bytes */
 };
 
 /* ioctl commands whose replies carry identifiers (ident_read_event.ino with SOURCE_IOCTL). */
@@ -98,6 +101,7 @@ enum read_call {
 	CALL_IOCTL = 6,
 	CALL_PROPERTY_GET = 7,      /* __system_property_get */
 	CALL_PROPERTY_CALLBACK = 8, /* __system_property_read_callback / __system_property_read */
+	CALL_BINDER_REPLY = 9,      /* BR_REPLY read by ioctl(BINDER_WRITE_READ) */
 };
 
 /* send_event.flags */
@@ -117,6 +121,7 @@ enum enforce_hook {
 	HOOK_SENDMSG = 2,    /* cgroup/sendmsg4,6: an unconnected datagram was refused */
 	HOOK_SK_MSG = 3,     /* sk_msg: a TCP send was dropped */
 	HOOK_CGROUP_SKB = 4, /* cgroup_skb/egress: the packets were dropped */
+	HOOK_BINDER = 5,     /* kprobe on binder_ioctl: the transaction was sent to no one */
 };
 
 /* enforce_rule.action */
@@ -138,6 +143,8 @@ enum stat_cause {
 	STAT_WATCH_MAP_FULL = 5,  /* an identifier inode could not be registered */
 	STAT_SAMPLE_TRUNCATED = 6, /* informational: payload longer than the sample */
 	STAT_CHANNEL_MAP_FULL = 7, /* a pipe or unix socket could not be tainted */
+	STAT_BINDER_UNPARSED = 8,  /* a BC_TRANSACTION whose interface token has no known layout */
+	STAT_BINDER_PENDING_FULL = 9, /* a matched Binder call could not be kept until its reply */
 	STAT__COUNT,
 };
 
@@ -216,6 +223,46 @@ struct proc_fork_event {
 struct proc_exit_event {
 	struct event_header hdr;
 	__u64 taint_mask;
+};
+
+/* Binder (64-bit protocol, <linux/android/binder.h>): what the kernel side parses. */
+#define BINDER_NAME_BYTES 64    /* interface descriptor characters compared in the kernel */
+#define BINDER_HEAD_BYTES 256   /* bytes of a transaction's Parcel read to find its token */
+#define BINDER_TX_BYTES 2048    /* bytes of a sink transaction's Parcel sent to the agent */
+#define BINDER_MAX_METHODS 256
+#define BINDER_MAX_COMMANDS 8   /* BC_ and BR_ commands walked per ioctl */
+
+/* binder_method.kind */
+enum binder_kind {
+	BINDER_GETTER = 1, /* the reply carries an identifier value: the caller is tainted */
+	BINDER_SMS = 2,    /* the call sends an SMS: its arguments are checked like a send */
+};
+
+struct binder_method_key {
+	__u32 code;
+	__u32 name_len;                /* characters of the descriptor, at most BINDER_NAME_BYTES */
+	char name[BINDER_NAME_BYTES];  /* the descriptor narrowed to bytes, NUL-padded */
+};
+
+struct binder_method {
+	__u64 ident_mask; /* getters: identifiers the reply carries */
+	__u32 kind;       /* enum binder_kind */
+	__u32 slot;       /* the agent's index of the policy entry */
+};
+
+/* A Binder sink call by a tainted process: data holds the transaction Parcel's first bytes. */
+struct binder_tx_event {
+	struct event_header hdr;
+	__u64 taint_mask;
+	__u64 taint_ns;
+	__u32 slot;       /* binder_method.slot */
+	__u32 code;
+	__u32 data_size;  /* bytes of the whole Parcel */
+	__u32 len;        /* bytes in data */
+	__u32 flags;      /* SEND_BLOCKED, SEND_KILLED, SEND_BLOCK_MISSED */
+	__u16 hook;       /* enum enforce_hook with SEND_BLOCKED */
+	__u16 rule;       /* enforce_rules slot that decided */
+	__u8 data[BINDER_TX_BYTES];
 };
 
 /* Map layouts. */

@@ -11,6 +11,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <openssl/evp.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "idsentry.skel.h"
 #include "idsentry.h"
@@ -27,6 +28,7 @@
 #include "enforce.h"
 #include "android.h"
 #include "aggregate.h"
+#include "binder.h"
 #include "dns.h"
 #include "json.h"
 #include "loader.h"
@@ -49,6 +51,9 @@ static const struct {
 	[STAT_WATCH_MAP_FULL] = { "watch_map_full", 1 },
 	[STAT_SAMPLE_TRUNCATED] = { "sample_truncated", 0 },
 	[STAT_CHANNEL_MAP_FULL] = { "channel_map_full", 1 },
+	/* transactions without an AIDL token (pings, other protocols) are many and not a loss */
+	[STAT_BINDER_UNPARSED] = { "binder_untokened", 0 },
+	[STAT_BINDER_PENDING_FULL] = { "binder_pending_full", 1 },
 };
 
 struct agent {
@@ -64,6 +69,7 @@ struct agent {
 	struct tls_probes tls;
 	struct prop_probes props;
 	struct modem_tracker modem;
+	struct binder_table binder;
 	struct enforcer enf;
 	struct android_packages packages;
 	struct alert_aggregator agg;
@@ -120,6 +126,12 @@ static int apply_policy(struct agent *a)
 		return err;
 	/* with them attached, every syscall of every process takes the traced path */
 	loader_set_ioctl_hooks(&a->loader, err > 0);
+	/* the binder_ioctl kprobes run for every Binder call: only when the policy names one */
+	err = binder_apply(&a->binder, a->loader.skel, &a->policy);
+	if (err < 0)
+		return err;
+	loader_set_binder_hooks(&a->loader, err > 0);
+	a->enf.binder_sms = a->policy.n_binder_sms > 0;
 	err = props_apply(&a->props, &a->policy);
 	return err < 0 ? err : 0;
 }
@@ -316,6 +328,16 @@ static void counters_members(struct agent *a, struct json *j)
 	json_uint(j, "recv", a->events[EVENT_RECV]);
 	json_uint(j, "proc_fork", a->events[EVENT_PROC_FORK]);
 	json_uint(j, "tty_write", a->events[EVENT_TTY_WRITE]);
+	json_uint(j, "binder_tx", a->events[EVENT_BINDER_TX]);
+	json_object_end(j);
+	json_object_begin(j, "binder");
+	json_uint(j, "methods", a->binder.n);
+	json_uint(j, "replies", a->binder.replies);
+	json_uint(j, "values", a->binder.values);
+	json_uint(j, "replies_unparsed", a->binder.unparsed);
+	json_uint(j, "sms_calls", a->binder.sms_calls);
+	json_uint(j, "sms_unparsed", a->binder.sms_unparsed);
+	json_uint(j, "modem_sms_seen_at_binder", a->det.sms_seen_above);
 	json_object_end(j);
 	json_object_begin(j, "alerts");
 	json_uint(j, "confirmed", a->det.confirmed);
@@ -342,6 +364,28 @@ static void counters_members(struct agent *a, struct json *j)
 	json_uint(j, "known_values", a->values.n);
 }
 
+/* How often each attached program ran: counted by the kernel only while
+ * kernel.bpf_stats_enabled is 1 (make bench and the Android VM turn it on), so absent otherwise. */
+static void program_runs_member(struct agent *a, struct json *j)
+{
+	struct bpf_program *prog;
+	int any = 0;
+
+	bpf_object__for_each_program(prog, a->loader.skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) || !info.run_cnt)
+			continue;
+		if (!any++)
+			json_object_begin(j, "program_runs");
+		json_uint(j, bpf_program__name(prog), info.run_cnt);
+	}
+	if (any)
+		json_object_end(j);
+}
+
 static void write_stats(struct agent *a)
 {
 	struct json j;
@@ -349,6 +393,7 @@ static void write_stats(struct agent *a)
 	json_init(&j);
 	json_record_begin(&j, "stats");
 	counters_members(a, &j);
+	program_runs_member(a, &j);
 	hook_gate_describe(&a->gate, &j);
 	output_write(&a->out, &j);
 	json_free(&j);
@@ -420,15 +465,21 @@ static void write_status_members(void *ctx, struct json *j)
 	json_array_end(j);
 }
 
-/* An identifier reached a process other than by reading a file: ioctl reply or property. */
+/* An identifier reached a process other than by reading a file: ioctl or Binder reply, or
+ * property. */
 static void learn_other_source(struct agent *a, const struct ident_read_event *ev, size_t len)
 {
-	char value[PROP_VALUE_BYTES + 1], origin[PROP_NAME_BYTES + 32];
-	const char *source = ev->source == SOURCE_IOCTL ? "ioctl" : "property";
+	char value[MAX_VALUE_BYTES + 1], origin[BINDER_NAME_BYTES + 32];
+	const char *source = ev->source == SOURCE_IOCTL	   ? "ioctl" :
+			     ev->source == SOURCE_BINDER ? "binder" :
+							   "property";
 	size_t n = 0;
 	int bit;
 
-	if (ev->source == SOURCE_IOCTL) {
+	if (ev->source == SOURCE_BINDER) {
+		n = binder_reply_value(&a->binder, ev, len, value, sizeof(value), origin,
+				       sizeof(origin));
+	} else if (ev->source == SOURCE_IOCTL) {
 		n = ioctl_value(ev->ino, ev->data, len, value, sizeof(value), origin,
 				sizeof(origin));
 	} else if (len > PROP_NAME_BYTES) {
@@ -468,6 +519,7 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 		return;
 	case SOURCE_IOCTL:
 	case SOURCE_PROPERTY:
+	case SOURCE_BINDER:
 		learn_other_source(a, ev, len);
 		return;
 	}
@@ -477,6 +529,69 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++)
 		if (ev->ident_mask & (1ULL << bit))
 			values_learn(&a->values, bit, "file", path, ev->data, len);
+}
+
+/* Printable runs of a Parcel's UTF-16 units, one per line: the text a layout that does not fit
+ * the call would have found, so that a value in it is still seen. */
+static size_t parcel_text_runs(const uint8_t *data, size_t len, uint8_t *out, size_t size)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i + 1 < len && n + 1 < size; i += 2) {
+		unsigned int u = data[i] | (data[i + 1] << 8);
+
+		out[n++] = u >= 0x20 && u < 0x7f ? (uint8_t)u : '\n';
+	}
+	return n;
+}
+
+/* A tainted process asked a Binder service to send an SMS. */
+static void on_binder_tx(struct agent *a, const struct binder_tx_event *ev)
+{
+	static struct parcel_sms sms; /* large; the loop is single-threaded */
+	const struct binder_method_entry *e = binder_sms_decode(&a->binder, ev, &sms);
+	char call[BINDER_NAME_BYTES + 32];
+	struct sms_send s = {
+		.hdr = &ev->hdr,
+		.taint_mask = ev->taint_mask,
+		.taint_ns = ev->taint_ns,
+		.number = sms.to,
+		.text = sms.text,
+		.len = sms.text_len,
+		.layer = "binder",
+		.call = call,
+		.flags = ev->flags,
+		.rule = ev->rule,
+		.hook = ev->hook,
+	};
+
+	if (!e) {
+		/* arguments that do not fit the policy's layout: every string is searched */
+		s.number = "unknown";
+		s.len = parcel_text_runs(ev->data, ev->len, sms.text, sizeof(sms.text));
+	}
+	snprintf(call, sizeof(call), "%s#%u", e ? e->interface : "binder", ev->code);
+	detect_sms(&a->det, &s);
+}
+
+/* A tainted process forked. A spawner's (zygote's) children start holding nothing of what it
+ * held: its taint still makes their sends sampled, but only a value seen in them is reported. */
+static void on_fork(struct agent *a, const struct event_header *hdr, uint32_t child_tgid)
+{
+	struct proc *parent, *child;
+
+	proctable_fork(&a->procs, hdr->tgid, child_tgid);
+	parent = proctable_find(&a->procs, hdr->tgid);
+	if (!parent || !policy_is_spawner(&a->policy, parent->exe, hdr->comm))
+		return;
+	child = proctable_find(&a->procs, child_tgid);
+	if (!child)
+		return;
+	child->held_mask = 0;
+	child->derived_mask = 0;
+	child->noise_mask = ~0ULL;
+	free(child->lineage);
+	child->lineage = NULL;
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -514,7 +629,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 			flow_read(&a->flows, &a->procs, &ev.flow);
 		break;
 	case EVENT_PROC_FORK:
-		proctable_fork(&a->procs, ev.hdr.tgid, ev.fork.child_tgid);
+		on_fork(a, &ev.hdr, ev.fork.child_tgid);
+		break;
+	case EVENT_BINDER_TX:
+		on_binder_tx(a, &ev.tx);
 		break;
 	case EVENT_TTY_WRITE:
 		modem_on_write(&a->modem, &ev.flow);
@@ -636,6 +754,9 @@ static int event_loop(struct agent *a)
 	ring_buffer__consume(a->rb);
 	report_losses(a);
 	aggregate_flush(&a->agg, &a->out, monotonic_ns(), 1);
+	/* the counters as they end, for whoever asked for them periodically */
+	if (a->o->stats_interval)
+		write_stats(a);
 cleanup:
 	if (ep >= 0)
 		close(ep);
@@ -686,6 +807,8 @@ int agent_run(const struct agent_opts *o)
 	hook_gate_init(&a->gate, &a->loader, o->hooks_always ? HOOKS_ALWAYS : HOOKS_ON_DEMAND,
 		       o->hooks_idle_s);
 	gate_ready = 1;
+	if (o->no_fanotify)
+		hook_gate_without_fanotify(&a->gate);
 	a->rb = ring_buffer__new(bpf_map__fd(a->loader.skel->maps.events), handle_event, a, NULL);
 	if (!a->rb) {
 		err = -errno;
@@ -715,6 +838,7 @@ cleanup:
 	ring_buffer__free(a->rb);
 	tls_probes_free(&a->tls);
 	props_free(&a->props);
+	binder_table_free(&a->binder);
 	if (gate_ready)
 		hook_gate_stop(&a->gate);
 	loader_stop(&a->loader);

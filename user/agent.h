@@ -20,6 +20,7 @@ struct agent_opts {
 	unsigned int stats_interval; /* seconds; 0: no stats records */
 	int hooks_always;        /* --hooks always: syscall hooks never detached */
 	unsigned int hooks_idle_s; /* --hooks-idle */
+	int no_fanotify;         /* --no-fanotify: as on a kernel without permission events */
 };
 
 #define DEFAULT_HOOKS_IDLE_S 10

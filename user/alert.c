@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* alert: writes one alert record from a description of what was seen and what was done. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -45,6 +46,15 @@ static void write_identifier(struct json *j, const struct alert_sink *s,
 		    id->bit < s->policy->n_idents ? s->policy->idents[id->bit].name : "unknown");
 	json_string(j, "source", v ? v->source : "file");
 	json_string(j, "path", v ? v->path : NULL);
+	/* a Binder getter: path is "INTERFACE#CODE" */
+	if (v && v->path && !strcmp(v->source, "binder")) {
+		const char *hash = strrchr(v->path, '#');
+
+		if (hash) {
+			json_string_n(j, "interface", v->path, hash - v->path);
+			json_uint(j, "code", strtoul(hash + 1, NULL, 10));
+		}
+	}
 	if (!v) {
 		json_null(j, "value");
 	} else if (s->show_values) {
@@ -131,6 +141,8 @@ void alert_write(const struct alert_sink *s, const struct alert_desc *a)
 
 	json_object_begin(&j, "evidence");
 	json_string(&j, "channel", a->channel);
+	if (a->layer)
+		json_string(&j, "layer", a->layer);
 	if (a->confirmed) {
 		json_string(&j, "encoding", encoding_name(a->enc));
 		json_int(&j, "offset", a->offset);

@@ -29,6 +29,7 @@ struct alert_desc {
 	size_t n_idents;
 	const struct destination *dst;
 	const char *channel; /* "socket", "dns", "tls", ... */
+	const char *layer;   /* SMS: "binder" (the app's call) or "modem" (AT+CMGS), else NULL */
 	enum encoding enc;   /* when confirmed */
 	long offset;         /* when confirmed: where the form starts in the sampled data */
 	const char *call;    /* syscall or hook that carried the data */

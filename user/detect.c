@@ -324,51 +324,98 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	}
 }
 
-void detect_sms(struct detector *d, const struct event_header *hdr, uint64_t taint_mask,
-		uint64_t taint_ns, const char *number, const uint8_t *text, size_t len)
+static uint64_t fnv1a(const uint8_t *b, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Whether the Binder layer reported this message (same number and text) lately; a Binder SMS
+ * is remembered for the modem-level copy that follows it. */
+static int sms_seen_above(struct detector *d, const struct sms_send *s)
+{
+	uint64_t h = fnv1a(s->text, s->len);
+	unsigned int i;
+
+	if (!strcmp(s->layer, "binder")) {
+		struct recent_sms *r = &d->recent_sms[d->next_sms++ % DETECT_RECENT_SMS];
+
+		r->ts_ns = s->hdr->ts_ns;
+		r->text_hash = h;
+		snprintf(r->number, sizeof(r->number), "%s", s->number);
+		return 0;
+	}
+	for (i = 0; i < DETECT_RECENT_SMS; i++) {
+		const struct recent_sms *r = &d->recent_sms[i];
+
+		if (r->ts_ns && r->text_hash == h && !strcmp(r->number, s->number) &&
+		    s->hdr->ts_ns >= r->ts_ns && s->hdr->ts_ns - r->ts_ns < DETECT_SMS_SAME_NS)
+			return 1;
+	}
+	return 0;
+}
+
+void detect_sms(struct detector *d, const struct sms_send *s)
 {
 	const struct policy *pol = d->sink.policy;
+	int blocked = (s->flags & SEND_BLOCKED) != 0;
 	struct value_hit hits[MAX_HITS];
 	struct destination dst = {};
 	struct proc *p;
 	size_t i;
-	int n_hits, k;
+	int n_hits, k, ri = -1;
 
-	if (!taint_mask)
+	if (!s->taint_mask)
 		return;
-	p = proctable_get(d->procs, hdr->tgid, hdr->uid, hdr->comm);
+	if (sms_seen_above(d, s)) {
+		d->sms_seen_above++;
+		return;
+	}
+	p = proctable_get(d->procs, s->hdr->tgid, s->hdr->uid, s->hdr->comm);
 	if (!p)
 		return;
 	dst.proto = "sms";
-	snprintf(dst.text, sizeof(dst.text), "%s", number);
+	snprintf(dst.text, sizeof(dst.text), "%s", s->number);
 	/* the number stands in for the address: folding repeats must tell numbers apart */
 	memcpy(dst.addr, dst.text, sizeof(dst.addr) < sizeof(dst.text) ? sizeof(dst.addr) :
 								  sizeof(dst.text));
-	n_hits = values_scan(d->values, text, len, taint_mask, hits, MAX_HITS);
+	n_hits = values_scan(d->values, s->text, s->len, s->taint_mask, hits, MAX_HITS);
 	if (n_hits < 0)
 		n_hits = 0;
+	/* a stopped message gets one alert, from the rule that stopped it */
+	if (blocked && d->enf)
+		ri = enforce_rule_of_slot(d->enf, s->rule);
 	for (i = 0; i < pol->n_rules; i++) {
 		const struct rule_def *r = &pol->rules[i];
-		uint64_t mask = r->ident_mask & taint_mask;
+		uint64_t mask = r->ident_mask & s->taint_mask;
 		struct alert_desc a = {
 			.rule = r,
-			.action = "alert",
+			.action = !blocked ? "alert" : (s->flags & SEND_KILLED) ? "killed" : "blocked",
 			.proc = p,
 			.dst = &dst,
 			.channel = "sms",
-			.call = "at+cmgs",
-			.bytes = len,
-			.sampled = len,
+			.layer = s->layer,
+			.call = s->call,
+			.bytes = s->len,
+			.sampled = s->len,
+			.hook = blocked ? enforce_hook_name(s->hook) : NULL,
 			.lineage = p->lineage,
 		};
 
-		if (!mask || (r->window_ns && hdr->ts_ns - taint_ns > r->window_ns) ||
+		if (blocked && ri >= 0 && (size_t)ri != i)
+			continue;
+		if (!mask || (r->window_ns && s->hdr->ts_ns - s->taint_ns > r->window_ns) ||
 		    rule_excepts_process(r, p->exe, p->comm))
 			continue;
+		if (s->flags & SEND_BLOCK_MISSED)
+			a.note = "a blocking rule applied but no hook could stop this SMS";
 		for (k = 0; k < n_hits; k++)
 			if (mask & (1ULL << hits[k].value->bit))
 				a.confirmed = 1;
-		if (!a.confirmed) {
+		if (!a.confirmed && !blocked) {
 			struct suspect_key key = { .rule = i, .port = 0xfffe };
 
 			mask &= ~p->noise_mask;

@@ -19,6 +19,17 @@ struct rule_counters {
 	unsigned long long alerts, blocked, killed;
 };
 
+/* SMS the app layer (Binder) reported lately: the modem-level AT+CMGS of the same message is
+ * not a second leak by another process. */
+#define DETECT_RECENT_SMS 16
+#define DETECT_SMS_SAME_NS (120ULL * 1000000000ULL)
+
+struct recent_sms {
+	uint64_t ts_ns;
+	uint64_t text_hash;
+	char number[32];
+};
+
 struct detector {
 	struct alert_sink sink;
 	struct value_store *values;
@@ -27,15 +38,32 @@ struct detector {
 	struct enforcer *enf;
 	unsigned long long confirmed, suspected;
 	struct rule_counters rules[MAX_RULE_COUNTERS]; /* by policy rule index */
+	struct recent_sms recent_sms[DETECT_RECENT_SMS];
+	unsigned int next_sms;
+	unsigned long long sms_seen_above; /* modem SMS already reported at the Binder layer */
+};
+
+/* An SMS a tainted process sent: by Binder (the app's call to ISms) or by AT+CMGS to a modem. */
+struct sms_send {
+	const struct event_header *hdr;
+	uint64_t taint_mask, taint_ns;
+	const char *number;
+	const uint8_t *text;
+	size_t len;
+	const char *layer; /* "binder" or "modem": evidence.layer */
+	const char *call;  /* "at+cmgs", or the Binder interface and code */
+	uint32_t flags;    /* binder: SEND_BLOCKED, SEND_KILLED, SEND_BLOCK_MISSED */
+	uint16_t rule;     /* enforce_rules slot, with SEND_BLOCKED */
+	uint16_t hook;     /* enum enforce_hook */
 };
 
 /* ev holds sample_len sample bytes (checked by the caller). */
 void detect_send(struct detector *d, const struct send_event *ev);
 struct event_header;
-/* An SMS a process wrote to a modem (number, decoded text): alerts when the text holds a value
- * of an identifier in taint_mask. */
-void detect_sms(struct detector *d, const struct event_header *hdr, uint64_t taint_mask,
-		uint64_t taint_ns, const char *number, const uint8_t *text, size_t len);
+/* An SMS (number, decoded text): alerts when the text holds a value of an identifier in
+ * taint_mask (suspected, once per number, when it holds none). A modem-level SMS that repeats
+ * one the Binder layer reported is counted, not alerted again. */
+void detect_sms(struct detector *d, const struct sms_send *s);
 /* A DNS answer a tainted process received: remembers which names its addresses have. */
 void detect_learn_hosts(struct detector *d, const struct send_event *ev);
 

@@ -166,6 +166,8 @@ const char *enforce_hook_name(__u16 hook)
 		return "sk_msg";
 	case HOOK_CGROUP_SKB:
 		return "cgroup_skb/egress";
+	case HOOK_BINDER:
+		return "kprobe/binder_ioctl";
 	}
 	return NULL;
 }
@@ -186,6 +188,8 @@ void enforce_describe(const struct enforcer *e, const struct loader *l, struct j
 	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++)
 		if (loader_attached(l, hooks[i]))
 			json_string(j, NULL, hooks[i]);
+	if (e->binder_sms && loader_attached(l, "handle_binder_ioctl"))
+		json_string(j, NULL, "handle_binder_ioctl");
 	json_array_end(j);
 	json_array_begin(j, "degraded");
 	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
@@ -197,6 +201,13 @@ void enforce_describe(const struct enforcer *e, const struct loader *l, struct j
 		snprintf(msg, sizeof(msg), "%s is not attached: its path cannot be blocked, only "
 					   "alerted on", hooks[i]);
 		json_string(j, NULL, msg);
+	}
+	/* an SMS by Binder is stopped by rewriting the transaction's target before the driver
+	 * reads it (bpf_probe_write_user); without the kprobe only `kill` at the modem remains */
+	if (e->binder_sms && !loader_attached(l, "handle_binder_ioctl")) {
+		missing++;
+		json_string(j, NULL, "handle_binder_ioctl is not attached: SMS sent by Binder "
+				     "(binder_sms) cannot be stopped, only alerted on at the modem");
 	}
 	for (i = 0; i < e->n_notes; i++)
 		json_string(j, NULL, e->notes[i]);

@@ -23,6 +23,7 @@ struct enforcer {
 	uint32_t slot_rule[MAX_ENFORCE_RULES]; /* enforce_rules slot → policy rule index */
 	char notes[ENFORCE_MAX_NOTES][192];   /* how enforcement is degraded, for ready/status */
 	size_t n_notes;
+	int binder_sms;                       /* the policy names Binder SMS methods */
 };
 
 /* Fills the kernel's verdict maps from the policy (or empties them in alert mode). Returns the

@@ -16,6 +16,9 @@ _Static_assert(sizeof(struct proc_taint) == 32, "proc_taint layout");
 _Static_assert(offsetof(struct flow_event, sample) == 80, "flow_event layout");
 _Static_assert(sizeof(struct channel_taint) == 32, "channel_taint layout");
 _Static_assert(sizeof(struct watched_fd) == 24, "watched_fd layout");
+_Static_assert(offsetof(struct binder_tx_event, data) == 80, "binder_tx_event layout");
+_Static_assert(sizeof(struct binder_method_key) == 8 + BINDER_NAME_BYTES, "binder_method_key");
+_Static_assert(sizeof(struct binder_method) == 16, "binder_method layout");
 
 int event_decode(const void *data, size_t size, union event *out)
 {
@@ -57,6 +60,11 @@ int event_decode(const void *data, size_t size, union event *out)
 		if (size < offsetof(struct flow_event, sample) || out->flow.sample_len > MAX_SAMPLE_BYTES ||
 		    out->flow.sample_len > size - offsetof(struct flow_event, sample) ||
 		    (out->flow.direction != FLOW_WRITE && out->flow.direction != FLOW_READ))
+			return -EINVAL;
+		break;
+	case EVENT_BINDER_TX:
+		if (size < offsetof(struct binder_tx_event, data) || out->tx.len > BINDER_TX_BYTES ||
+		    out->tx.len > size - offsetof(struct binder_tx_event, data))
 			return -EINVAL;
 		break;
 	default:

@@ -14,6 +14,7 @@ union event {
 	struct proc_exit_event exit;
 	struct flow_event flow;
 	struct proc_fork_event fork;
+	struct binder_tx_event tx;
 };
 
 /* Copies a record of 'size' bytes into *out (zero-filled past the record) after checking that its

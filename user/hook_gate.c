@@ -63,6 +63,20 @@ void hook_gate_init(struct hook_gate *g, struct loader *l, enum hooks_mode mode,
 		fall_back(g, "%s failed: %s: syscall hooks stay attached", "eventfd", errno);
 }
 
+void hook_gate_without_fanotify(struct hook_gate *g)
+{
+	if (g->mode != HOOKS_ON_DEMAND)
+		return;
+	if (g->fan_fd >= 0)
+		close(g->fan_fd);
+	if (g->stop_fd >= 0)
+		close(g->stop_fd);
+	g->fan_fd = g->stop_fd = -1;
+	errno = ENOTSUP;
+	fall_back(g, "fanotify permission events are not used (%s: %s, as on Android GKI kernels): "
+		     "syscall hooks stay attached", "--no-fanotify", errno);
+}
+
 /* Puts a permission mark on each watched path; on failure says which and returns -1. The marks are
  * there only while the hooks are away: with the hooks attached, opens cost nothing extra. */
 static int add_marks(struct hook_gate *g)

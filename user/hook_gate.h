@@ -47,6 +47,8 @@ struct hook_gate {
  * runs HOOKS_ALWAYS and says why in g->reason. The loader has everything attached. */
 void hook_gate_init(struct hook_gate *g, struct loader *l, enum hooks_mode mode,
 		    unsigned int idle_s);
+/* The fallback of a kernel without fanotify permission events (Android GKI), on request. */
+void hook_gate_without_fanotify(struct hook_gate *g);
 /* Replaces the fanotify marks with one per registered file; a file fanotify refuses (procfs)
  * turns the gate to HOOKS_ALWAYS, with the reason. Call with the hooks attached. */
 void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws);

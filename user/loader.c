@@ -113,6 +113,25 @@ static int needs_cgroup(const char *sec)
 	       !strcmp(sec, "sockops");
 }
 
+/* Whether the kernel (or a loaded module) has a function of that name to put a kprobe on. */
+static int kernel_has_symbol(const char *name)
+{
+	char line[512], sym[256];
+	FILE *f = fopen("/proc/kallsyms", "re");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %255s", sym) == 1 && !strcmp(sym, name);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int is_kprobe(const char *sec)
+{
+	return !strncmp(sec, "kprobe/", 7) || !strncmp(sec, "kretprobe/", 10);
+}
+
 /* Disables programs whose hook this kernel lacks, so that loading does not fail on them. */
 static void probe_hooks(struct loader *l)
 {
@@ -128,6 +147,23 @@ static void probe_hooks(struct loader *l)
 			if (!is_dir(path)) {
 				bpf_program__set_autoload(prog, false);
 				skip(p, "tracepoint %s is not present in this kernel", sec + 11);
+				continue;
+			}
+		} else if (is_kprobe(sec)) {
+			const char *func = strchr(sec, '/') + 1;
+
+			snprintf(path, sizeof(path), "%s/kprobe_events", l->tracefs);
+			if (access(path, F_OK)) {
+				bpf_program__set_autoload(prog, false);
+				skip(p, "this kernel has no kprobes (CONFIG_KPROBES): Binder calls are "
+					"not seen");
+				continue;
+			}
+			if (!kernel_has_symbol(func)) {
+				bpf_program__set_autoload(prog, false);
+				skip(p, "no Binder driver in this kernel (%s is not in /proc/kallsyms): "
+					"load binder_linux, or run on a kernel with "
+					"CONFIG_ANDROID_BINDER_IPC", func);
 				continue;
 			}
 		} else if (needs_cgroup(sec) && l->cgroup_fd < 0) {
@@ -159,6 +195,8 @@ enum hook_class loader_hook_class(const char *section)
 	if (!strcmp(section, "tracepoint/syscalls/sys_enter_ioctl") ||
 	    !strcmp(section, "tracepoint/syscalls/sys_exit_ioctl"))
 		return HOOK_CLASS_IOCTL;
+	if (is_kprobe(section))
+		return HOOK_CLASS_BINDER;
 	/* the sendmsg hooks act on sends the syscall hooks saw begin; egress drops packets of
 	 * sockets they blocked: idle with those hooks away */
 	if (!strncmp(section, "tracepoint/syscalls/", 20) || !strncmp(section, "cgroup/sendmsg", 14) ||
@@ -206,6 +244,8 @@ static int attach_programs(struct loader *l, int all, enum hook_class only)
 			l->demand_links[l->n_demand_links++] = link;
 		else if (class == HOOK_CLASS_IOCTL)
 			l->ioctl_links[l->n_ioctl_links++] = link;
+		else if (class == HOOK_CLASS_BINDER)
+			l->binder_links[l->n_binder_links++] = link;
 		else
 			l->links[l->n_links++] = link;
 	}
@@ -222,6 +262,20 @@ int loader_set_ioctl_hooks(struct loader *l, int on)
 		destroy_links(l->ioctl_links, l->n_ioctl_links);
 		l->n_ioctl_links = 0;
 		l->ioctl_attached = 0;
+	}
+	return 0;
+}
+
+int loader_set_binder_hooks(struct loader *l, int on)
+{
+	if (on && !l->binder_attached) {
+		l->binder_attached = 1;
+		return attach_programs(l, 0, HOOK_CLASS_BINDER);
+	}
+	if (!on && l->binder_attached) {
+		destroy_links(l->binder_links, l->n_binder_links);
+		l->n_binder_links = 0;
+		l->binder_attached = 0;
 	}
 	return 0;
 }
@@ -332,6 +386,7 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 	attach_programs(l, 1, 0);
 	l->demand_attached = 1;
 	l->ioctl_attached = 1;
+	l->binder_attached = 1;
 	if (!loader_attached(l, "handle_sys_exit_openat") ||
 	    !loader_attached(l, "handle_sys_exit_read") ||
 	    !loader_attached(l, "handle_sys_enter_read") ||
@@ -396,6 +451,7 @@ void loader_stop(struct loader *l)
 	free(l->demand_links);
 	l->demand_links = NULL;
 	loader_set_ioctl_hooks(l, 0);
+	loader_set_binder_hooks(l, 0);
 	idsentry_bpf__destroy(l->skel);
 	l->skel = NULL;
 	free(l->probes);

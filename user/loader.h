@@ -31,6 +31,9 @@ struct loader {
 	struct bpf_link *ioctl_links[2]; /* the ioctl tracepoints, while the policy names ioctls */
 	size_t n_ioctl_links;
 	int ioctl_attached;
+	struct bpf_link *binder_links[2]; /* binder_ioctl kprobes, while the policy names Binder calls */
+	size_t n_binder_links;
+	int binder_attached;
 	struct probe_status *probes;
 	size_t n_probes;
 	int cgroup_fd;
@@ -45,11 +48,14 @@ enum hook_class {
 	HOOK_CLASS_ALWAYS, /* cgroup connect, sockops, sched, io_uring, uprobes */
 	HOOK_CLASS_DEMAND, /* serve only processes that hold identifiers (hook_gate.c) */
 	HOOK_CLASS_IOCTL,  /* identifier sources themselves: attached while the policy names ioctls */
+	HOOK_CLASS_BINDER, /* binder_ioctl kprobes: attached while the policy names Binder calls */
 };
 
 enum hook_class loader_hook_class(const char *section);
 /* Attaches or detaches the ioctl tracepoints; returns how many failed to attach. */
 int loader_set_ioctl_hooks(struct loader *l, int on);
+/* The same for the Binder kprobes. */
+int loader_set_binder_hooks(struct loader *l, int on);
 /* Attaches the on-demand hooks; returns how many failed (each reported on stderr). */
 int loader_attach_demand(struct loader *l);
 /* Detaches them (each waits out a grace period; done from several threads). */

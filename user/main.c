@@ -40,6 +40,7 @@ enum {
 	OPT_STATS_INTERVAL,
 	OPT_HOOKS,
 	OPT_HOOKS_IDLE,
+	OPT_NO_FANOTIFY,
 	OPT_NO_SOCKET,
 	OPT_SOCKET_BACKLOG,
 	OPT_ROTATE_SIZE,
@@ -68,6 +69,9 @@ static const struct argp_option run_options[] = {
 	{ "hooks-idle", OPT_HOOKS_IDLE, "SECONDS", 0,
 	  "On demand: detach the syscall hooks after SECONDS with nobody to watch (0..3600, "
 	  "default 10)", 0 },
+	{ "no-fanotify", OPT_NO_FANOTIFY, NULL, 0,
+	  "Run as on a kernel without fanotify permission events (Android GKI): the on-demand gate "
+	  "is not used and the syscall hooks stay attached", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug output", 0 },
 	{ NULL, 0, NULL, 0, "Output file:", 1 },
 	{ "output", 'o', "FILE", 0, "Write records to FILE ('-' = stdout, the default)", 1 },
@@ -126,6 +130,9 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--socket needs a path (--no-socket for none)");
 		out->socket_path = arg;
 		out->socket_required = 1;
+		break;
+	case OPT_NO_FANOTIFY:
+		r->o.no_fanotify = 1;
 		break;
 	case OPT_NO_SOCKET:
 		out->socket_path = NULL;

@@ -342,8 +342,18 @@ static void sms_done(struct modem_tracker *m, struct modem_proc *p, const struct
 		return; /* not a PDU we understand: nothing to match in */
 	}
 	m->sms_seen++;
-	detect_sms(m->det, &ev->hdr, ev->ident_mask, ev->taint_ns, s.number,
-		   (const uint8_t *)s.text, s.text_len);
+	struct sms_send send = {
+		.hdr = &ev->hdr,
+		.taint_mask = ev->ident_mask,
+		.taint_ns = ev->taint_ns,
+		.number = s.number,
+		.text = (const uint8_t *)s.text,
+		.len = s.text_len,
+		.layer = "modem",
+		.call = "at+cmgs",
+	};
+
+	detect_sms(m->det, &send);
 }
 
 void modem_on_write(struct modem_tracker *m, const struct flow_event *ev)

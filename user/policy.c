@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "parcel.h"
 #include "policy.h"
 
 /* Far above any sane policy; stops a wrong path (a disk image, /dev/zero) from eating memory. */
@@ -25,17 +26,22 @@ static const char *const known_ioctls[] = {
 	"SIOCGIFHWADDR", "HDIO_GET_IDENTITY", "NVME_IOCTL_ADMIN_CMD", "SG_IO", NULL,
 };
 static const char *const top_keys[] = {
-	"version", "identifiers", "rules", "property_libraries", NULL,
+	"version", "identifiers", "rules", "property_libraries", "binder_sms", "spawners", NULL,
 };
-static const char *const ident_keys[] = { "name", "files", "ioctls", "modem", "properties", NULL };
+static const char *const ident_keys[] = {
+	"name", "files", "ioctls", "modem", "properties", "binder", NULL,
+};
+static const char *const binder_keys[] = { "interface", "codes", "reply", NULL };
+static const char *const binder_sms_keys[] = { "interface", "codes", "args", NULL };
 static const char *const rule_keys[] = {
 	"name", "identifiers", "processes", "destinations", "window", "action", "severity", NULL,
 };
 static const char *const except_keys[] = { "except", NULL };
 static const char *const severities[] = { "low", "medium", "high", "critical", NULL };
 
-enum { TK_VERSION, TK_IDENTIFIERS, TK_RULES, TK_PROPERTY_LIBRARIES };
-enum { IK_NAME, IK_FILES, IK_IOCTLS, IK_MODEM, IK_PROPERTIES };
+enum { TK_VERSION, TK_IDENTIFIERS, TK_RULES, TK_PROPERTY_LIBRARIES, TK_BINDER_SMS, TK_SPAWNERS };
+enum { IK_NAME, IK_FILES, IK_IOCTLS, IK_MODEM, IK_PROPERTIES, IK_BINDER };
+enum { BK_INTERFACE, BK_CODES, BK_LAYOUT };
 enum { RK_NAME, RK_IDENTIFIERS, RK_PROCESSES, RK_DESTINATIONS, RK_WINDOW, RK_ACTION, RK_SEVERITY };
 
 /* A rule's reference to an identifier, kept until every file is parsed because the identifier may
@@ -564,9 +570,22 @@ static void parse_except(struct loader *ld, yaml_node_t *n, const char *ctx, ite
 	}
 }
 
+static void free_binder_defs(struct binder_def *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(b[i].interface);
+		free(b[i].codes);
+		free(b[i].layout);
+	}
+	free(b);
+}
+
 static void free_identifier(struct identifier_def *id)
 {
 	free(id->name);
+	free_binder_defs(id->binder, id->n_binder);
 	str_list_free(&id->files);
 	str_list_free(&id->ioctls);
 	str_list_free(&id->modem);
@@ -661,6 +680,148 @@ static char *parse_severity(struct loader *ld, yaml_node_t *v)
 	return NULL;
 }
 
+/* Descriptors are Java names; the kernel compares their first BINDER_NAME_BYTES (64) bytes. */
+static bool valid_interface(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 64 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '$'))
+			return false;
+	return true;
+}
+
+static void parse_codes(struct loader *ld, yaml_node_t *v, struct binder_def *b)
+{
+	yaml_node_item_t *it;
+
+	if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start == v->data.sequence.items.top) {
+		error_at(ld, &v->start_mark, "'codes' must be a list of transaction codes %s",
+			 "(numbers, FIRST_CALL_TRANSACTION = 1 plus the method's index)");
+		return;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *item = node(ld, *it);
+		const char *s = item->type == YAML_SCALAR_NODE ? scalar(item) : "";
+		uint32_t *codes;
+		char *end;
+		unsigned long c;
+
+		errno = 0;
+		c = strtoul(s, &end, 0);
+		/* user transactions: FIRST_CALL_TRANSACTION (1) .. LAST_CALL_TRANSACTION (0xffffff) */
+		if (item->type != YAML_SCALAR_NODE || !*s || *end || errno || c < 1 ||
+		    c > 0xffffff || s[0] == '-') {
+			error_at(ld, &item->start_mark, "invalid transaction code '%s' %s", s,
+				 "(expected a number from 1 to 16777215)");
+			continue;
+		}
+		codes = realloc(b->codes, (b->n_codes + 1) * sizeof(*codes));
+		if (!codes) {
+			ld->oom = 1;
+			return;
+		}
+		b->codes = codes;
+		b->codes[b->n_codes++] = (uint32_t)c;
+	}
+}
+
+/* One {interface, codes, reply|args} entry; 'sms' selects binder_sms's keys and layout. */
+static void parse_binder_entry(struct loader *ld, yaml_node_t *n, int sms, struct binder_def **list,
+			       size_t *count)
+{
+	const char *const *keys = sms ? binder_sms_keys : binder_keys;
+	const char *ctx = sms ? "binder_sms entry" : "binder entry";
+	struct binder_def b = { 0 }, *grown;
+	yaml_node_t *layout_node = NULL;
+	unsigned int seen = 0;
+	yaml_node_pair_t *pair;
+	int errors = ld->errors;
+	const char *s;
+
+	if (n->type != YAML_MAPPING_NODE) {
+		error_at(ld, &n->start_mark, "each %s must be a mapping with 'interface' and 'codes'",
+			 ctx);
+		return;
+	}
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
+		yaml_node_t *v = node(ld, pair->value);
+
+		switch (lookup_key(ld, node(ld, pair->key), keys, ctx, &seen)) {
+		case BK_INTERFACE:
+			s = get_string(ld, v, "interface");
+			if (s && !valid_interface(s))
+				error_at(ld, &v->start_mark, "invalid interface descriptor '%s' %s", s,
+					 "(a Java name of at most 64 characters, e.g. "
+					 "com.android.internal.telephony.IPhoneSubInfo)");
+			else if (s && !(b.interface = strdup(s)))
+				ld->oom = 1;
+			break;
+		case BK_CODES:
+			parse_codes(ld, v, &b);
+			break;
+		case BK_LAYOUT:
+			s = get_string(ld, v, sms ? "args" : "reply");
+			if (s) {
+				struct parcel_layout l;
+				char err[160];
+
+				layout_node = v;
+				if (parcel_layout_parse(s, sms ? PARCEL_LAYOUT_SMS : PARCEL_LAYOUT_REPLY,
+							&l, err, sizeof(err)))
+					error_at(ld, &v->start_mark, "%s: %s", sms ? "args" : "reply",
+						 err);
+				else if (!(b.layout = strdup(s)))
+					ld->oom = 1;
+			}
+			break;
+		}
+	}
+	if (!(seen & (1u << BK_INTERFACE)))
+		error_at(ld, &n->start_mark, "%s has no 'interface'", ctx);
+	if (!(seen & (1u << BK_CODES)))
+		error_at(ld, &n->start_mark, "%s has no 'codes'", ctx);
+	if (sms && !layout_node && ld->errors == errors)
+		error_at(ld, &n->start_mark, "%s has no 'args' %s", ctx,
+			 "(the argument layout of the call, e.g. "
+			 "\"int str str to=str str text=str intent intent bool long\")");
+	if (!sms && !b.layout && !layout_node && !(b.layout = strdup(POLICY_DEFAULT_REPLY_LAYOUT)))
+		ld->oom = 1;
+	if (ld->errors != errors || ld->oom)
+		goto drop;
+	grown = realloc(*list, (*count + 1) * sizeof(*grown));
+	if (!grown) {
+		ld->oom = 1;
+		goto drop;
+	}
+	*list = grown;
+	grown[(*count)++] = b;
+	return;
+drop:
+	free(b.interface);
+	free(b.codes);
+	free(b.layout);
+}
+
+static void parse_binder_list(struct loader *ld, yaml_node_t *v, int sms, struct binder_def **list,
+			      size_t *count)
+{
+	yaml_node_item_t *it;
+
+	if (is_null(v))
+		return;
+	if (v->type != YAML_SEQUENCE_NODE) {
+		error_at(ld, &v->start_mark, "'%s' must be a list of {interface, codes, %s} mappings",
+			 sms ? "binder_sms" : "binder", sms ? "args" : "reply");
+		return;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+		parse_binder_entry(ld, node(ld, *it), sms, list, count);
+}
+
 static void parse_identifier(struct loader *ld, yaml_node_t *n)
 {
 	struct policy *p = ld->p;
@@ -697,6 +858,9 @@ static void parse_identifier(struct loader *ld, yaml_node_t *n)
 		case IK_PROPERTIES:
 			for_each_string(ld, v, "properties", add_property, &id.properties);
 			break;
+		case IK_BINDER:
+			parse_binder_list(ld, v, 0, &id.binder, &id.n_binder);
+			break;
 		}
 		if (k > IK_NAME && ld->errors != errors)
 			bad_source = true;
@@ -706,9 +870,10 @@ static void parse_identifier(struct loader *ld, yaml_node_t *n)
 	/* A source list whose items were all rejected has been reported already. */
 	if (!id.name)
 		goto drop;
-	if (!id.files.n && !id.ioctls.n && !id.modem.n && !id.properties.n && !bad_source)
+	if (!id.files.n && !id.ioctls.n && !id.modem.n && !id.properties.n && !id.n_binder &&
+	    !bad_source)
 		error_at(ld, &name_node->start_mark, "identifier '%s' has no source %s", id.name,
-			 "(expected at least one of files, ioctls, modem, properties)");
+			 "(expected at least one of files, ioctls, modem, properties, binder)");
 	if (p->n_idents >= POLICY_MAX_IDENTIFIERS) {
 		if (!ld->too_many_reported)
 			error_at(ld, &name_node->start_mark, "too many identifiers (at most %d)",
@@ -852,6 +1017,13 @@ static void parse_root(struct loader *ld, yaml_node_t *root)
 			/* libraries with bionic's property getters, for the `properties` probes */
 			for_each_string(ld, v, "property_libraries", add_path,
 					&ld->p->property_libraries);
+			break;
+		case TK_BINDER_SMS:
+			parse_binder_list(ld, v, 1, &ld->p->binder_sms, &ld->p->n_binder_sms);
+			break;
+		case TK_SPAWNERS:
+			/* like processes.except: exe paths or comm globs */
+			for_each_string(ld, v, "spawners", add_string, &ld->p->spawners);
 			break;
 		}
 	}
@@ -1106,6 +1278,8 @@ void policy_free(struct policy *p)
 	free(p->rules);
 	str_list_free(&p->files);
 	str_list_free(&p->property_libraries);
+	free_binder_defs(p->binder_sms, p->n_binder_sms);
+	str_list_free(&p->spawners);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -1171,13 +1345,13 @@ int dest_filter_has_port(const struct dest_filter *f, uint16_t port)
 	return 0;
 }
 
-int rule_excepts_process(const struct rule_def *r, const char *exe, const char *comm)
+static int process_listed(const struct str_list *l, const char *exe, const char *comm)
 {
 	const char *e;
 	size_t i;
 
-	for (i = 0; i < r->process_except.n; i++) {
-		e = r->process_except.items[i];
+	for (i = 0; i < l->n; i++) {
+		e = l->items[i];
 		if (e[0] == '/') {
 			if (exe && !strcmp(e, exe))
 				return 1;
@@ -1186,4 +1360,14 @@ int rule_excepts_process(const struct rule_def *r, const char *exe, const char *
 		}
 	}
 	return 0;
+}
+
+int rule_excepts_process(const struct rule_def *r, const char *exe, const char *comm)
+{
+	return process_listed(&r->process_except, exe, comm);
+}
+
+int policy_is_spawner(const struct policy *p, const char *exe, const char *comm)
+{
+	return process_listed(&p->spawners, exe, comm);
 }

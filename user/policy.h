@@ -15,6 +15,17 @@ struct str_list {
 	size_t n;
 };
 
+/* A Binder method the policy names: an identifier getter, or an SMS sender (binder_sms). */
+struct binder_def {
+	char *interface;   /* AIDL descriptor, e.g. com.android.internal.telephony.IPhoneSubInfo */
+	uint32_t *codes;   /* transaction codes (FIRST_CALL_TRANSACTION + method index) */
+	size_t n_codes;
+	char *layout;      /* getters: the reply's layout (parcel.h), default "value=str";
+			    * binder_sms: the call's arguments after the token */
+};
+
+#define POLICY_DEFAULT_REPLY_LAYOUT "value=str"
+
 struct identifier_def {
 	char *name;
 	unsigned int bit;           /* 0..63, in order of definition across all files */
@@ -22,6 +33,8 @@ struct identifier_def {
 	struct str_list ioctls;     /* SIOCGIFHWADDR, HDIO_GET_IDENTITY, NVME_IOCTL_ADMIN_CMD, SG_IO */
 	struct str_list modem;      /* tty path globs */
 	struct str_list properties; /* system property names */
+	struct binder_def *binder;  /* Binder getters whose reply carries the value */
+	size_t n_binder;
 };
 
 struct cidr {
@@ -66,6 +79,11 @@ struct policy {
 	size_t n_rules;
 	struct str_list files; /* the source files, in load order */
 	struct str_list property_libraries; /* top-level `property_libraries`: absolute paths */
+	struct binder_def *binder_sms; /* top-level `binder_sms`: Binder methods that send an SMS */
+	size_t n_binder_sms;
+	/* top-level `spawners`: exe paths or comm globs of processes (zygote) whose children start
+	 * with none of their identifiers held: only a value seen in a child's data is reported */
+	struct str_list spawners;
 };
 
 /* Parses and validates the given files into *p (zeroed first), merging them in order. Every error
@@ -83,5 +101,7 @@ int dest_filter_has_addr(const struct dest_filter *f, int family, const uint8_t 
 int dest_filter_has_port(const struct dest_filter *f, uint16_t port);
 /* Whether a process (exe path, may be NULL; comm) is listed in a rule's process_except. */
 int rule_excepts_process(const struct rule_def *r, const char *exe, const char *comm);
+/* Whether a process is one of the policy's spawners. */
+int policy_is_spawner(const struct policy *p, const char *exe, const char *comm);
 
 #endif

@@ -117,8 +117,15 @@ struct proc *proctable_get(struct proctable *t, uint32_t tgid, uint32_t uid, con
 {
 	struct proc **pp = slot(t, tgid), *p;
 
-	if (*pp)
-		return *pp;
+	/* identity at the event: an app forked from zygote changes uid and name without exec */
+	if (*pp) {
+		p = *pp;
+		if (comm && comm[0]) {
+			p->uid = uid;
+			snprintf(p->comm, sizeof(p->comm), "%s", comm);
+		}
+		return p;
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
@@ -193,7 +200,10 @@ void proctable_fork(struct proctable *t, uint32_t parent, uint32_t child)
 
 	if (!pp || parent == child)
 		return;
-	c = proctable_get(t, child, pp->uid, pp->comm);
+	/* the child's own events may have come first: its identity is its own */
+	c = *slot(t, child);
+	if (!c)
+		c = proctable_get(t, child, pp->uid, pp->comm);
 	if (c)
 		inherit_from_parent(pp, c);
 }
@@ -205,6 +215,11 @@ static void proc_free(struct proc *p)
 	free(p->suspects);
 	free(p->lineage);
 	free(p);
+}
+
+struct proc *proctable_find(struct proctable *t, uint32_t tgid)
+{
+	return *slot(t, tgid);
 }
 
 void proctable_remove(struct proctable *t, uint32_t tgid)

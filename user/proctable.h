@@ -52,8 +52,11 @@ struct proctable {
 	size_t count;
 };
 
-/* The process, created on first sight (from /proc when it still exists). NULL on ENOMEM. */
+/* The process, created on first sight (from /proc when it still exists), its uid and comm
+ * updated to the event's (unless comm is empty). NULL on ENOMEM. */
 struct proc *proctable_get(struct proctable *t, uint32_t tgid, uint32_t uid, const char *comm);
+/* The process if known, else NULL. */
+struct proc *proctable_find(struct proctable *t, uint32_t tgid);
 /* Records the identity the kernel captured (exe, argv, parent), replacing what was known. */
 struct proc *proctable_set_info(struct proctable *t, const struct proc_info_event *ev);
 void proctable_remove(struct proctable *t, uint32_t tgid);

@@ -234,7 +234,7 @@ static void test_unknown_keys(void)
 	expect_one_error("version: 1\n"
 			 "ruls: []\n",
 			 "t.yaml:2:1: error: unknown key 'ruls' in policy "
-			 "(expected one of version, identifiers, rules, property_libraries)");
+			 "(expected one of version, identifiers, rules, property_libraries, binder_sms, spawners)");
 	expect_one_error("rules:\n"
 			 "  - name: r\n"
 			 "    acton: alert\n",
@@ -245,7 +245,7 @@ static void test_unknown_keys(void)
 			 "    file: [/a]\n"
 			 "    files: [/a]\n",
 			 "t.yaml:3:5: error: unknown key 'file' in identifier "
-			 "(expected one of name, files, ioctls, modem, properties)");
+			 "(expected one of name, files, ioctls, modem, properties, binder)");
 	expect_one_error("rules:\n"
 			 "  - name: r\n"
 			 "    destinations:\n"
@@ -294,7 +294,7 @@ static void test_unknown_identifier(void)
 	expect_one_error("identifiers:\n"
 			 "  - name: a\n",
 			 "t.yaml:2:11: error: identifier 'a' has no source "
-			 "(expected at least one of files, ioctls, modem, properties)");
+			 "(expected at least one of files, ioctls, modem, properties, binder)");
 	expect_one_error("identifiers:\n"
 			 "  - name: a\n"
 			 "    files: [/a]\n"
@@ -427,7 +427,7 @@ static void test_many_errors_collected(void)
 	EXPECT_INT(6, dl.n);
 	/* In file order even though rule references are resolved last. */
 	EXPECT_STR("t.yaml:2:1: error: unknown key 'colour' in policy "
-		   "(expected one of version, identifiers, rules, property_libraries)",
+		   "(expected one of version, identifiers, rules, property_libraries, binder_sms, spawners)",
 		   diag_at(0));
 	EXPECT_CONTAINS(diag_at(1), "t.yaml:5:14: error: unknown ioctl 'FOO'");
 	EXPECT_STR("t.yaml:8:19: error: unknown identifier 'zz'", diag_at(2));
@@ -593,6 +593,89 @@ static void test_shipped_policies(void)
 	EXPECT_CONTAINS(diag_at(0), "duplicate identifier 'machine-id'");
 }
 
+static void test_binder(void)
+{
+	const struct identifier_def *imei;
+
+	EXPECT_INT(0, load("version: 1\n"
+			   "spawners: [zygote64, /system/bin/app_process64]\n"
+			   "identifiers:\n"
+			   "  - name: imei\n"
+			   "    binder:\n"
+			   "      - interface: com.android.internal.telephony.IPhoneSubInfo\n"
+			   "        codes: [1, 0x4]\n"
+			   "      - {interface: a.ITelephony, codes: [31], reply: \"int value=int\"}\n"
+			   "binder_sms:\n"
+			   "  - interface: com.android.internal.telephony.ISms\n"
+			   "    codes: [5]\n"
+			   "    args: \"int str str to=str str text=str\"\n"
+			   "rules:\n"
+			   "  - name: r\n"
+			   "    identifiers: any\n"));
+	imei = policy_find_identifier(&pol, "imei");
+	EXPECT(imei != NULL);
+	if (imei) {
+		EXPECT_INT(2, imei->n_binder);
+		EXPECT_STR("com.android.internal.telephony.IPhoneSubInfo", imei->binder[0].interface);
+		EXPECT_INT(2, imei->binder[0].n_codes);
+		EXPECT_INT(4, imei->binder[0].codes[1]);
+		EXPECT_STR("value=str", imei->binder[0].layout);
+		EXPECT_STR("int value=int", imei->binder[1].layout);
+	}
+	EXPECT_INT(1, pol.n_binder_sms);
+	EXPECT_INT(5, pol.binder_sms[0].codes[0]);
+	EXPECT(policy_is_spawner(&pol, "/system/bin/app_process64", "x"));
+	EXPECT(policy_is_spawner(&pol, NULL, "zygote64"));
+	EXPECT(!policy_is_spawner(&pol, "/system/bin/app_process32", "com.tinno.sts"));
+
+	expect_one_error("version: 1\n"
+			 "identifiers:\n"
+			 "  - name: imei\n"
+			 "    binder:\n"
+			 "      - interface: a.B\n"
+			 "        codes: [1, -2]\n",
+			 "t.yaml:6:20: error: invalid transaction code '-2' (expected a number from "
+			 "1 to 16777215)");
+	expect_one_error("version: 1\n"
+			 "identifiers:\n"
+			 "  - name: imei\n"
+			 "    binder:\n"
+			 "      - interface: a.B\n"
+			 "        codes: [1]\n"
+			 "        reply: \"str value=float\"\n",
+			 "t.yaml:7:16: error: reply: unknown layout item 'value=float' (expected int, "
+			 "long, bool, str, bytes, strs or intent, optionally after value=, to= or "
+			 "text=)");
+	expect_one_error("version: 1\n"
+			 "identifiers:\n"
+			 "  - name: imei\n"
+			 "    binder: {interface: a.B}\n",
+			 "t.yaml:4:13: error: 'binder' must be a list of {interface, codes, reply} "
+			 "mappings");
+	expect_one_error("version: 1\n"
+			 "binder_sms:\n"
+			 "  - interface: \"a b\"\n"
+			 "    codes: [5]\n"
+			 "    args: \"to=str text=str\"\n",
+			 "t.yaml:3:16: error: invalid interface descriptor 'a b' (a Java name of at "
+			 "most 64 characters, e.g. com.android.internal.telephony.IPhoneSubInfo)");
+	expect_one_error("version: 1\n"
+			 "binder_sms:\n"
+			 "  - interface: a.ISms\n"
+			 "    codes: [5]\n",
+			 "t.yaml:3:5: error: binder_sms entry has no 'args' (the argument layout of "
+			 "the call, e.g. \"int str str to=str str text=str intent intent bool long\")");
+	expect_one_error("version: 1\n"
+			 "identifiers:\n"
+			 "  - name: imei\n"
+			 "    binder:\n"
+			 "      - interface: a.B\n"
+			 "        codes: [1]\n"
+			 "        args: \"to=str text=str\"\n",
+			 "t.yaml:7:9: error: unknown key 'args' in binder entry (expected one of "
+			 "interface, codes, reply)");
+}
+
 static void test_diag_print(void)
 {
 	struct diag_list d = { 0 };
@@ -645,6 +728,7 @@ static void test_diag_print(void)
 
 int main(void)
 {
+	test_binder();
 	test_valid_policy();
 	test_defaults_and_empty();
 	test_syntax_error();
