@@ -20,7 +20,7 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds
 # The kernel-free stages the targets drive; none needs the BPF skeleton.
-FUZZ_LIB_SRCS := $(addprefix user/,policy.c diag.c events.c values.c encode.c match.c dns.c flow.c \
+FUZZ_LIB_SRCS := $(addprefix user/,policy.c parcel.c diag.c events.c values.c encode.c match.c dns.c flow.c \
 		   proctable.c destination.c)
 FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))
 # Every UBSan report must end the run, or libFuzzer would neither notice it nor save the input.
@@ -33,6 +33,7 @@ FUZZ_LDLIBS := -lyaml -lcrypto
 FUZZ_OPTS_policy := -dict=tests/fuzz/policy.dict -max_len=8192
 FUZZ_OPTS_events := -max_len=16384
 FUZZ_OPTS_match := -max_len=2048
+FUZZ_OPTS_parcel := -max_len=4096
 
 # Unit tests without sanitizers (valgrind cannot run ASan binaries), linked against an archive of
 # every agent source but main.c, like the sanitized ones, so a test pulls in only what it uses.
@@ -51,6 +52,7 @@ FUZZ_COV_SRCS_policy := user/policy.c user/diag.c
 FUZZ_COV_SRCS_events := user/events.c user/values.c user/dns.c user/flow.c user/proctable.c \
 			user/destination.c
 FUZZ_COV_SRCS_match := user/match.c user/encode.c
+FUZZ_COV_SRCS_parcel := user/parcel.c
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-seeds fuzz-coverage fuzz-toolchain valgrind-unit \
 	valgrind-toolchain

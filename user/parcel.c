@@ -115,8 +115,8 @@ int parcel_string16(struct parcel *p, char *out, size_t size)
 			} else {
 				c = 0xfffd;
 			}
-		} else if (c >= 0xd800 && c < 0xe000) {
-			c = 0xfffd;
+		} else if ((c >= 0xd800 && c < 0xe000) || c == 0) {
+			c = 0xfffd; /* and a NUL inside would cut the C string short */
 		}
 		at = put_utf8(out, size, at, c);
 	}
@@ -321,7 +321,11 @@ static int read_item(struct parcel *p, int type, int stable_binders, uint8_t *ou
 		n = parcel_string16(p, NULL, 0);
 		return n == -EINVAL ? n : 0;
 	case PARCEL_BYTES:
-		return parcel_bytes(p, out, size);
+		/* terminated too, so that a value read as bytes is also a string */
+		n = parcel_bytes(p, out, size ? size - 1 : 0);
+		if (out && size && n >= 0)
+			out[n] = 0;
+		return n;
 	case PARCEL_STRS: {
 		size_t at = 0;
 

@@ -144,6 +144,18 @@ static void test_string16_malformed(void)
 		EXPECT_INT(9, parcel_string16(&p, out, sizeof(out)));
 		EXPECT_STR("\xc3\xa9\xf0\x9d\x84\x9e\xef\xbf\xbd", out);
 	}
+	/* a NUL unit inside would cut a C string: it becomes U+FFFD */
+	{
+		uint16_t units[] = { 'a', 0, 'b', 0 };
+
+		w.n = 0;
+		w32(&w, 3);
+		memcpy(w.b + w.n, units, sizeof(units));
+		w.n += sizeof(units);
+		parcel_init(&p, w.b, w.n);
+		EXPECT_INT(5, parcel_string16(&p, out, sizeof(out)));
+		EXPECT_STR("a\xef\xbf\xbd" "b", out);
+	}
 	/* an output buffer too small cuts at a whole character */
 	w.n = 0;
 	wstr(&w, "123456789");
