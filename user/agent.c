@@ -467,7 +467,8 @@ static void write_status_members(void *ctx, struct json *j)
 
 /* An identifier reached a process other than by reading a file: ioctl or Binder reply, or
  * property. */
-static void learn_other_source(struct agent *a, const struct ident_read_event *ev, size_t len)
+static void learn_other_source(struct agent *a, struct proc *p, const struct ident_read_event *ev,
+			       size_t len)
 {
 	char value[MAX_VALUE_BYTES + 1], origin[BINDER_NAME_BYTES + 32];
 	const char *source = ev->source == SOURCE_IOCTL	   ? "ioctl" :
@@ -493,9 +494,13 @@ static void learn_other_source(struct agent *a, const struct ident_read_event *e
 	}
 	if (!n)
 		return;
-	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++)
-		if (ev->ident_mask & (1ULL << bit))
-			values_learn(&a->values, bit, source, origin, (const uint8_t *)value, n);
+	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++) {
+		if (!(ev->ident_mask & (1ULL << bit)))
+			continue;
+		values_learn(&a->values, bit, source, origin, (const uint8_t *)value, n);
+		if (p)
+			proc_note_obtained(p, bit, source, origin, a->values.last, a->values.epoch);
+	}
 }
 
 static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
@@ -520,15 +525,19 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 	case SOURCE_IOCTL:
 	case SOURCE_PROPERTY:
 	case SOURCE_BINDER:
-		learn_other_source(a, ev, len);
+		learn_other_source(a, p, ev, len);
 		return;
 	}
 	/* a value starts at offset 0; later chunks of a file are not identifier starts */
 	if (ev->offset != 0)
 		return;
-	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++)
-		if (ev->ident_mask & (1ULL << bit))
-			values_learn(&a->values, bit, "file", path, ev->data, len);
+	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++) {
+		if (!(ev->ident_mask & (1ULL << bit)))
+			continue;
+		values_learn(&a->values, bit, "file", path, ev->data, len);
+		if (p)
+			proc_note_obtained(p, bit, "file", path, a->values.last, a->values.epoch);
+	}
 }
 
 /* Printable runs of a Parcel's UTF-16 units, one per line: the text a layout that does not fit

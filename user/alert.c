@@ -39,19 +39,21 @@ static void write_identifier(struct json *j, const struct alert_sink *s,
 			     const struct alert_ident *id)
 {
 	const struct known_value *v = id->value;
+	const char *source = id->source ? id->source : v ? v->source : "file";
+	const char *path = id->source ? id->path : v ? v->path : NULL;
 	char redacted[64];
 
 	json_object_begin(j, NULL);
 	json_string(j, "name",
 		    id->bit < s->policy->n_idents ? s->policy->idents[id->bit].name : "unknown");
-	json_string(j, "source", v ? v->source : "file");
-	json_string(j, "path", v ? v->path : NULL);
+	json_string(j, "source", source);
+	json_string(j, "path", path);
 	/* a Binder getter: path is "INTERFACE#CODE" */
-	if (v && v->path && !strcmp(v->source, "binder")) {
-		const char *hash = strrchr(v->path, '#');
+	if (path && !strcmp(source, "binder")) {
+		const char *hash = strrchr(path, '#');
 
 		if (hash) {
-			json_string_n(j, "interface", v->path, hash - v->path);
+			json_string_n(j, "interface", path, hash - path);
 			json_uint(j, "code", strtoul(hash + 1, NULL, 10));
 		}
 	}

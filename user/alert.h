@@ -18,6 +18,7 @@ struct known_value;
 struct alert_ident {
 	unsigned int bit;
 	const struct known_value *value; /* the value seen or known, or NULL */
+	const char *source, *path;       /* how this process got it, when known, else the value's */
 };
 
 struct alert_desc {

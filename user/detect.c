@@ -98,13 +98,32 @@ void detect_learn_hosts(struct detector *d, const struct send_event *ev)
 		dns_answers(ev->sample + skip, ev->sample_len - skip, learn_host, d->hosts);
 }
 
+/* Adds an identifier to an alert: the value seen (or, without one, the value the process got,
+ * else any known one), named by how this process got it when the agent saw that. */
+static void add_identifier(struct detector *d, struct alert_desc *a, unsigned int bit,
+			   const struct known_value *seen)
+{
+	const struct proc_obtained *o = proc_obtained_of(a->proc, bit);
+	const struct known_value *own = o ? values_at(d->values, o->value, o->epoch, bit) : NULL;
+	struct alert_ident *id = &a->idents[a->n_idents++];
+
+	id->bit = bit;
+	id->value = seen ? seen : own ? own : values_any_of(d->values, bit);
+	id->source = id->path = NULL;
+	/* its own source, unless what was seen is another value than the one it got */
+	if (o && (!seen || !own || own == seen)) {
+		id->source = o->source;
+		id->path = o->path;
+	}
+}
+
 /* Fills the identifiers of an alert: those seen in the data, else every one the rule covers. */
 static void name_identifiers(struct detector *d, struct alert_desc *a, uint64_t mask,
 			     const struct value_hit *hits, int n_hits)
 {
 	int k, bit;
 
-	for (k = 0; k < n_hits; k++) {
+	for (k = 0; k < n_hits && a->n_idents < ALERT_MAX_IDENTS; k++) {
 		if (!(mask & (1ULL << hits[k].value->bit)))
 			continue;
 		if (!a->confirmed || hits[k].offset < a->offset) {
@@ -112,14 +131,12 @@ static void name_identifiers(struct detector *d, struct alert_desc *a, uint64_t 
 			a->offset = hits[k].offset;
 		}
 		a->confirmed = 1;
-		a->idents[a->n_idents].bit = hits[k].value->bit;
-		a->idents[a->n_idents++].value = hits[k].value;
+		add_identifier(d, a, hits[k].value->bit, hits[k].value);
 	}
 	for (bit = 0; !a->confirmed && bit < 64 && a->n_idents < ALERT_MAX_IDENTS; bit++) {
 		if (!(mask & (1ULL << bit)))
 			continue;
-		a->idents[a->n_idents].bit = bit;
-		a->idents[a->n_idents++].value = values_any_of(d->values, bit);
+		add_identifier(d, a, bit, NULL);
 	}
 }
 

@@ -70,6 +70,25 @@ static void read_proc_fs(struct proc *p)
 		fclose(f);
 }
 
+/* Re-reads argv, kept as it was when /proc has none (the process is gone). */
+static void refresh_cmdline(struct proc *p)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", p->tgid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	free(p->cmdline);
+	p->cmdline = join_args(buf, n);
+}
+
 struct scan_stream *proc_stream(struct proc *p, uint32_t fd)
 {
 	unsigned int i;
@@ -83,6 +102,36 @@ struct scan_stream *proc_stream(struct proc *p, uint32_t fd)
 	p->streams[i].scan.state = 0;
 	p->streams[i].scan.generation = ~0ULL;
 	return &p->streams[i].scan;
+}
+
+void proc_note_obtained(struct proc *p, unsigned int bit, const char *source, const char *path,
+			long value, uint64_t epoch)
+{
+	struct proc_obtained *o = NULL;
+	unsigned int i;
+
+	for (i = 0; i < PROC_OBTAINED && !o; i++)
+		if (p->obtained[i].used && p->obtained[i].bit == bit)
+			o = &p->obtained[i];
+	if (!o)
+		o = &p->obtained[p->next_obtained++ % PROC_OBTAINED];
+	free(o->path);
+	o->used = 1;
+	o->bit = bit;
+	o->source = source;
+	o->path = path ? strdup(path) : NULL;
+	o->value = value;
+	o->epoch = epoch;
+}
+
+const struct proc_obtained *proc_obtained_of(const struct proc *p, unsigned int bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < PROC_OBTAINED; i++)
+		if (p->obtained[i].used && p->obtained[i].bit == bit)
+			return &p->obtained[i];
+	return NULL;
 }
 
 void proc_label(const struct proc *p, char *buf, size_t size)
@@ -122,7 +171,11 @@ struct proc *proctable_get(struct proctable *t, uint32_t tgid, uint32_t uid, con
 		p = *pp;
 		if (comm && comm[0]) {
 			p->uid = uid;
-			snprintf(p->comm, sizeof(p->comm), "%s", comm);
+			/* a new name is a new identity: its argv was most likely rewritten too */
+			if (strncmp(p->comm, comm, sizeof(p->comm) - 1)) {
+				snprintf(p->comm, sizeof(p->comm), "%s", comm);
+				refresh_cmdline(p);
+			}
 		}
 		return p;
 	}
@@ -210,6 +263,10 @@ void proctable_fork(struct proctable *t, uint32_t parent, uint32_t child)
 
 static void proc_free(struct proc *p)
 {
+	unsigned int i;
+
+	for (i = 0; i < PROC_OBTAINED; i++)
+		free(p->obtained[i].path);
 	free(p->exe);
 	free(p->cmdline);
 	free(p->suspects);

@@ -12,6 +12,18 @@ struct proc_info_event;
 #define PROC_BUCKETS 1024
 #define PROC_STREAMS 8 /* sockets per process whose scan state is kept between sends */
 #define PROC_LINEAGE_MAX 512 /* bytes of a lineage kept, NUL included */
+#define PROC_OBTAINED 8      /* identifiers per process whose own source is remembered */
+
+/* How the process itself got an identifier (its latest source of it), for naming that source in
+ * its alerts rather than wherever the value was first learnt. */
+struct proc_obtained {
+	int used;
+	unsigned int bit;
+	const char *source; /* "file", "ioctl", "property", "binder": a static string */
+	char *path;         /* file, property name, "INTERFACE#CODE", ... or NULL */
+	long value;         /* index in the value store ... */
+	uint64_t epoch;     /* ... of this epoch (values.h) */
+};
 
 /* A suspected alert already written for this process, rule and destination. */
 struct suspect_key {
@@ -44,6 +56,8 @@ struct proc {
 		struct scan_stream scan;
 	} streams[PROC_STREAMS]; /* so that a value split over sends on one socket is found */
 	unsigned int next_stream;
+	struct proc_obtained obtained[PROC_OBTAINED];
+	unsigned int next_obtained;
 	struct proc *next;
 };
 
@@ -64,6 +78,12 @@ void proctable_remove(struct proctable *t, uint32_t tgid);
 void proctable_fork(struct proctable *t, uint32_t parent, uint32_t child);
 /* The scan state of the process's socket fd, taking over the oldest slot for a new one. */
 struct scan_stream *proc_stream(struct proc *p, uint32_t fd);
+/* Remembers that the process got identifier 'bit' itself from source/path (value: the store's
+ * index and epoch, or -1). */
+void proc_note_obtained(struct proc *p, unsigned int bit, const char *source, const char *path,
+			long value, uint64_t epoch);
+/* How the process got identifier 'bit' itself, or NULL. */
+const struct proc_obtained *proc_obtained_of(const struct proc *p, unsigned int bit);
 /* "comm[pid]" of a process, into buf. */
 void proc_label(const struct proc *p, char *buf, size_t size);
 /* Returns 1 when key was already noted for p, else notes it and returns 0. */

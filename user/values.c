@@ -23,9 +23,13 @@ int values_learn(struct value_store *s, unsigned int bit, const char *source, co
 	len = value_normalize(copy, len);
 	copy[len] = 0;
 	known = !len || value_is_placeholder(copy, len);
-	for (i = 0; !known && i < s->n; i++)
+	s->last = -1;
+	for (i = 0; !known && i < s->n; i++) {
 		known = s->values[i].bit == bit && s->values[i].len == len &&
 			!memcmp(s->values[i].bytes, copy, len);
+		if (known)
+			s->last = (long)i;
+	}
 	if (known) {
 		if (copy != local)
 			free(copy);
@@ -54,6 +58,7 @@ int values_learn(struct value_store *s, unsigned int bit, const char *source, co
 	v->len = len;
 	v->source = strdup(source ? source : "file");
 	v->path = path ? strdup(path) : NULL;
+	s->last = (long)s->n;
 	s->n++;
 	s->dirty = 1;
 	return 1;
@@ -188,7 +193,7 @@ const struct known_value *values_any_of(const struct value_store *s, unsigned in
 
 void values_clear(struct value_store *s)
 {
-	uint64_t gen;
+	uint64_t gen, epoch;
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -201,7 +206,19 @@ void values_clear(struct value_store *s)
 	free(s->pattern_value);
 	free(s->pattern_enc);
 	gen = s->generation;
+	epoch = s->epoch;
 	memset(s, 0, sizeof(*s));
 	/* streams scanned against the old automaton must not match the next one's generation */
 	s->generation = gen + 1;
+	/* nor value indexes kept from before the next one's values */
+	s->epoch = epoch + 1;
+	s->last = -1;
+}
+
+const struct known_value *values_at(const struct value_store *s, long index, uint64_t epoch,
+				    unsigned int bit)
+{
+	if (index < 0 || (size_t)index >= s->n || epoch != s->epoch || s->values[index].bit != bit)
+		return NULL;
+	return &s->values[index];
 }

@@ -32,6 +32,8 @@ struct value_store {
 	size_t n_patterns;
 	int dirty;
 	uint64_t generation; /* bumped at each rebuild: scan states from before are void */
+	uint64_t epoch;      /* bumped at each values_clear: indexes from before are void */
+	long last;           /* index of the value the latest values_learn named, or -1 */
 };
 
 /* Where a scan of a byte stream (consecutive sends on one socket) stopped, so that a value split
@@ -42,7 +44,8 @@ struct scan_stream {
 };
 
 /* Normalizes raw bytes and records them as a value of identifier 'bit'. Placeholders and values
- * already known are ignored. Returns 1 when the value is new, 0 when ignored, -ENOMEM. */
+ * already known are ignored. Returns 1 when the value is new, 0 when ignored, -ENOMEM; 'last'
+ * then holds the index of the value (new or known), -1 for a placeholder. */
 int values_learn(struct value_store *s, unsigned int bit, const char *source, const char *path,
 		 const uint8_t *raw, size_t len);
 /* Finds the known values of identifiers in 'mask' that occur, in any form, in buf. Fills at most
@@ -53,6 +56,9 @@ int values_scan(struct value_store *s, const uint8_t *buf, size_t len, uint64_t 
  * in an earlier buffer of the stream. */
 int values_scan_stream(struct value_store *s, struct scan_stream *st, const uint8_t *buf,
 		       size_t len, uint64_t mask, struct value_hit *hits, size_t max);
+/* The value at index (as values_learn left it in 'last') if the store still holds it. */
+const struct known_value *values_at(const struct value_store *s, long index, uint64_t epoch,
+				    unsigned int bit);
 /* Any known value of an identifier, for naming it in alerts without a match. */
 const struct known_value *values_any_of(const struct value_store *s, unsigned int bit);
 void values_clear(struct value_store *s);

@@ -2,12 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Fetches what the arm64 VM boots, with apt, into a cache directory: Debian's current cloud-arm64
 # kernel (vmlinuz and its config; the scenario uses loopback: no modules) and busybox-static:arm64.
+# FLAVOUR arm64 takes the generic kernel instead, and its binder_linux.ko (tests/android).
 # Idempotent: a cached kernel is reused when the archive cannot be reached.
 #
-#   tests/arm64/fetch.sh DIR    → DIR/vmlinuz, DIR/config, DIR/busybox, DIR/kernel-version
+#   tests/arm64/fetch.sh DIR [FLAVOUR]  → DIR/vmlinuz, DIR/config, DIR/busybox, DIR/kernel-version
+#                                         (and DIR/binder_linux.ko for FLAVOUR arm64)
 set -eu
 
-dir=${1:?usage: fetch.sh DIR}
+dir=${1:?usage: fetch.sh DIR [cloud-arm64|arm64]}
+flavour=${2:-cloud-arm64}
+case $flavour in
+cloud-arm64 | arm64) ;;
+*) echo "fetch.sh: unknown kernel flavour '$flavour' (cloud-arm64 or arm64)" >&2; exit 2 ;;
+esac
+meta=linux-image-$flavour
 mkdir -p "$dir/debs"
 dir=$(cd "$dir" && pwd)
 
@@ -25,7 +33,7 @@ sandbox_dir() {
 
 # The meta-package names the current ABI's image; a security update moves it, which is fine.
 image_name() {
-	apt-cache show --no-all-versions linux-image-cloud-arm64:arm64 2>/dev/null |
+	apt-cache show --no-all-versions "$meta:arm64" 2>/dev/null |
 		sed -n 's/^Depends: \([^ ,]*\).*/\1/p' | head -n 1
 }
 image=$(image_name)
@@ -35,17 +43,19 @@ if [ -z "$image" ] && [ "$(id -u)" = 0 ]; then
 	image=$(image_name)
 fi
 if [ -z "$image" ]; then
-	if [ -s "$dir/kernel-version" ] && [ -s "$dir/vmlinuz" ]; then
-		echo "fetch.sh: apt knows no linux-image-cloud-arm64:arm64;" \
+	if [ -s "$dir/kernel-version" ] && [ -s "$dir/vmlinuz" ] &&
+		{ [ "$flavour" != arm64 ] || [ -s "$dir/binder_linux.ko" ]; }; then
+		echo "fetch.sh: apt knows no $meta:arm64;" \
 			"reusing $(cat "$dir/kernel-version")" >&2
 		exit 0
 	fi
-	echo "fetch.sh: apt knows no linux-image-cloud-arm64:arm64 (run apt-get update)" >&2
+	echo "fetch.sh: apt knows no $meta:arm64 (run apt-get update)" >&2
 	exit 1
 fi
 version=${image#linux-image-}
 
-if [ "$(cat "$dir/kernel-version" 2>/dev/null)" != "$version" ] || [ ! -s "$dir/vmlinuz" ]; then
+if [ "$(cat "$dir/kernel-version" 2>/dev/null)" != "$version" ] || [ ! -s "$dir/vmlinuz" ] ||
+	{ [ "$flavour" = arm64 ] && [ ! -s "$dir/binder_linux.ko" ]; }; then
 	rm -f "$dir"/debs/linux-image-*.deb
 	tmp=$(sandbox_dir)
 	(cd "$tmp" && apt-get download -qq "$image:arm64") && mv "$tmp"/*.deb "$dir/debs/"
@@ -56,6 +66,16 @@ if [ "$(cat "$dir/kernel-version" 2>/dev/null)" != "$version" ] || [ ! -s "$dir/
 	dpkg-deb -x "$deb" "$dir/x"
 	cp "$dir/x/boot/vmlinuz-$version" "$dir/vmlinuz"
 	cp "$dir/x/boot/config-$version" "$dir/config"
+	rm -f "$dir/binder_linux.ko"
+	if [ "$flavour" = arm64 ]; then
+		# Debian 6.1 ships it uncompressed; later releases compress modules with xz.
+		ko=$(find "$dir/x/lib/modules" -name 'binder_linux.ko*' | head -n 1)
+		case $ko in
+		*.ko) cp "$ko" "$dir/binder_linux.ko" ;;
+		*.ko.xz) xz -dc "$ko" >"$dir/binder_linux.ko" ;;
+		*) echo "fetch.sh: $image has no binder_linux.ko" >&2; rm -rf "$dir/x"; exit 1 ;;
+		esac
+	fi
 	rm -rf "$dir/x"
 	echo "$version" >"$dir/kernel-version"
 fi
