@@ -274,6 +274,19 @@ static int app_imeicheck(const struct app_env *env, struct binder *b)
 	printf("imeicheck: IMEI by Binder (IPhoneSubInfo.getImeiForSubscriber, code %d): %zu "
 	       "digits, kept on the device\n",
 	       IPHONESUBINFO_GET_IMEI_FOR_SUBSCRIBER, strlen(imei));
+	/* the same getter with the interface tokens of older releases, which the agent must read
+	 * too: Android 10's (no 'SYST' word) and Android 9's (the strict-mode policy alone) */
+	for (parcel_token_release = 10; parcel_token_release >= 9; parcel_token_release--) {
+		err = call_string_getter(b, subinfo, IPHONESUBINFO_DESCRIPTOR,
+					 IPHONESUBINFO_GET_DEVICE_ID, ARGS_PKG, 0, env->package,
+					 imei, sizeof(imei));
+		printf("imeicheck: IMEI by Binder with an Android %d token (getDeviceId, code %d): "
+		       "%s\n", parcel_token_release, IPHONESUBINFO_GET_DEVICE_ID,
+		       err ? strerror(-err) : "ok");
+		if (err)
+			return 1;
+	}
+	parcel_token_release = 11;
 	return 0;
 }
 

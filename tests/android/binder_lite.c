@@ -907,12 +907,16 @@ void parcel_put_handle(struct parcel *p, uint32_t handle)
 	put_object(p, &obj, 1);
 }
 
+int parcel_token_release = 11;
+
 void parcel_put_token(struct parcel *p, const char *descriptor)
 {
 	/* a thread without a StrictMode policy of its own */
 	parcel_put_int32(p, (int32_t)PARCEL_STRICT_MODE_DEFAULT);
-	parcel_put_int32(p, PARCEL_UNSET_WORK_SOURCE);
-	parcel_put_int32(p, PARCEL_HEADER_SYST);
+	if (parcel_token_release >= 10)
+		parcel_put_int32(p, PARCEL_UNSET_WORK_SOURCE);
+	if (parcel_token_release >= 11)
+		parcel_put_int32(p, PARCEL_HEADER_SYST);
 	parcel_put_string16(p, descriptor);
 }
 
@@ -1089,16 +1093,24 @@ bad:
 
 int parcel_check_token(struct parcel_view *v, const char *descriptor)
 {
+	struct parcel_view q;
+	int release;
 	char got[256];
-	int32_t strict, work_source, header;
+	int32_t word;
 
-	if (parcel_get_int32(v, &strict) || parcel_get_int32(v, &work_source) ||
-	    parcel_get_int32(v, &header) || header != PARCEL_HEADER_SYST ||
-	    parcel_get_string16(v, got, sizeof(got), NULL) || strcmp(got, descriptor)) {
-		v->error = -EBADMSG;
-		return -EBADMSG;
+	/* whichever release's layout the caller wrote (parcel_token_release): 11+, 10, older */
+	for (release = 11; release >= 9; release--) {
+		q = *v;
+		if (parcel_get_int32(&q, &word) ||
+		    (release >= 10 && parcel_get_int32(&q, &word)) ||
+		    (release >= 11 && (parcel_get_int32(&q, &word) || word != PARCEL_HEADER_SYST)) ||
+		    parcel_get_string16(&q, got, sizeof(got), NULL) || strcmp(got, descriptor))
+			continue;
+		*v = q;
+		return 0;
 	}
-	return 0;
+	v->error = -EBADMSG;
+	return -EBADMSG;
 }
 
 int parcel_get_no_exception(struct parcel_view *v)

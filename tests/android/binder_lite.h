@@ -130,6 +130,9 @@ void parcel_put_binder(struct parcel *p, const void *node);
 void parcel_put_handle(struct parcel *p, uint32_t handle);
 /* Android 11+'s writeInterfaceToken: int32 strict-mode policy, int32 work-source uid (-1: unset),
  * int32 'SYST', String16 descriptor. */
+/* The release whose interface-token layout parcel_put_token writes: 11 (strict-mode policy,
+ * work source, 'SYST'), 10 (no header word) or 9 (the policy alone). */
+extern int parcel_token_release;
 void parcel_put_token(struct parcel *p, const char *descriptor);
 /* writeNoException: int32 0. */
 void parcel_put_no_exception(struct parcel *p);

@@ -236,6 +236,13 @@ if [ "$noagent" != 1 ]; then
 	done
 	stats=$(section STATS alert)
 	echo "$stats" | grep -o '"binder":{[^}]*}' | sed 's/^/test-android: [alert] agent /'
+	# getter replies: sts's IMEI and cell id, imeicheck's IMEI with the tokens of Android 11+,
+	# 10 and 9: each read by the kernel and its value by the agent
+	replies=$(echo "$stats" | sed -n 's/.*"binder":{[^}]*"replies":\([0-9]*\).*/\1/p')
+	values=$(echo "$stats" | sed -n 's/.*"binder":{[^}]*"values":\([0-9]*\).*/\1/p')
+	[ "${replies:-0}" -ge 5 ] && [ "$values" = "$replies" ]
+	verdict $? "the agent read $values getter replies, Android 9, 10 and 11+ tokens among them" \
+		"getter replies read: ${replies:-none}, values learnt: ${values:-none} (5 of each expected)"
 	# the phone's AT+CMGS of the app's message is the same SMS: not a second leak
 	echo "$stats" | has '"modem_sms_seen_at_binder":[1-9]'
 	verdict $? "the phone's AT+CMGS of sts's SMS was paired with sts's ISms call" \
