@@ -37,7 +37,7 @@ static __always_inline __u32 enforce_verdict(__u64 ident_mask, __u64 taint_ns, _
 	struct except_key key = {};
 	char comm[TASK_COMM_BYTES];
 	__u64 exempt = 0, *e, now;
-	__u32 i, tgid;
+	__u32 i, tgid, uid;
 
 	if (!n_enforce_rules || !ident_mask)
 		return 0;
@@ -59,6 +59,10 @@ static __always_inline __u32 enforce_verdict(__u64 ident_mask, __u64 taint_ns, _
 		exempt |= *e;
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	e = bpf_map_lookup_elem(&exempt_tgids, &tgid);
+	if (e)
+		exempt |= *e;
+	uid = (__u32)bpf_get_current_uid_gid();
+	e = bpf_map_lookup_elem(&exempt_uids, &uid);
 	if (e)
 		exempt |= *e;
 	now = bpf_ktime_get_boot_ns();

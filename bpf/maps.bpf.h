@@ -217,6 +217,13 @@ SHARED struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } exempt_tgids SEC(".maps");
+/* uid → rule slots that except it (processes.except uid and package entries). */
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_EXEMPT);
+	__type(key, __u32);
+	__type(value, __u64);
+} exempt_uids SEC(".maps");
 
 /* Socket cookies whose packets cgroup_skb/egress drops: sockets a blocked send went to. */
 SHARED struct {

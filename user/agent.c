@@ -244,14 +244,19 @@ static void write_policy_record(struct agent *a, const char *status, const struc
 	for (i = 0; i < a->o->n_policy_files; i++)
 		json_string(&j, NULL, a->o->policy_files[i]);
 	json_array_end(&j);
-	json_array_begin(&j, "errors");
-	for (i = 0; d && i < d->n; i++) {
-		char *s = diag_format(&d->items[i]);
+	for (int warnings = 0; warnings < 2; warnings++) {
+		json_array_begin(&j, warnings ? "warnings" : "errors");
+		for (i = 0; d && i < d->n; i++) {
+			char *s;
 
-		json_string(&j, NULL, s ? s : d->items[i].message);
-		free(s);
+			if (d->items[i].warning != warnings)
+				continue;
+			s = diag_format(&d->items[i]);
+			json_string(&j, NULL, s ? s : d->items[i].message);
+			free(s);
+		}
+		json_array_end(&j);
 	}
-	json_array_end(&j);
 	output_write(&a->out, &j);
 	json_free(&j);
 }
@@ -630,6 +635,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	}
 	case EVENT_PROC_EXIT:
 		proctable_remove(&a->procs, ev.hdr.tgid);
+		enforce_forget_process(&a->enf, ev.hdr.tgid);
 		break;
 	case EVENT_FLOW:
 		if (ev.flow.direction == FLOW_WRITE)
@@ -789,10 +795,10 @@ int agent_run(const struct agent_opts *o)
 	a->loader.cgroup_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &a->started);
 	err = load_policy(o, &a->policy, &d);
-	if (err) {
-		diag_print(&d, stderr);
+	/* errors stop it; warnings are said once */
+	diag_print(&d, stderr);
+	if (err)
 		goto cleanup;
-	}
 	err = output_open(&a->out, &o->output);
 	if (!err)
 		output_set_status_fn(&a->out, write_status_members, a);
@@ -808,8 +814,10 @@ int agent_run(const struct agent_opts *o)
 	a->det.sink.show_values = o->show_values;
 	a->det.sink.agg = &a->agg;
 	/* on Android, alerts name the app behind a uid */
-	if (!android_packages_init(&a->packages, NULL))
+	if (!android_packages_init(&a->packages, NULL)) {
 		a->det.sink.packages = &a->packages;
+		a->enf.packages = &a->packages;
+	}
 	err = loader_start(&a->loader, &lo);
 	if (err)
 		goto cleanup;

@@ -219,3 +219,24 @@ void android_packages_free(struct android_packages *p)
 	free(p->path);
 	p->path = NULL;
 }
+
+int android_packages_appid(struct android_packages *p, const char *name, uint32_t *appid)
+{
+	size_t i;
+
+	if (!p->path)
+		return -ENOENT;
+	refresh(p);
+	for (i = 0; i < p->n; i++) {
+		if (!strcmp(p->items[i].name, name)) {
+			*appid = p->items[i].appid;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+const char *android_package_of(void *packages, uint32_t uid)
+{
+	return android_packages_lookup(packages, uid);
+}

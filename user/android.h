@@ -42,6 +42,10 @@ int android_package_for_uid(const char *packages_list, uint32_t uid, char *out, 
  * until the next lookup or free) or NULL when the uid has none or the file does not exist. */
 int android_packages_init(struct android_packages *p, const char *packages_list);
 const char *android_packages_lookup(struct android_packages *p, uint32_t uid);
+/* android_packages_lookup with the table as an untyped context, for struct proc_identity. */
+const char *android_package_of(void *packages, uint32_t uid);
+/* The app id of a package (the uid of its user-0 install). Returns 0, or -ENOENT. */
+int android_packages_appid(struct android_packages *p, const char *name, uint32_t *appid);
 void android_packages_free(struct android_packages *p);
 
 #endif

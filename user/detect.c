@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include "idsentry.h"
 #include "alert.h"
+#include "android.h"
 #include "destination.h"
 #include "dns.h"
 #include "enforce.h"
@@ -46,13 +47,33 @@ static const char *call_name(__u32 call)
 	return "unknown";
 }
 
+/* Who the process is now, for rules' process exceptions. */
+static void identity_of(struct detector *d, const struct proc *p, struct proc_identity *id)
+{
+	id->exe = p->exe;
+	id->exe_dev = p->exe_dev;
+	id->exe_ino = p->exe_ino;
+	id->comm = p->comm;
+	id->uid = p->uid;
+	id->package_of = d->sink.packages ? android_package_of : NULL;
+	id->package_ctx = d->sink.packages;
+}
+
+static int excepted(struct detector *d, const struct rule_def *r, const struct proc *p)
+{
+	struct proc_identity id;
+
+	identity_of(d, p, &id);
+	return rule_excepts_process(r, &id);
+}
+
 /* Whether a rule applies to this process, destination and taint age. */
-static int rule_applies(const struct rule_def *r, const struct proc *p,
+static int rule_applies(struct detector *d, const struct rule_def *r, const struct proc *p,
 			const struct destination *dst, const struct send_event *ev)
 {
 	if (r->window_ns && ev->hdr.ts_ns - ev->taint_ns > r->window_ns)
 		return 0;
-	if (rule_excepts_process(r, p->exe, p->comm))
+	if (excepted(d, r, p))
 		return 0;
 	return !dest_filter_has_addr(&r->dest_except, dst->family, dst->addr) &&
 	       !dest_filter_has_port(&r->dest_except, dst->port);
@@ -208,7 +229,7 @@ static void detect_raw_socket(struct detector *d, const struct send_event *ev)
 			.note = "a process holding an identifier opened a raw or packet socket",
 		};
 
-		if (!mask || rule_excepts_process(r, p->exe, p->comm) || proc_note_suspect(p, &key))
+		if (!mask || excepted(d, r, p) || proc_note_suspect(p, &key))
 			continue;
 		name_identifiers(d, &a, mask, NULL, 0);
 		alert_write(&d->sink, &a);
@@ -309,7 +330,7 @@ void detect_send(struct detector *d, const struct send_event *ev)
 			.sampled = ev->sample_len,
 		};
 
-		if (!mask || !rule_applies(r, p, &dst, ev))
+		if (!mask || !rule_applies(d, r, p, &dst, ev))
 			continue;
 		for (k = 0; k < n_hits; k++)
 			if (mask & (1ULL << hits[k].value->bit))
@@ -425,7 +446,7 @@ void detect_sms(struct detector *d, const struct sms_send *s)
 		if (blocked && ri >= 0 && (size_t)ri != i)
 			continue;
 		if (!mask || (r->window_ns && s->hdr->ts_ns - s->taint_ns > r->window_ns) ||
-		    rule_excepts_process(r, p->exe, p->comm))
+		    excepted(d, r, p))
 			continue;
 		if (s->flags & SEND_BLOCK_MISSED)
 			a.note = "a blocking rule applied but no hook could stop this SMS";

@@ -38,6 +38,7 @@ int diag_add(struct diag_list *d, const char *file, int line, int col, const cha
 	e->col = col;
 	e->message = message;
 	e->source = NULL;
+	e->warning = 0;
 	return 0;
 }
 
@@ -46,11 +47,13 @@ char *diag_format(const struct diag *e)
 	char *s;
 	int ret;
 
+	const char *kind = e->warning ? "warning" : "error";
+
 	/* A whole-file error has no position worth printing; "FILE:0:0" would only confuse. */
 	if (e->line <= 0)
-		ret = asprintf(&s, "%s: error: %s", e->file, e->message);
+		ret = asprintf(&s, "%s: %s: %s", e->file, kind, e->message);
 	else
-		ret = asprintf(&s, "%s:%d:%d: error: %s", e->file, e->line, e->col, e->message);
+		ret = asprintf(&s, "%s:%d:%d: %s: %s", e->file, e->line, e->col, kind, e->message);
 	return ret < 0 ? NULL : s;
 }
 
@@ -74,9 +77,18 @@ static void print_caret(const char *source, int col, FILE *out)
 	fputs("^\n", out);
 }
 
+size_t diag_errors(const struct diag_list *d)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->n; i++)
+		n += !d->items[i].warning;
+	return n;
+}
+
 void diag_print(const struct diag_list *d, FILE *out)
 {
-	size_t i;
+	size_t i, errors = diag_errors(d), warnings = d->n - errors;
 
 	for (i = 0; i < d->n; i++) {
 		const struct diag *e = &d->items[i];
@@ -85,15 +97,21 @@ void diag_print(const struct diag_list *d, FILE *out)
 		if (s)
 			fprintf(out, "%s\n", s);
 		else
-			fprintf(out, "%s: error: %s\n", e->file, e->message);
+			fprintf(out, "%s: %s: %s\n", e->file, e->warning ? "warning" : "error",
+				e->message);
 		free(s);
 		if (e->line > 0 && e->source) {
 			fprintf(out, "  %s\n", e->source);
 			print_caret(e->source, e->col, out);
 		}
 	}
-	if (d->n)
-		fprintf(out, "%zu error%s\n", d->n, d->n == 1 ? "" : "s");
+	if (errors && warnings)
+		fprintf(out, "%zu error%s, %zu warning%s\n", errors, errors == 1 ? "" : "s",
+			warnings, warnings == 1 ? "" : "s");
+	else if (errors)
+		fprintf(out, "%zu error%s\n", errors, errors == 1 ? "" : "s");
+	else if (warnings)
+		fprintf(out, "%zu warning%s\n", warnings, warnings == 1 ? "" : "s");
 }
 
 void diag_list_free(struct diag_list *d)

@@ -12,6 +12,7 @@ struct diag {
 	int col;       /* 1-based */
 	char *message; /* without the "error: " prefix */
 	char *source;  /* the offending source line without its newline, or NULL */
+	int warning;   /* a warning: the policy is valid, but something in it deserves a look */
 };
 
 struct diag_list {
@@ -22,8 +23,10 @@ struct diag_list {
 /* Appends one error; printf-style message. Returns 0, or -ENOMEM. */
 int diag_add(struct diag_list *d, const char *file, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-/* Prints every record as "FILE:LINE:COL: error: message", the source line and a caret under COL,
- * then "N error(s)" when n > 0. */
+/* Records that are errors, not warnings. */
+size_t diag_errors(const struct diag_list *d);
+/* Prints every record as "FILE:LINE:COL: error: message" (or "warning:"), the source line and a
+ * caret under COL, then "N error(s)" and/or "N warning(s)" when there are any. */
 void diag_print(const struct diag_list *d, FILE *out);
 /* Formats one record as "FILE:LINE:COL: error: message" into a malloc'd string. */
 char *diag_format(const struct diag *e);

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <bpf/libbpf.h>
 #include "idsentry.skel.h"
+#include "android.h"
 #include "enforce.h"
 #include "json.h"
 #include "loader.h"
@@ -54,6 +55,17 @@ static void exempt_comm(struct enforcer *e, const char *name, unsigned int slot)
 		note(e, "process exception '%s' could not be stored: %s", name, strerror(errno));
 }
 
+static void exempt_uid(struct enforcer *e, uint32_t uid, unsigned int slot)
+{
+	__u64 mask = 0;
+
+	bpf_map__lookup_elem(e->skel->maps.exempt_uids, &uid, sizeof(uid), &mask, sizeof(mask), 0);
+	mask |= 1ULL << slot;
+	if (bpf_map__update_elem(e->skel->maps.exempt_uids, &uid, sizeof(uid), &mask, sizeof(mask),
+				 0))
+		note(e, "the exception of uid %u could not be stored: %s", uid, strerror(errno));
+}
+
 static void except_cidr(struct enforcer *e, const struct cidr *c, unsigned int slot)
 {
 	struct except_key key = {};
@@ -91,11 +103,22 @@ static int fill_slot(struct enforcer *e, const struct rule_def *r, unsigned int 
 	if (r->dest_except.hosts.n)
 		note(e, "rule '%s': excepted host names are not known to the kernel: their "
 			"addresses are blocked unless listed as CIDRs", r->name);
-	for (i = 0; i < r->process_except.n; i++) {
-		const char *x = r->process_except.items[i];
+	for (i = 0; i < r->process_except.comms.n; i++) {
+		const char *x = r->process_except.comms.items[i];
 
-		if (x[0] != '/' && !is_glob(x))
+		if (!is_glob(x))
 			exempt_comm(e, x, slot);
+	}
+	for (i = 0; i < r->process_except.n_uids; i++)
+		exempt_uid(e, r->process_except.uids[i], slot);
+	/* a package is its app's uid (user 0's; other users' are exempted per process) */
+	for (i = 0; i < r->process_except.packages.n; i++) {
+		uint32_t appid;
+
+		if (e->packages && !android_packages_appid(e->packages,
+							   r->process_except.packages.items[i],
+							   &appid))
+			exempt_uid(e, appid, slot);
 	}
 	return bpf_map__update_elem(e->skel->maps.enforce_rules, &slot, sizeof(slot), &er,
 				    sizeof(er), 0);
@@ -110,6 +133,7 @@ int enforce_apply(struct enforcer *e, const struct policy *p)
 	clear_map(e->skel->maps.except_cidrs, sizeof(struct except_key));
 	clear_map(e->skel->maps.exempt_comms, TASK_COMM_BYTES);
 	clear_map(e->skel->maps.exempt_tgids, sizeof(__u32));
+	clear_map(e->skel->maps.exempt_uids, sizeof(__u32));
 	clear_map(e->skel->maps.blocked_sockets, sizeof(__u64));
 	e->n_slots = 0;
 	e->n_notes = 0;
@@ -138,16 +162,28 @@ int enforce_apply(struct enforcer *e, const struct policy *p)
 
 void enforce_note_process(struct enforcer *e, const struct policy *p, const struct proc *proc)
 {
+	struct proc_identity id = {
+		.exe = proc->exe,
+		.exe_dev = proc->exe_dev,
+		.exe_ino = proc->exe_ino,
+		.comm = proc->comm,
+		.uid = proc->uid,
+		.package_of = e->packages ? android_package_of : NULL,
+		.package_ctx = e->packages,
+	};
 	__u32 tgid = proc->tgid;
 	__u64 mask = 0;
 	size_t s;
 
 	for (s = 0; s < e->n_slots; s++)
-		if (rule_excepts_process(&p->rules[e->slot_rule[s]], proc->exe, proc->comm))
+		if (rule_excepts_process(&p->rules[e->slot_rule[s]], &id))
 			mask |= 1ULL << s;
+	/* an exec into another image ends what the former one was granted */
 	if (mask)
 		bpf_map__update_elem(e->skel->maps.exempt_tgids, &tgid, sizeof(tgid), &mask,
 				     sizeof(mask), 0);
+	else
+		bpf_map__delete_elem(e->skel->maps.exempt_tgids, &tgid, sizeof(tgid), 0);
 }
 
 int enforce_rule_of_slot(const struct enforcer *e, unsigned int slot)
@@ -216,4 +252,12 @@ void enforce_describe(const struct enforcer *e, const struct loader *l, struct j
 	json_array_end(j);
 	json_bool(j, "available", e->enforce_mode && !missing);
 	json_object_end(j);
+}
+
+void enforce_forget_process(struct enforcer *e, uint32_t tgid)
+{
+	__u32 key = tgid;
+
+	if (e->skel)
+		bpf_map__delete_elem(e->skel->maps.exempt_tgids, &key, sizeof(key), 0);
 }

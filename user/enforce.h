@@ -16,6 +16,8 @@ struct loader;
 
 #define ENFORCE_MAX_NOTES 8
 
+struct android_packages;
+
 struct enforcer {
 	struct idsentry_bpf *skel;
 	int enforce_mode;                     /* --mode enforce */
@@ -24,14 +26,18 @@ struct enforcer {
 	char notes[ENFORCE_MAX_NOTES][192];   /* how enforcement is degraded, for ready/status */
 	size_t n_notes;
 	int binder_sms;                       /* the policy names Binder SMS methods */
+	struct android_packages *packages;    /* uid → package on Android, or NULL */
 };
 
 /* Fills the kernel's verdict maps from the policy (or empties them in alert mode). Returns the
  * number of blocking rules in force. Limits the kernel cannot express are noted, not fatal. */
 int enforce_apply(struct enforcer *e, const struct policy *p);
-/* Exempts a process from the blocking rules whose 'processes: except' names it by exe path or
- * glob (exact comm names are exempted in the kernel already). */
+/* Exempts a process from the blocking rules whose 'processes: except' names it (exact comm names,
+ * uids and packages are exempted in the kernel already), or ends an exemption its former image
+ * had (exec). */
 void enforce_note_process(struct enforcer *e, const struct policy *p, const struct proc *proc);
+/* A process exited: its exemption goes with it. */
+void enforce_forget_process(struct enforcer *e, uint32_t tgid);
 /* The policy rule index behind a slot, or -1. */
 int enforce_rule_of_slot(const struct enforcer *e, unsigned int slot);
 /* The "enforcement" member of ready and status records. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -37,11 +38,13 @@ static const char *const rule_keys[] = {
 	"name", "identifiers", "processes", "destinations", "window", "action", "severity", NULL,
 };
 static const char *const except_keys[] = { "except", NULL };
+static const char *const process_keys[] = { "exe", "uid", "package", "comm", NULL };
 static const char *const severities[] = { "low", "medium", "high", "critical", NULL };
 
 enum { TK_VERSION, TK_IDENTIFIERS, TK_RULES, TK_PROPERTY_LIBRARIES, TK_BINDER_SMS, TK_SPAWNERS };
 enum { IK_NAME, IK_FILES, IK_IOCTLS, IK_MODEM, IK_PROPERTIES, IK_BINDER };
 enum { BK_INTERFACE, BK_CODES, BK_LAYOUT };
+enum { PK_EXE, PK_UID, PK_PACKAGE, PK_COMM };
 enum { RK_NAME, RK_IDENTIFIERS, RK_PROCESSES, RK_DESTINATIONS, RK_WINDOW, RK_ACTION, RK_SEVERITY };
 
 /* A rule's reference to an identifier, kept until every file is parsed because the identifier may
@@ -582,6 +585,173 @@ static void free_binder_defs(struct binder_def *b, size_t n)
 	free(b);
 }
 
+static void __attribute__((format(printf, 3, 4)))
+warning_at(struct loader *ld, const yaml_mark_t *m, const char *fmt, ...)
+{
+	int line = (int)m->line + 1, col = (int)m->column + 1;
+	va_list ap;
+	char *msg;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (ret < 0) {
+		ld->oom = 1;
+		return;
+	}
+	if (diag_add(ld->d, ld->file, line, col, "%s", msg)) {
+		ld->oom = 1;
+	} else {
+		ld->d->items[ld->d->n - 1].source = source_line(ld->text, ld->len, line);
+		ld->d->items[ld->d->n - 1].warning = 1;
+	}
+	free(msg);
+}
+
+static void add_exe(struct loader *ld, yaml_node_t *item, const char *s, struct process_filter *f)
+{
+	uint64_t(*ids)[2];
+	struct stat st;
+
+	if (s[0] != '/') {
+		error_at(ld, &item->start_mark, "exe '%s' must be an absolute path", s);
+		return;
+	}
+	ids = realloc(f->exe_ids, (f->exes.n + 1) * sizeof(*ids));
+	if (!ids || str_list_push(&f->exes, s)) {
+		if (ids)
+			f->exe_ids = ids;
+		ld->oom = 1;
+		return;
+	}
+	f->exe_ids = ids;
+	/* the file itself, not its name: a mount namespace can put anything at a path */
+	ids[f->exes.n - 1][0] = ids[f->exes.n - 1][1] = 0;
+	if (!stat(s, &st)) {
+		ids[f->exes.n - 1][0] = st.st_dev;
+		ids[f->exes.n - 1][1] = st.st_ino;
+	}
+}
+
+static void add_comm(struct loader *ld, yaml_node_t *item, const char *s, struct process_filter *f,
+		     int bare)
+{
+	if (str_list_push(&f->comms, s)) {
+		ld->oom = 1;
+		return;
+	}
+	warning_at(ld, &item->start_mark,
+		   "'%s' matches the process name (comm), which any process can set with "
+		   "prctl(PR_SET_NAME): prefer an exe path, {uid: N} or {package: NAME}%s", s,
+		   bare ? " (write {comm: ...} to keep a name on purpose)" : "");
+}
+
+static void add_uid(struct loader *ld, yaml_node_t *item, struct process_filter *f)
+{
+	const char *s = item->type == YAML_SCALAR_NODE ? scalar(item) : "";
+	uint32_t *uids;
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (item->type != YAML_SCALAR_NODE || !*s || *end || errno || v > 0xfffffffeUL ||
+	    s[0] == '-') {
+		error_at(ld, &item->start_mark, "invalid uid '%s' (expected a number)", s);
+		return;
+	}
+	uids = realloc(f->uids, (f->n_uids + 1) * sizeof(*uids));
+	if (!uids) {
+		ld->oom = 1;
+		return;
+	}
+	f->uids = uids;
+	uids[f->n_uids++] = (uint32_t)v;
+}
+
+/* One item of processes.except: an exe path, a bare comm glob, or {exe|uid|package|comm: ...}. */
+static void add_process(struct loader *ld, yaml_node_t *item, struct process_filter *f)
+{
+	unsigned int seen = 0;
+	yaml_node_pair_t *pair;
+	yaml_node_item_t *it;
+	int errors = ld->errors;
+	const char *s;
+
+	if (item->type == YAML_SCALAR_NODE) {
+		s = scalar(item);
+		if (is_null(item) || !*s)
+			error_at(ld, &item->start_mark, "empty string in 'except'");
+		else if (!has_nul(ld, item, "except"))
+			s[0] == '/' ? add_exe(ld, item, s, f) : add_comm(ld, item, s, f, 1);
+		return;
+	}
+	if (item->type != YAML_MAPPING_NODE) {
+		error_at(ld, &item->start_mark, "each process exception must be an exe path or a "
+						"mapping with one of exe, uid, package, comm");
+		return;
+	}
+	for (pair = item->data.mapping.pairs.start; pair < item->data.mapping.pairs.top; pair++) {
+		yaml_node_t *v = node(ld, pair->value);
+
+		switch (lookup_key(ld, node(ld, pair->key), process_keys, "process exception",
+				   &seen)) {
+		case PK_EXE:
+			if ((s = get_string(ld, v, "exe")))
+				add_exe(ld, v, s, f);
+			break;
+		case PK_UID:
+			if (v->type != YAML_SEQUENCE_NODE) {
+				add_uid(ld, v, f);
+				break;
+			}
+			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+				add_uid(ld, node(ld, *it), f);
+			break;
+		case PK_PACKAGE:
+			if ((s = get_string(ld, v, "package")) && !valid_name(s))
+				error_at(ld, &v->start_mark, "invalid package name '%s'", s);
+			else if (s && str_list_push(&f->packages, s))
+				ld->oom = 1;
+			break;
+		case PK_COMM:
+			if ((s = get_string(ld, v, "comm")))
+				add_comm(ld, v, s, f, 0);
+			break;
+		}
+	}
+	if (!seen && ld->errors == errors)
+		error_at(ld, &item->start_mark, "a process exception needs one of exe, uid, package, "
+						"comm");
+}
+
+static void parse_processes(struct loader *ld, yaml_node_t *n, struct process_filter *f)
+{
+	unsigned int seen = 0;
+	yaml_node_pair_t *pair;
+	yaml_node_item_t *it;
+
+	if (is_null(n))
+		return;
+	if (n->type != YAML_MAPPING_NODE) {
+		error_at(ld, &n->start_mark, "'processes' must be a mapping with an 'except' list");
+		return;
+	}
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
+		yaml_node_t *v = node(ld, pair->value);
+
+		if (lookup_key(ld, node(ld, pair->key), except_keys, "processes", &seen) != 0)
+			continue;
+		if (v->type == YAML_SEQUENCE_NODE) {
+			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+				add_process(ld, node(ld, *it), f);
+		} else if (!is_null(v)) {
+			add_process(ld, v, f);
+		}
+	}
+}
+
 static void free_identifier(struct identifier_def *id)
 {
 	free(id->name);
@@ -592,11 +762,20 @@ static void free_identifier(struct identifier_def *id)
 	str_list_free(&id->properties);
 }
 
+static void free_process_filter(struct process_filter *f)
+{
+	str_list_free(&f->exes);
+	free(f->exe_ids);
+	free(f->uids);
+	str_list_free(&f->packages);
+	str_list_free(&f->comms);
+}
+
 static void free_rule(struct rule_def *r)
 {
 	free(r->name);
 	free(r->severity);
-	str_list_free(&r->process_except);
+	free_process_filter(&r->process_except);
 	free(r->dest_except.cidrs);
 	free(r->dest_except.ports);
 	str_list_free(&r->dest_except.hosts);
@@ -927,7 +1106,7 @@ static void parse_rule(struct loader *ld, yaml_node_t *n)
 					 "(use 'any' for every identifier)");
 			break;
 		case RK_PROCESSES:
-			parse_except(ld, v, "processes", add_string, &r.process_except);
+			parse_processes(ld, v, &r.process_except);
 			break;
 		case RK_DESTINATIONS:
 			parse_except(ld, v, "destinations", add_destination, &r.dest_except);
@@ -1362,9 +1541,34 @@ static int process_listed(const struct str_list *l, const char *exe, const char 
 	return 0;
 }
 
-int rule_excepts_process(const struct rule_def *r, const char *exe, const char *comm)
+int rule_excepts_process(const struct rule_def *r, const struct proc_identity *id)
 {
-	return process_listed(&r->process_except, exe, comm);
+	const struct process_filter *f = &r->process_except;
+	size_t i;
+
+	for (i = 0; i < f->exes.n; i++) {
+		/* by inode when both are known; by path where the file is not on this machine */
+		if (f->exe_ids[i][1] && id->exe_ino) {
+			if (f->exe_ids[i][0] == id->exe_dev && f->exe_ids[i][1] == id->exe_ino)
+				return 1;
+		} else if (id->exe && !strcmp(f->exes.items[i], id->exe)) {
+			return 1;
+		}
+	}
+	for (i = 0; i < f->n_uids; i++)
+		if (f->uids[i] == id->uid)
+			return 1;
+	if (f->packages.n && id->package_of) {
+		const char *pkg = id->package_of(id->package_ctx, id->uid);
+
+		for (i = 0; pkg && i < f->packages.n; i++)
+			if (!strcmp(f->packages.items[i], pkg))
+				return 1;
+	}
+	for (i = 0; id->comm && i < f->comms.n; i++)
+		if (!fnmatch(f->comms.items[i], id->comm, 0))
+			return 1;
+	return 0;
 }
 
 int policy_is_spawner(const struct policy *p, const char *exe, const char *comm)

@@ -62,11 +62,33 @@ enum rule_action {
 	ACTION_KILL = 2,
 };
 
+/* Processes a rule does not apply to: by what a process cannot choose (its executable, by inode;
+ * its uid; its Android package, by uid), or by comm, which any process sets (check warns). */
+struct process_filter {
+	struct str_list exes;    /* absolute paths */
+	uint64_t (*exe_ids)[2];  /* (st_dev, st_ino) of each when the policy was loaded; 0: absent */
+	uint32_t *uids;
+	size_t n_uids;
+	struct str_list packages;
+	struct str_list comms;   /* comm globs */
+};
+
+/* Who a process is at an event, for matching a process_filter. */
+struct proc_identity {
+	const char *exe;         /* or NULL */
+	uint64_t exe_dev, exe_ino; /* of the running executable; 0 when unknown */
+	const char *comm;
+	uint32_t uid;
+	/* the Android package of a uid, or NULL; asked only by rules that name packages */
+	const char *(*package_of)(void *ctx, uint32_t uid);
+	void *package_ctx;
+};
+
 struct rule_def {
 	char *name;
 	char *severity;           /* low | medium | high | critical; default "high" */
 	uint64_t ident_mask;      /* bit i set: identifier with bit i; "any" sets every defined one */
-	struct str_list process_except; /* exe paths (start with '/') or comm globs */
+	struct process_filter process_except;
 	struct dest_filter dest_except;
 	uint64_t window_ns;       /* default POLICY_DEFAULT_WINDOW_NS */
 	enum rule_action action;  /* default ACTION_ALERT */
@@ -99,8 +121,8 @@ const char *rule_action_name(enum rule_action a);
 /* Whether addr (network order, 4 or 16 bytes by family) lies in one of the filter's CIDRs. */
 int dest_filter_has_addr(const struct dest_filter *f, int family, const uint8_t *addr);
 int dest_filter_has_port(const struct dest_filter *f, uint16_t port);
-/* Whether a process (exe path, may be NULL; comm) is listed in a rule's process_except. */
-int rule_excepts_process(const struct rule_def *r, const char *exe, const char *comm);
+/* Whether a process is listed in a rule's processes.except. */
+int rule_excepts_process(const struct rule_def *r, const struct proc_identity *id);
 /* Whether a process is one of the policy's spawners. */
 int policy_is_spawner(const struct policy *p, const char *exe, const char *comm);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <linux/types.h>
 #include "idsentry.h"
 #include "proctable.h"
@@ -43,6 +44,7 @@ static char *join_args(const char *buf, size_t n)
 static void read_proc_fs(struct proc *p)
 {
 	char path[64], buf[4096];
+	struct stat st;
 	ssize_t n;
 	int fd;
 	FILE *f;
@@ -52,6 +54,11 @@ static void read_proc_fs(struct proc *p)
 	if (n > 0) {
 		buf[n] = 0;
 		p->exe = strdup(buf);
+	}
+	/* the file itself (exceptions compare it, not the path it shows in this namespace) */
+	if (!stat(path, &st)) {
+		p->exe_dev = st.st_dev;
+		p->exe_ino = st.st_ino;
 	}
 	snprintf(path, sizeof(path), "/proc/%u/cmdline", p->tgid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -230,6 +237,7 @@ struct proc *proctable_set_info(struct proctable *t, const struct proc_info_even
 	/* /proc gives the full path across mounts; the kernel's walk is the fallback */
 	free(p->exe);
 	p->exe = NULL;
+	p->exe_dev = p->exe_ino = 0;
 	free(p->cmdline);
 	p->cmdline = NULL;
 	read_proc_fs(p);

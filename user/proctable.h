@@ -40,6 +40,7 @@ struct proc {
 	uint64_t start_ns;
 	char comm[16];
 	char *exe;
+	uint64_t exe_dev, exe_ino; /* the running executable's file, 0 when unknown */
 	char *cmdline; /* argv joined with spaces */
 	struct suspect_key *suspects;
 	size_t n_suspects;

@@ -121,15 +121,20 @@ static void check_rule(const struct policy *p, const struct rule_def *r, int val
 	}
 	for (i = 0; i < f->hosts.n; i++)
 		FUZZ_CHECK(f->hosts.items[i][0], "empty host name");
-	for (i = 0; i < r->process_except.n; i++) {
-		const char *e = r->process_except.items[i];
+	for (i = 0; i < r->process_except.exes.n; i++) {
+		const char *e = r->process_except.exes.items[i];
+		struct proc_identity id = { .exe = e, .comm = "x" };
 
-		FUZZ_CHECK(*e, "empty process exception");
-		/* An exe path excepts itself; a glob is run against a comm for coverage only. */
-		if (e[0] == '/')
-			FUZZ_CHECK(rule_excepts_process(r, e, "x"), "'%s' not excepted", e);
-		else
-			rule_excepts_process(r, NULL, "systemd-resolve");
+		/* An exe path excepts itself (compared as a path when its inode is unknown). */
+		FUZZ_CHECK(e[0] == '/', "exe exception '%s' is not absolute", e);
+		FUZZ_CHECK(rule_excepts_process(r, &id), "'%s' not excepted", e);
+	}
+	for (i = 0; i < r->process_except.comms.n; i++) {
+		struct proc_identity id = { .comm = "systemd-resolve" };
+
+		FUZZ_CHECK(*r->process_except.comms.items[i], "empty process exception");
+		/* a glob is run against a comm for coverage only */
+		rule_excepts_process(r, &id);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -43,6 +44,18 @@ static void expect_one_error(const char *text, const char *expected)
 	EXPECT_INT(1, load(text));
 	EXPECT_INT(1, dl.n);
 	EXPECT_STR(expected, diag_at(0));
+}
+
+/* A process by exe path and comm only (uid 1000, no package). */
+static const struct proc_identity *ident(const char *exe, const char *comm)
+{
+	static struct proc_identity id;
+
+	memset(&id, 0, sizeof(id));
+	id.exe = exe;
+	id.comm = comm;
+	id.uid = 1000;
+	return &id;
 }
 
 static int has_addr(const struct dest_filter *f, const char *s)
@@ -97,7 +110,9 @@ static void test_valid_policy(void)
 	static const uint8_t net6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x80 };
 
 	EXPECT_INT(0, load(text));
-	EXPECT_INT(0, dl.n);
+	/* "cron*" is a comm glob: valid, with a warning */
+	EXPECT_INT(1, dl.n);
+	EXPECT_INT(0, diag_errors(&dl));
 	EXPECT_INT(3, pol.n_idents);
 	EXPECT_INT(6, pol.n_rules);
 	if (pol.n_idents != 3 || pol.n_rules != 6)
@@ -126,13 +141,14 @@ static void test_valid_policy(void)
 	EXPECT_INT(500000000ULL, r->window_ns);
 	EXPECT_INT(ACTION_BLOCK, r->action);
 	EXPECT_STR("low", r->severity);
-	EXPECT_INT(2, r->process_except.n);
-	EXPECT(rule_excepts_process(r, "/usr/bin/ok", "whatever"));
-	EXPECT(!rule_excepts_process(r, "/usr/bin/ok2", "ok"));
-	EXPECT(!rule_excepts_process(r, NULL, "ok"));
-	EXPECT(rule_excepts_process(r, "/usr/sbin/cron", "crond"));
-	EXPECT(rule_excepts_process(r, NULL, "cron"));
-	EXPECT(!rule_excepts_process(r, "/usr/bin/curl", "curl"));
+	EXPECT_INT(1, r->process_except.exes.n);
+	EXPECT_INT(1, r->process_except.comms.n);
+	EXPECT(rule_excepts_process(r, ident("/usr/bin/ok", "whatever")));
+	EXPECT(!rule_excepts_process(r, ident("/usr/bin/ok2", "ok")));
+	EXPECT(!rule_excepts_process(r, ident(NULL, "ok")));
+	EXPECT(rule_excepts_process(r, ident("/usr/sbin/cron", "crond")));
+	EXPECT(rule_excepts_process(r, ident(NULL, "cron")));
+	EXPECT(!rule_excepts_process(r, ident("/usr/bin/curl", "curl")));
 
 	f = &r->dest_except;
 	EXPECT_INT(5, f->n_cidrs);
@@ -174,7 +190,7 @@ static void test_valid_policy(void)
 	EXPECT_STR("critical", r->severity);
 	EXPECT_INT(0, r->dest_except.n_cidrs);
 	EXPECT_INT(0, r->dest_except.unix_sockets);
-	EXPECT(!rule_excepts_process(r, "/usr/bin/ok", "ok"));
+	EXPECT(!rule_excepts_process(r, ident("/usr/bin/ok", "ok")));
 
 	r = &pol.rules[2];
 	EXPECT_INT(0x7, r->ident_mask);
@@ -676,6 +692,91 @@ static void test_binder(void)
 			 "interface, codes, reply)");
 }
 
+static const char *package_of(void *ctx, uint32_t uid)
+{
+	(void)ctx;
+	return uid == 1001 ? "com.android.phone" : uid == 10100 ? "com.tinno.sts" : NULL;
+}
+
+static void test_process_exceptions(void)
+{
+	struct proc_identity id = { .comm = "m.android.phone", .uid = 10100,
+				    .package_of = package_of };
+	const struct rule_def *r;
+	struct stat st;
+
+	EXPECT_INT(0, load("version: 1\n"
+			   "identifiers:\n"
+			   "  - name: a\n"
+			   "    files: [/etc/a]\n"
+			   "rules:\n"
+			   "  - name: r\n"
+			   "    identifiers: any\n"
+			   "    processes:\n"
+			   "      except:\n"
+			   "        - /bin/sh\n"
+			   "        - {uid: [1002, 1010]}\n"
+			   "        - {package: com.android.phone}\n"
+			   "        - {exe: /no/such/daemon}\n"
+			   "        - {comm: \"m.android.phone\"}\n"
+			   "        - system_server\n"));
+	/* comm is spoofable: both forms warn, and only the bare one says how to keep it */
+	EXPECT_INT(2, dl.n);
+	EXPECT_STR("t.yaml:14:18: warning: 'm.android.phone' matches the process name (comm), "
+		   "which any process can set with prctl(PR_SET_NAME): prefer an exe path, {uid: N} "
+		   "or {package: NAME}", diag_at(0));
+	EXPECT_CONTAINS(diag_at(1), "t.yaml:15:11: warning: 'system_server' matches the process "
+				    "name (comm)");
+	EXPECT_CONTAINS(diag_at(1), "(write {comm: ...} to keep a name on purpose)");
+	r = &pol.rules[0];
+	/* the app renamed itself like the phone process: only the explicit comm entry lets it by */
+	EXPECT(rule_excepts_process(r, &id));
+	id.comm = "com.tinno.sts";
+	EXPECT(!rule_excepts_process(r, &id));
+	/* the phone process by package, Wi-Fi by uid */
+	id.uid = 1001;
+	EXPECT(rule_excepts_process(r, &id));
+	id.uid = 1010;
+	EXPECT(rule_excepts_process(r, &id));
+	id.uid = 10100;
+	/* /bin/sh by inode: another path to the same file matches, the same path to another
+	 * file (a mount namespace's) does not */
+	if (!stat("/bin/sh", &st)) {
+		id.exe = "/somewhere/else/sh";
+		id.exe_dev = st.st_dev;
+		id.exe_ino = st.st_ino;
+		EXPECT(rule_excepts_process(r, &id));
+		id.exe = "/bin/sh";
+		id.exe_ino = st.st_ino + 1;
+		EXPECT(!rule_excepts_process(r, &id));
+	}
+	/* a path not on this machine is compared as a path */
+	id.exe = "/no/such/daemon";
+	EXPECT(rule_excepts_process(r, &id));
+
+	expect_one_error("version: 1\n"
+			 "identifiers:\n"
+			 "  - name: a\n"
+			 "    files: [/etc/a]\n"
+			 "rules:\n"
+			 "  - name: r\n"
+			 "    identifiers: any\n"
+			 "    processes:\n"
+			 "      except: [{uid: -3}]\n",
+			 "t.yaml:9:22: error: invalid uid '-3' (expected a number)");
+	expect_one_error("version: 1\n"
+			 "identifiers:\n"
+			 "  - name: a\n"
+			 "    files: [/etc/a]\n"
+			 "rules:\n"
+			 "  - name: r\n"
+			 "    identifiers: any\n"
+			 "    processes:\n"
+			 "      except: [{user: 3}]\n",
+			 "t.yaml:9:17: error: unknown key 'user' in process exception (expected one "
+			 "of exe, uid, package, comm)");
+}
+
 static void test_diag_print(void)
 {
 	struct diag_list d = { 0 };
@@ -729,6 +830,7 @@ static void test_diag_print(void)
 int main(void)
 {
 	test_binder();
+	test_process_exceptions();
 	test_valid_policy();
 	test_defaults_and_empty();
 	test_syntax_error();
