@@ -4,12 +4,14 @@
  *
  * sts does what Tinno's "ApeSale Tracker" did on Wiko phones: IMEI and cell id from the phone
  * process by Binder, the serial from ro.serialno, a report RSA-encrypted and sent by HTTP GET,
- * and the same report in clear by SMS. */
+ * and the same report in clear by SMS. spoof takes the phone process's name to hide behind its
+ * exception. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -290,8 +292,32 @@ static int app_imeicheck(const struct app_env *env, struct binder *b)
 	return 0;
 }
 
+/* An adversary: takes the IMEI by Binder, then names itself like the phone process (which the
+ * policy excepts) before sending it in clear, hoping the exception covers it. */
+static int app_spoof(const struct app_env *env, struct binder *b)
+{
+	char imei[VALUE_BYTES], path[128];
+	uint32_t subinfo;
+	int err;
+
+	if (get_service("spoof", b, SERVICE_IPHONESUBINFO, &subinfo))
+		return 1;
+	err = call_string_getter(b, subinfo, IPHONESUBINFO_DESCRIPTOR, IPHONESUBINFO_GET_DEVICE_ID,
+				 ARGS_PKG, 0, env->package, imei, sizeof(imei));
+	if (err) {
+		printf("spoof: IPhoneSubInfo.getDeviceId failed: %s\n", strerror(-err));
+		return 1;
+	}
+	prctl(PR_SET_NAME, "m.android.phone", 0, 0, 0);
+	printf("spoof: IMEI by Binder, now calling itself m.android.phone; sending it\n");
+	snprintf(path, sizeof(path), "/collect?device=%s", imei);
+	return http_get("spoof", env->port, path, "okhttp/4.12.0") != 0;
+}
+
 app_main_fn app_find(const char *kind)
 {
+	if (!strcmp(kind, "spoof"))
+		return app_spoof;
 	if (!strcmp(kind, "sts"))
 		return app_sts;
 	if (!strcmp(kind, "weather"))

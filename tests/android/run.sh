@@ -187,6 +187,11 @@ else
 		grep "\"package\":\"$STS\"" | has -F "\"addr\":\"$SMS_TO\""
 	verdict $? "confirmed sms alert for $STS to $SMS_TO" \
 		"no confirmed sms alert for $STS to $SMS_TO"
+	# an app that names itself like the excepted phone process is still itself
+	echo "$a" | grep '"package":"com.example.flashlight"' | grep '"comm":"m.android.phone"' |
+		grep '"confidence":"confirmed"' | has '"name":"imei"'
+	verdict $? "the app posing as m.android.phone is reported (confirmed imei)" \
+		"no confirmed imei alert for com.example.flashlight posing as m.android.phone"
 	for p in $BENIGN; do
 		echo "$a" | has "\"package\":\"$p\""
 		verdict $((!$?)) "no alert for benign app $p" "alert for benign app $p"
