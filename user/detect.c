@@ -10,6 +10,7 @@
 #include "dns.h"
 #include "enforce.h"
 #include "detect.h"
+#include "inflate.h"
 #include "policy.h"
 #include "proctable.h"
 #include "values.h"
@@ -273,6 +274,28 @@ static void detect_blocked(struct detector *d, const struct send_event *ev)
 	count_alert(d, ri, &a);
 }
 
+/* Values in the inflated content of a compressed stream in the sample; hits say which stream. */
+static int compressed_hits(struct detector *d, const struct send_event *ev,
+			   struct value_hit *hits)
+{
+	static uint8_t out[INFLATE_MAX_BYTES]; /* the loop is single-threaded */
+	static const enum encoding enc[] = {
+		[INFLATE_GZIP] = ENC_GZIP,
+		[INFLATE_ZLIB] = ENC_ZLIB,
+		[INFLATE_DEFLATE] = ENC_DEFLATE,
+	};
+	enum inflate_kind kind;
+	size_t n = inflate_sent(ev->sample, ev->sample_len, out, sizeof(out), &kind);
+	int k, n_hits;
+
+	if (!n)
+		return 0;
+	n_hits = values_scan(d->values, out, n, ev->taint_mask, hits, MAX_HITS);
+	for (k = 0; k < n_hits; k++)
+		hits[k].enc = enc[kind];
+	return n_hits < 0 ? 0 : n_hits;
+}
+
 void detect_send(struct detector *d, const struct send_event *ev)
 {
 	const struct policy *pol = d->sink.policy;
@@ -312,6 +335,9 @@ void detect_send(struct detector *d, const struct send_event *ev)
 					    ev->sample_len, ev->taint_mask, hits, MAX_HITS);
 	if (n_hits < 0)
 		n_hits = 0;
+	/* telemetry compresses: values inside a gzip/zlib/deflate stream the sample holds */
+	if (!n_hits && ev->sample_len)
+		n_hits = compressed_hits(d, ev, hits);
 	/* sendfile/splice of an identifier file: its value went out whole, as read */
 	if (ev->flags & SEND_FILE_CONTENT)
 		n_hits = add_file_content_hits(d, ev->content_mask, hits, n_hits);
@@ -357,6 +383,9 @@ void detect_send(struct detector *d, const struct send_event *ev)
 			a.note = "the value began in an earlier send on this socket";
 			a.offset = 0;
 		}
+		if (a.confirmed && (a.enc == ENC_GZIP || a.enc == ENC_ZLIB || a.enc == ENC_DEFLATE))
+			a.note = "found in the inflated content of a compressed stream; offset counts "
+				 "in that content";
 		alert_write(&d->sink, &a);
 		count_alert(d, i, &a);
 	}

@@ -44,7 +44,9 @@ const char *encoding_name(enum encoding e)
 	static const char *const names[ENC__COUNT] = {
 		[ENC_PLAIN] = "plain", [ENC_HEX] = "hex", [ENC_BASE64] = "base64",
 		[ENC_BASE32] = "base32", [ENC_URL] = "url", [ENC_MD5] = "md5",
-		[ENC_SHA1] = "sha1", [ENC_SHA256] = "sha256",
+		[ENC_SHA1] = "sha1", [ENC_SHA256] = "sha256", [ENC_UUID] = "uuid",
+		[ENC_RAW] = "raw", [ENC_JSON] = "json-escape", [ENC_DECIMAL] = "decimal",
+		[ENC_GZIP] = "gzip", [ENC_ZLIB] = "zlib", [ENC_DEFLATE] = "deflate",
 	};
 
 	if ((unsigned int)e >= ENC__COUNT)
@@ -521,6 +523,95 @@ static void url_forms(struct acc *a, const uint8_t *v, size_t len)
 	}
 }
 
+/* Every byte %XX-encoded, unreserved ones too (some clients encode everything). */
+static void url_full_forms(struct acc *a, const uint8_t *v, size_t len)
+{
+	static const char hexd[2][17] = { "0123456789ABCDEF", "0123456789abcdef" };
+	char *s;
+	size_t i;
+	int lower;
+
+	if (len > SIZE_MAX / 3 - 1)
+		return;
+	s = malloc(3 * len + 1);
+	if (!s) {
+		if (!a->err)
+			a->err = -ENOMEM;
+		return;
+	}
+	for (lower = 0; lower <= 1; lower++) {
+		for (i = 0; i < len; i++) {
+			s[3 * i] = '%';
+			s[3 * i + 1] = hexd[lower][v[i] >> 4];
+			s[3 * i + 2] = hexd[lower][v[i] & 15];
+		}
+		put(a, ENC_URL, s, 3 * len);
+	}
+	free(s);
+}
+
+/* Every character as a JSON \u00XX escape, in either case. */
+static void json_escaped_forms(struct acc *a, const uint8_t *v, size_t len)
+{
+	static const char hexd[2][17] = { "0123456789ABCDEF", "0123456789abcdef" };
+	char *s;
+	size_t i;
+	int lower;
+
+	if (len > SIZE_MAX / 6 - 1)
+		return;
+	s = malloc(6 * len + 1);
+	if (!s) {
+		if (!a->err)
+			a->err = -ENOMEM;
+		return;
+	}
+	for (lower = 0; lower <= 1; lower++) {
+		for (i = 0; i < len; i++)
+			snprintf(s + 6 * i, 7, "\\u00%c%c", hexd[lower][v[i] >> 4],
+				 hexd[lower][v[i] & 15]);
+		put(a, ENC_JSON, s, 6 * len);
+	}
+	free(s);
+}
+
+/* The shapes a 128-bit or 48-bit identifier takes besides hex: the raw bytes, a UUID (8-4-4-4-12)
+ * for 16 bytes, and for a MAC's 6 the 48-bit number in decimal and the Cisco dotted form. */
+static void raw_shape_forms(struct acc *a, const uint8_t *raw, size_t n)
+{
+	char text[64];
+	uint64_t x = 0;
+	size_t i;
+	int upper;
+
+	put(a, ENC_RAW, raw, n);
+	if (n == 16) {
+		for (upper = 0; upper <= 1; upper++) {
+			static const char *const fmt[2] = {
+				"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+				"%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+			};
+
+			snprintf(text, sizeof(text), fmt[upper], raw[0], raw[1], raw[2], raw[3],
+				 raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10], raw[11],
+				 raw[12], raw[13], raw[14], raw[15]);
+			put(a, ENC_UUID, text, 36);
+		}
+	}
+	if (n == 6) {
+		for (i = 0; i < 6; i++)
+			x = x << 8 | raw[i];
+		snprintf(text, sizeof(text), "%llu", (unsigned long long)x);
+		put(a, ENC_DECIMAL, text, strlen(text));
+		for (upper = 0; upper <= 1; upper++) {
+			snprintf(text, sizeof(text),
+				 upper ? "%02X%02X.%02X%02X.%02X%02X" : "%02x%02x.%02x%02x.%02x%02x",
+				 raw[0], raw[1], raw[2], raw[3], raw[4], raw[5]);
+			put(a, ENC_PLAIN, text, 14);
+		}
+	}
+}
+
 static const struct {
 	enum encoding enc;
 	const EVP_MD *(*md)(void);
@@ -582,6 +673,10 @@ int value_forms(const uint8_t *value, size_t len, struct form_list *out)
 		base32_forms(&a, raw, rawlen);
 
 	url_forms(&a, value, len);
+	url_full_forms(&a, value, len);
+	json_escaped_forms(&a, value, len);
+	if (raw)
+		raw_shape_forms(&a, raw, rawlen);
 
 	digest_forms(&a, value, len, 1);
 	/* `sha256sum /etc/machine-id` and `echo $id | md5sum` hash the value with its newline. */

@@ -17,6 +17,13 @@ enum encoding {
 	ENC_MD5,
 	ENC_SHA1,
 	ENC_SHA256,
+	ENC_UUID,    /* 16 bytes (a machine-id) written 8-4-4-4-12 */
+	ENC_RAW,     /* the bytes a hex value stands for (16 for a machine-id, 6 for a MAC) */
+	ENC_JSON,    /* every character \u00XX-escaped, as JSON encoders may write it */
+	ENC_DECIMAL, /* a MAC as one 48-bit number */
+	ENC_GZIP,    /* inside a gzip stream (any form of it, once inflated) */
+	ENC_ZLIB,    /* inside a zlib stream */
+	ENC_DEFLATE, /* inside a raw deflate body */
 	ENC__COUNT,
 };
 
@@ -31,7 +38,8 @@ struct form_list {
 	size_t n;
 };
 
-/* Name used in alerts' evidence.encoding: "plain", "hex", "base64", "base32", "url", "md5", ... */
+/* Name used in alerts' evidence.encoding: "plain", "hex", "base64", "base32", "url", "md5", ...,
+ * "uuid", "raw", "json-escape", "decimal", "gzip", "zlib", "deflate". */
 const char *encoding_name(enum encoding e);
 /* Canonical value of raw identifier bytes as read from a file/reply: trailing whitespace and NULs
  * stripped, leading whitespace stripped. Returns the new length (0: nothing usable). In place. */

@@ -57,6 +57,12 @@ int output_open(struct output *o, const struct output_opts *opts)
 			rotfile_close(&o->file);
 			return err;
 		}
+		if (err == -ELOOP) {
+			fprintf(stderr, "idsentry: output file '%s' is a symbolic link, which is not "
+					"followed (give the file itself, or '-' for stdout)\n", path);
+			rotfile_close(&o->file);
+			return err;
+		}
 		if (err) {
 			fprintf(stderr, "idsentry: cannot open output file '%s': %s\n", path,
 				strerror(-err));

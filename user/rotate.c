@@ -21,8 +21,9 @@ static int open_current(struct rotfile *r)
 {
 	struct stat st;
 
-	/* 0640: records name processes and command lines, not for every user */
-	r->fd = open(r->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	/* 0640: records name processes and command lines, not for every user; a symbolic link
+	 * planted where the log goes would have root append to whatever it points at */
+	r->fd = open(r->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (r->fd < 0)
 		return -errno;
 	if (fstat(r->fd, &st)) {

@@ -305,6 +305,21 @@ def test_rotation_refuses_what_is_not_a_regular_file(host):
     expect_eq(["fifo", "policy.yaml"], sorted(os.listdir(agent.tmp)), "nothing renamed or created")
 
 
+def test_output_symlink_is_not_followed(host):
+    agent = Agent(policy_text=POLICY_MACHINE_ID)
+    victim = os.path.join(agent.tmp, "victim")
+    with open(victim, "w") as f:
+        f.write("keep\n")
+    link = os.path.join(agent.tmp, "alerts.jsonl")
+    os.symlink(victim, link)  # planted where the log goes
+    r = sh([AGENT, "run", "--no-socket", "--output", link, "--policy", agent.policies[0]],
+           check=False, timeout=10)
+    expect(r.returncode != 0, "a non-zero exit status")
+    expect("is a symbolic link, which is not followed" in r.stderr, "why: %r" % r.stderr)
+    with open(victim) as f:
+        expect_eq("keep\n", f.read(), "the link's target")
+
+
 RFC5424 = re.compile(r'<(\d{1,3})>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z) ([!-~]{1,255}) idsentry (\d+) '
                      r'([!-~]{1,32}) (-|\[idsentry@32473((?: [^ ="\]]{1,32}="(?:[^"\\\]]|\\.)*")*)\]) (.*)$', re.S)
 

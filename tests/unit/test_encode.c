@@ -491,8 +491,52 @@ static void test_embedded_base64(void)
 	form_list_free(&l);
 }
 
+/* The shapes real programs give 128- and 48-bit identifiers (UUID, raw bytes, a MAC as a number
+ * or in Cisco's dotted form) and the escapes some encoders apply to every character. */
+static void test_shapes_and_full_escapes(void)
+{
+	static const uint8_t mac_raw[6] = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
+	static const uint8_t mid_raw[16] = { 0x3d, 0x12, 0x8a, 0x0b, 0x5c, 0x44, 0x4e, 0x7f,
+					     0x9a, 0x51, 0x23, 0x6b, 0x8c, 0x0d, 0xfd, 0xa4 };
+	struct form_list l = { 0 };
+
+	EXPECT_STR("uuid", encoding_name(ENC_UUID));
+	EXPECT_STR("raw", encoding_name(ENC_RAW));
+	EXPECT_STR("json-escape", encoding_name(ENC_JSON));
+	EXPECT_STR("decimal", encoding_name(ENC_DECIMAL));
+
+	forms_of(MAC, &l);
+	EXPECT_INT(0, check_list_invariants(&l, 0));
+	EXPECT(has_form_bytes(&l, mac_raw, 6, ENC_RAW));
+	EXPECT(has_form(&l, "187723572702975", ENC_DECIMAL)); /* 0xaabbccddeeff */
+	EXPECT(has_form(&l, "aabb.ccdd.eeff", ENC_PLAIN));
+	EXPECT(has_form(&l, "AABB.CCDD.EEFF", ENC_PLAIN));
+	EXPECT(has_form(&l, "%61%61%3A%62%62%3A%63%63%3A%64%64%3A%65%65%3A%66%66", ENC_URL));
+	EXPECT(has_form(&l, "%61%61%3a%62%62%3a%63%63%3a%64%64%3a%65%65%3a%66%66", ENC_URL));
+	EXPECT(has_form(&l, "\\u0061\\u0061\\u003a\\u0062\\u0062\\u003a\\u0063\\u0063"
+			    "\\u003a\\u0064\\u0064\\u003a\\u0065\\u0065\\u003a\\u0066"
+			    "\\u0066", ENC_JSON));
+	form_list_free(&l);
+
+	forms_of("3d128a0b5c444e7f9a51236b8c0dfda4", &l);
+	EXPECT_INT(0, check_list_invariants(&l, 0));
+	EXPECT(has_form(&l, "3d128a0b-5c44-4e7f-9a51-236b8c0dfda4", ENC_UUID));
+	EXPECT(has_form(&l, "3D128A0B-5C44-4E7F-9A51-236B8C0DFDA4", ENC_UUID));
+	EXPECT(has_form_bytes(&l, mid_raw, 16, ENC_RAW));
+	/* no decimal for a 128-bit value: only MACs are written as one number */
+	EXPECT(!has_form(&l, "0", ENC_DECIMAL));
+	form_list_free(&l);
+
+	/* a product_uuid read in UUID form gives the raw bytes too */
+	forms_of("3D128A0B-5C44-4E7F-9A51-236B8C0DFDA4", &l);
+	EXPECT(has_form_bytes(&l, mid_raw, 16, ENC_RAW));
+	EXPECT(has_form(&l, "3d128a0b-5c44-4e7f-9a51-236b8c0dfda4", -1));
+	form_list_free(&l);
+}
+
 int main(void)
 {
+	test_shapes_and_full_escapes();
 	test_names();
 	test_rfc4648();
 	test_hex_url();
