@@ -29,14 +29,74 @@ static __always_inline __u64 channel_of(struct file *f, int writing, __u16 *kind
 	*kind = CHANNEL_UNIX;
 	if (!writing)
 		return (__u64)sk;
-	/* unconnected datagrams name their receiver per send: not followed */
+	/* unconnected datagrams name their receiver per send: 0 here, the caller keys it by name */
 	return (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
 }
 
-/* A tainted process writes to a channel: the channel carries its taint to whoever reads it. */
+
+/* The channel of an unconnected unix datagram socket is its receiver's name: a path up to its NUL,
+ * or an abstract name (a NUL, then n - 1 bytes). The key has its top bit clear: kernel addresses,
+ * which name the other channels, have it set. */
+static __always_inline __u64 unix_name_key(const struct unix_name *u, __u32 n)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	int abstract = u->path[0] == 0, i;
+
+	for (i = 0; i < UNIX_PATH_BYTES; i++) {
+		__u8 c = u->path[i];
+
+		if (i >= n || (!abstract && !c))
+			break;
+		h = (h ^ c) * 0x100000001b3ULL;
+	}
+	return (h & ~(1ULL << 63)) | 1;
+}
+
+/* The key of the name a sender gave sendto/sendmsg (a user sockaddr_un of addrlen bytes). */
+static __always_inline __u64 unix_dest_key(__u64 addr, __u32 addrlen)
+{
+	struct unix_name *u;
+	__u32 zero = 0;
+
+	if (!addr || addrlen <= 2 || addrlen > sizeof(struct unix_name))
+		return 0;
+	u = bpf_map_lookup_elem(&unix_name_scratch, &zero);
+	if (!u)
+		return 0;
+	__builtin_memset(u->path, 0, sizeof(u->path));
+	/* a whole sockaddr_un: the bytes past addrlen are read but not hashed */
+	if (bpf_probe_read_user(u, sizeof(*u), (void *)addr) || u->family != AF_UNIX)
+		return 0;
+	return unix_name_key(u, addrlen - 2);
+}
+
+/* The key of the name a unix socket is bound to, for the reading side of unix_dest_key. */
+static __always_inline __u64 unix_bound_key(struct sock *sk)
+{
+	struct unix_address *ua = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	struct unix_name *u;
+	__u32 zero = 0;
+	int len;
+
+	if (!ua)
+		return 0;
+	len = BPF_CORE_READ(ua, len);
+	if (len <= 2 || len > (int)sizeof(struct unix_name))
+		return 0;
+	u = bpf_map_lookup_elem(&unix_name_scratch, &zero);
+	if (!u)
+		return 0;
+	__builtin_memset(u->path, 0, sizeof(u->path));
+	if (bpf_probe_read_kernel(u, sizeof(*u), &ua->name[0]))
+		return 0;
+	return unix_name_key(u, len - 2);
+}
+
+/* A tainted process writes to a channel: the channel carries its taint to whoever reads it.
+ * dest_key: an unconnected unix datagram's receiver (unix_dest_key), else 0. */
 static __always_inline void taint_channel_write(struct file *f, const struct proc_taint *t,
 						__u64 pid_tgid, __u64 buf, __u64 len, int is_iov,
-						__u64 content_mask)
+						__u64 content_mask, __u64 dest_key)
 {
 	struct channel_taint *ct, fresh = {};
 	struct send_scratch *scratch;
@@ -46,6 +106,9 @@ static __always_inline void taint_channel_write(struct file *f, const struct pro
 	__u16 kind = 0;
 
 	chan = channel_of(f, 1, &kind);
+	/* no peer: a datagram to a name given with this send */
+	if (!chan && kind == CHANNEL_UNIX)
+		chan = dest_key;
 	if (!chan)
 		return;
 	ct = bpf_map_lookup_elem(&tainted_channels, &chan);
@@ -123,6 +186,11 @@ static __always_inline void taint_from_channel_read(__u64 pid_tgid)
 	if (!chan)
 		return;
 	ct = bpf_map_lookup_elem(&tainted_channels, &chan);
+	/* a socket bound to a name receives what was sent to the name */
+	if (!ct && kind == CHANNEL_UNIX) {
+		chan = unix_bound_key((struct sock *)chan);
+		ct = chan ? bpf_map_lookup_elem(&tainted_channels, &chan) : NULL;
+	}
 	if (!ct || ct->writer_tgid == tgid)
 		return;
 	t = bpf_map_lookup_elem(&taint, &tgid);

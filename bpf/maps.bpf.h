@@ -185,6 +185,21 @@ SHARED struct {
 	__type(value, struct proc_info_event);
 } info_scratch SEC(".maps");
 
+#define UNIX_PATH_BYTES 108 /* sockaddr_un.sun_path */
+
+/* A unix socket address, read to key unconnected datagrams by their receiver's name. */
+struct unix_name {
+	__u16 family;
+	__u8 path[UNIX_PATH_BYTES + 2];
+};
+
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unix_name);
+} unix_name_scratch SEC(".maps");
+
 /* Blocking rules, slot 0..n_enforce_rules-1. */
 SHARED struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -69,8 +69,9 @@ static __always_inline int modem_write(__u64 pid_tgid, __u32 fd, __u64 buf, __u6
 
 /* ---- outbound sends ------------------------------------------------------------------------- */
 
+/* dest, dest_len: the address a sendto/sendmsg names (user memory), else 0. */
 static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 call, __u16 is_iov,
-					 __u64 content_mask)
+					 __u64 content_mask, __u64 dest, __u32 dest_len)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
@@ -102,7 +103,8 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 	family = sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : 0;
 	/* pipes, FIFOs and unix sockets pass the taint on to their readers */
 	if (!sk || family == AF_UNIX) {
-		taint_channel_write(f, t, pid_tgid, buf, len, is_iov, content_mask);
+		taint_channel_write(f, t, pid_tgid, buf, len, is_iov, content_mask,
+				    family == AF_UNIX ? unix_dest_key(dest, dest_len) : 0);
 		return 0;
 	}
 	if (family != AF_INET && family != AF_INET6)
@@ -252,7 +254,7 @@ static __always_inline int on_send_exit(long ret)
 SEC("tracepoint/syscalls/sys_enter_write")
 int handle_sys_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_WRITE, 0, 0);
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_WRITE, 0, 0, 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_write")
@@ -264,7 +266,7 @@ int handle_sys_exit_write(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_writev")
 int handle_sys_enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_WRITEV, 1, 0);
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_WRITEV, 1, 0, 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")
@@ -276,7 +278,8 @@ int handle_sys_exit_writev(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int handle_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_SENDTO, 0, 0);
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_SENDTO, 0, 0,
+			     ctx->args[4], ctx->args[5]);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
@@ -297,7 +300,8 @@ int handle_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 		count(STAT_READ_USER_FAILED);
 		return 0;
 	}
-	return on_send_enter(ctx->args[0], (__u64)msg.msg_iov, msg.msg_iovlen, CALL_SENDMSG, 1, 0);
+	return on_send_enter(ctx->args[0], (__u64)msg.msg_iov, msg.msg_iovlen, CALL_SENDMSG, 1, 0,
+			     (__u64)msg.msg_name, msg.msg_namelen);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmmsg")
@@ -313,7 +317,8 @@ int handle_sys_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	}
 	return on_send_enter(ctx->args[0], (__u64)first.msg_hdr.msg_iov, first.msg_hdr.msg_iovlen,
-			     CALL_SENDMMSG, 1, 0);
+			     CALL_SENDMMSG, 1, 0, (__u64)first.msg_hdr.msg_name,
+			     first.msg_hdr.msg_namelen);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmmsg")
@@ -325,7 +330,7 @@ int handle_sys_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_pwritev")
 int handle_sys_enter_pwritev(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_PWRITEV, 1, 0);
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_PWRITEV, 1, 0, 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_pwritev")
@@ -337,7 +342,7 @@ int handle_sys_exit_pwritev(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_pwritev2")
 int handle_sys_enter_pwritev2(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_PWRITEV, 1, 0);
+	return on_send_enter(ctx->args[0], ctx->args[1], ctx->args[2], CALL_PWRITEV, 1, 0, 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_pwritev2")
@@ -359,7 +364,7 @@ int handle_sys_enter_sendfile64(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	mask = wf->ident_mask;
 	taint_with(pid_tgid >> 32, mask);
-	return on_send_enter(ctx->args[0], 0, ctx->args[3], CALL_SENDFILE, 0, mask);
+	return on_send_enter(ctx->args[0], 0, ctx->args[3], CALL_SENDFILE, 0, mask, 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendfile64")
@@ -391,7 +396,7 @@ int handle_sys_enter_splice(struct trace_event_raw_sys_enter *ctx)
 		if (ct)
 			content = ct->file_mask;
 	}
-	return on_send_enter(ctx->args[2], 0, ctx->args[4], CALL_SPLICE, 0, content);
+	return on_send_enter(ctx->args[2], 0, ctx->args[4], CALL_SPLICE, 0, content, 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_splice")
