@@ -9,6 +9,7 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "enforce.bpf.h"
 
 #define SK_DROP 0
 #define SK_PASS 1
@@ -42,17 +43,17 @@ int handle_sockops(struct bpf_sock_ops *skops)
 	return 1;
 }
 
-/* A tainted process's TCP send while the syscall hooks are detached: sampled here instead. */
-static __always_inline void sample_gap_send(struct sk_msg_md *msg, __u64 pid_tgid)
+/* A tainted process's TCP send that no syscall hook saw begin (the hooks were detached, or it
+ * came from io_uring): sampled here, with the verdict taken here (flags, hook, rule). */
+static __always_inline void sample_sk_msg_send(struct sk_msg_md *msg, __u64 pid_tgid,
+					       const struct proc_taint *t, __u32 flags,
+					       __u16 hook, __u16 rule)
 {
-	struct proc_taint *t = live_taint(pid_tgid >> 32);
 	struct send_scratch *scratch;
 	struct send_event *ev;
 	__u32 zero = 0, n;
 	void *data;
 
-	if (!t)
-		return;
 	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
 	if (!scratch)
 		return;
@@ -85,9 +86,9 @@ static __always_inline void sample_gap_send(struct sk_msg_md *msg, __u64 pid_tgi
 
 		__builtin_memcpy(ev->daddr, a, sizeof(a));
 	}
-	ev->flags = SEND_DEST_FROM_SOCKET;
-	ev->hook = HOOK_NONE;
-	ev->rule = 0;
+	ev->flags = SEND_DEST_FROM_SOCKET | flags;
+	ev->hook = hook;
+	ev->rule = rule;
 	ev->pad = 0;
 	ev->content_mask = 0;
 	n = msg->size < sample_bytes ? msg->size : sample_bytes;
@@ -119,15 +120,52 @@ int handle_sk_msg(struct sk_msg_md *msg)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct pending_send *ps;
 
-	if (!syscall_hooks_on) {
-		sample_gap_send(msg, pid_tgid);
-		return SK_PASS;
+	ps = syscall_hooks_on ? bpf_map_lookup_elem(&pending_sends, &pid_tgid) : NULL;
+	if (ps) {
+		if (!ps->verdict)
+			return SK_PASS;
+		ps->verdict_hook = HOOK_SK_MSG;
+		return SK_DROP;
 	}
-	ps = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
-	if (!ps || !ps->verdict)
-		return SK_PASS;
-	ps->verdict_hook = HOOK_SK_MSG;
-	return SK_DROP;
+	/* no syscall hook saw this send begin: with them detached, or from io_uring (SEND, WRITE,
+	 * SENDMSG, zero-copy...) on a connection made before the taint; sampled and judged here */
+	if (!syscall_hooks_on || n_enforce_rules) {
+		struct proc_taint *t = live_taint(pid_tgid >> 32);
+		__u8 daddr[16] = {};
+		__u16 slot = 0;
+		__u32 verdict = 0;
+
+		if (!t)
+			return SK_PASS;
+		if (n_enforce_rules) {
+			/* ctx fields one load each, at a constant offset (the verifier allows no
+			 * other access) */
+			__u32 family = msg->family, port = msg->remote_port;
+			__u32 a0 = msg->remote_ip6[0], a1 = msg->remote_ip6[1];
+			__u32 a2 = msg->remote_ip6[2], a3 = msg->remote_ip6[3];
+			__u32 v4 = msg->remote_ip4;
+
+			asm volatile("" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(v4));
+			if (family == AF_INET) {
+				__builtin_memcpy(daddr, &v4, 4);
+			} else {
+				__builtin_memcpy(daddr, &a0, 4);
+				__builtin_memcpy(daddr + 4, &a1, 4);
+				__builtin_memcpy(daddr + 8, &a2, 4);
+				__builtin_memcpy(daddr + 12, &a3, 4);
+			}
+			verdict = enforce_verdict_no_comm(t->ident_mask, t->last_ns, family, daddr,
+							  bpf_ntohl(port), &slot);
+		}
+		if (verdict) {
+			sample_sk_msg_send(msg, pid_tgid, t, SEND_BLOCKED, HOOK_SK_MSG, slot);
+			return SK_DROP;
+		}
+		/* with the hooks attached the completion (io_uring) or the syscall reports it */
+		if (!syscall_hooks_on)
+			sample_sk_msg_send(msg, pid_tgid, t, 0, HOOK_NONE, 0);
+	}
+	return SK_PASS;
 }
 
 /* The last line: packets of sockets a blocked send went to, whatever path they took. */

@@ -31,8 +31,8 @@ static __always_inline int is_v4mapped(const __u8 *a)
 /* The action of the first blocking rule that applies to this taint and destination (0: none),
  * with its slot in *slot. family is AF_INET/AF_INET6, addr 16 network-order bytes; AF_UNSPEC for
  * destinations off the network (SMS), to which no excepted address or port applies. */
-static __always_inline __u32 enforce_verdict(__u64 ident_mask, __u64 taint_ns, __u16 family,
-					     const __u8 *addr, __u16 dport, __u16 *slot)
+static __always_inline __u32 verdict_of(__u64 ident_mask, __u64 taint_ns, __u16 family,
+					const __u8 *addr, __u16 dport, __u16 *slot, int with_comm)
 {
 	struct except_key key = {};
 	char comm[TASK_COMM_BYTES];
@@ -53,10 +53,13 @@ static __always_inline __u32 enforce_verdict(__u64 ident_mask, __u64 taint_ns, _
 		__builtin_memcpy(key.addr, &v4, 4);
 	}
 	key.prefixlen = 16 + 128;
-	bpf_get_current_comm(comm, sizeof(comm));
-	e = bpf_map_lookup_elem(&exempt_comms, comm);
-	if (e)
-		exempt |= *e;
+	/* (sk_msg has no bpf_get_current_comm before 6.x: exact-comm exceptions need a syscall) */
+	if (with_comm) {
+		bpf_get_current_comm(comm, sizeof(comm));
+		e = bpf_map_lookup_elem(&exempt_comms, comm);
+		if (e)
+			exempt |= *e;
+	}
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	e = bpf_map_lookup_elem(&exempt_tgids, &tgid);
 	if (e)
@@ -95,6 +98,20 @@ static __always_inline __u32 enforce_verdict(__u64 ident_mask, __u64 taint_ns, _
 		return r->action;
 	}
 	return 0;
+}
+
+static __always_inline __u32 enforce_verdict(__u64 ident_mask, __u64 taint_ns, __u16 family,
+					     const __u8 *addr, __u16 dport, __u16 *slot)
+{
+	return verdict_of(ident_mask, taint_ns, family, addr, dport, slot, 1);
+}
+
+/* The same, where the program type cannot read the comm (sk_msg). */
+static __always_inline __u32 enforce_verdict_no_comm(__u64 ident_mask, __u64 taint_ns,
+						     __u16 family, const __u8 *addr, __u16 dport,
+						     __u16 *slot)
+{
+	return verdict_of(ident_mask, taint_ns, family, addr, dport, slot, 0);
 }
 
 #endif

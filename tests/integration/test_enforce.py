@@ -187,6 +187,24 @@ def test_ready_reports_enforcement(host):
         expect(hook in e["hooks"], "%s among the enforcement hooks" % hook)
 
 
+def test_io_uring_send_on_a_connection_made_before_the_taint_is_dropped(host):
+    """A connection made before the taint, then IORING_OP_SEND or IORING_OP_WRITE: no syscall
+    hook sees the send begin; sk_msg judges it."""
+    exe = build_client("uring_leak", "uring")
+    for op in ("send", "write"):
+        before = host.quiet_received()
+        with Agent(policy_text=POLICY % "block") as agent:
+            r = subprocess.run([exe, host.addr, "8080", op], capture_output=True, text=True,
+                               timeout=20)
+            a = agent.wait_alert(process__comm="uring_leak")
+        settle()
+        expect_eq(5, r.returncode, "uring_leak exit status with %s (5: its send failed)" % op)
+        expect_eq(before, host.received(), "what the host received (%s)" % op)
+        expect_eq("blocked", a["action"], "action (%s)" % op)
+        expect_eq("sk_msg", a["evidence"]["hook"], "evidence.hook (%s)" % op)
+        expect_eq("confirmed", a["confidence"], "confidence (%s)" % op)
+
+
 def test_io_uring_connect_is_refused_too(host):
     """The socket-layer hooks see io_uring's connect as they see connect(2)."""
     exe = build_client("uring_leak", "uring")

