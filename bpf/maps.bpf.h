@@ -78,6 +78,9 @@ struct pending_send {
 	__u16 verdict_hook; /* enum enforce_hook that stopped it */
 	__u16 pad;
 	__u64 content_mask; /* sendfile/splice of identifier file content */
+	__u64 mmsg_vec;     /* sendmmsg: the struct mmsghdr array, for the messages after the first */
+	__u32 mmsg_n;
+	__u32 pad2;
 };
 
 /* A TLS library write in progress on a thread of a tainted process (tls.bpf.c): the socket writes

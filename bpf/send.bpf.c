@@ -309,22 +309,60 @@ int handle_sys_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 {
 	struct mmsghdr first;
 
-	/* resolvers send their A and AAAA queries together: the first message is sampled */
-	if (!live_taint(bpf_get_current_pid_tgid() >> 32) || !ctx->args[2])
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pending_send *ps;
+
+	/* resolvers send their A and AAAA queries together: each message is sampled (the first
+	 * from here, the next ones at exit) */
+	if (!live_taint(pid_tgid >> 32) || !ctx->args[2])
 		return 0;
 	if (bpf_probe_read_user(&first, sizeof(first), (void *)ctx->args[1])) {
 		count(STAT_READ_USER_FAILED);
 		return 0;
 	}
-	return on_send_enter(ctx->args[0], (__u64)first.msg_hdr.msg_iov, first.msg_hdr.msg_iovlen,
-			     CALL_SENDMMSG, 1, 0, (__u64)first.msg_hdr.msg_name,
-			     first.msg_hdr.msg_namelen);
+	on_send_enter(ctx->args[0], (__u64)first.msg_hdr.msg_iov, first.msg_hdr.msg_iovlen,
+		      CALL_SENDMMSG, 1, 0, (__u64)first.msg_hdr.msg_name, first.msg_hdr.msg_namelen);
+	ps = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
+	if (ps) {
+		ps->mmsg_vec = ctx->args[1];
+		ps->mmsg_n = ctx->args[2];
+	}
+	return 0;
 }
+
+#define MMSG_SAMPLED 8 /* messages of one sendmmsg sampled, each as a send */
 
 SEC("tracepoint/syscalls/sys_exit_sendmmsg")
 int handle_sys_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_send_exit(ctx->ret);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pending_send *p, ps;
+	long sent = ctx->ret;
+	int i;
+
+	p = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
+	if (!p)
+		return 0;
+	ps = *p;
+	on_send_exit(sent);
+	/* the next messages the call sent, each from its own iovecs, as if sent alone */
+	for (i = 1; i < MMSG_SAMPLED; i++) {
+		struct mmsghdr m;
+
+		if (i >= sent || i >= ps.mmsg_n)
+			break;
+		if (bpf_probe_read_user(&m, sizeof(m),
+					(void *)(ps.mmsg_vec + i * sizeof(struct mmsghdr)))) {
+			count(STAT_READ_USER_FAILED);
+			break;
+		}
+		ps.buf = (__u64)m.msg_hdr.msg_iov;
+		ps.len = m.msg_hdr.msg_iovlen;
+		if (bpf_map_update_elem(&pending_sends, &pid_tgid, &ps, BPF_ANY))
+			break;
+		on_send_exit(sent);
+	}
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_pwritev")

@@ -173,3 +173,13 @@ def test_io_uring_open_read_connect_send(host):
         a = confirmed_for(agent, int(r.stdout), "io_uring")
     expect_eq("io_uring", a["evidence"]["call"], "evidence.call")
     expect_eq(9000, a["destination"]["port"], "destination.port")
+
+
+def test_value_in_the_second_message_of_a_sendmmsg(host):
+    exe = build_client("mmsg_leak")
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        r = subprocess.run([exe, host.addr, "9999"], capture_output=True, text=True, timeout=20)
+        expect_eq(0, r.returncode, "mmsg_leak exit status (stderr %r)" % r.stderr)
+        a = confirmed_for(agent, int(r.stdout), "sendmmsg")
+    expect_eq("sendmmsg", a["evidence"]["call"], "evidence.call")
+    expect_eq(3, a["evidence"]["offset"], "evidence.offset (in the second message)")
