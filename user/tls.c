@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* tls: attaches the TLS write probes to each OpenSSL/BoringSSL library that processes load.
+/* tls: attaches the TLS write probes to each OpenSSL/BoringSSL/GnuTLS library processes load.
  *
  * Uprobes attach to a file, so one attachment per library covers every process, present and
  * future, that maps it; what remains is to notice libraries: at start and on each rescan. */
@@ -20,12 +20,24 @@ static const char *const default_globs[] = {
 	"/usr/lib/*/libssl.so.*", "/lib/*/libssl.so.*", "/usr/lib64/libssl.so.*",
 	"/usr/lib/libssl.so.*", "/apex/com.android.conscrypt/lib64/libssl.so",
 	"/system/lib64/libssl.so",
+	/* GnuTLS: wget, gnutls-cli, libcurl-gnutls, apt's https method, many daemons */
+	"/usr/lib/*/libgnutls.so.*", "/lib/*/libgnutls.so.*", "/usr/lib64/libgnutls.so.*",
 };
 
-/* Calls in which the library sends handshake, alert or close records (ciphertext) itself. */
-static const char *const protocol_calls[] = {
-	"SSL_connect", "SSL_do_handshake", "SSL_read", "SSL_shutdown",
+/* The calls probed in a library of each family: its plaintext writer, whose (data, size) are the
+ * 2nd and 3rd arguments and which returns the bytes written, as SSL_write does (one program
+ * serves both), and the calls in which it sends records of its own (ciphertext). */
+static const struct tls_family {
+	const char *write_call;
+	const char *protocol_calls[4];
+} openssl = {
+	"SSL_write",
+	{ "SSL_connect", "SSL_do_handshake", "SSL_read", "SSL_shutdown" },
+}, gnutls = {
+	"gnutls_record_send",
+	{ "gnutls_handshake", "gnutls_record_recv", "gnutls_bye", NULL },
 };
+
 
 /* Whether a library is built for this machine: a multiarch host also has foreign ones, which no
  * process here runs and whose probes would only cost time to attach and detach. */
@@ -90,6 +102,7 @@ static int attach_one(struct tls_probes *t, struct bpf_program *prog, const char
 static int attach_library(struct tls_probes *t, const char *path)
 {
 	struct idsentry_bpf *s = t->skel;
+	const struct tls_family *fam = strstr(path, "libgnutls") ? &gnutls : &openssl;
 	struct tls_library *lib;
 	struct stat st;
 	int n = 0, err = 0, r;
@@ -106,22 +119,25 @@ static int attach_library(struct tls_probes *t, const char *path)
 	lib->path = strdup(path);
 	lib->dev = st.st_dev;
 	lib->ino = st.st_ino;
-	r = attach_one(t, s->progs.handle_ssl_write, path, "SSL_write", 0);
+	r = attach_one(t, s->progs.handle_ssl_write, path, fam->write_call, 0);
 	if (r > 0)
-		r = attach_one(t, s->progs.handle_ssl_write_return, path, "SSL_write", 1);
+		r = attach_one(t, s->progs.handle_ssl_write_return, path, fam->write_call, 1);
 	n += r > 0;
 	err = r < 0 ? r : err;
-	r = attach_one(t, s->progs.handle_ssl_write_ex, path, "SSL_write_ex", 0);
-	if (r > 0)
-		r = attach_one(t, s->progs.handle_ssl_write_return, path, "SSL_write_ex", 1);
-	n += r > 0;
+	if (fam == &openssl) {
+		r = attach_one(t, s->progs.handle_ssl_write_ex, path, "SSL_write_ex", 0);
+		if (r > 0)
+			r = attach_one(t, s->progs.handle_ssl_write_return, path, "SSL_write_ex", 1);
+		n += r > 0;
+	}
 	/* calls that write records of the library's own: a library lacking some is no matter */
-	for (i = 0; n && i < sizeof(protocol_calls) / sizeof(protocol_calls[0]); i++)
-		if (attach_one(t, s->progs.handle_ssl_other, path, protocol_calls[i], 0) > 0)
-			attach_one(t, s->progs.handle_ssl_write_return, path, protocol_calls[i], 1);
+	for (i = 0; n && i < 4 && fam->protocol_calls[i]; i++)
+		if (attach_one(t, s->progs.handle_ssl_other, path, fam->protocol_calls[i], 0) > 0)
+			attach_one(t, s->progs.handle_ssl_write_return, path,
+				   fam->protocol_calls[i], 1);
 	lib->attached = n;
 	if (!n)
-		snprintf(lib->reason, sizeof(lib->reason), "no SSL_write to probe: %s",
+		snprintf(lib->reason, sizeof(lib->reason), "no %s to probe: %s", fam->write_call,
 			 strerror(-(err ? err : r)));
 	return n > 0;
 }
@@ -144,7 +160,7 @@ static int scan_process_maps(struct tls_probes *t)
 		while (f && fgets(line, sizeof(line), f)) {
 			char *lib = strchr(line, '/');
 
-			if (!lib || !strstr(lib, "libssl.so"))
+			if (!lib || (!strstr(lib, "libssl.so") && !strstr(lib, "libgnutls.so")))
 				continue;
 			lib[strcspn(lib, "\n")] = 0;
 			if (attach_library(t, lib) > 0)

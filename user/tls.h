@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* tls: attaches the TLS write probes to each OpenSSL/BoringSSL library that processes load. */
+/* tls: attaches the TLS write probes to each OpenSSL/BoringSSL/GnuTLS library processes load. */
 #ifndef IDSENTRY_TLS_H
 #define IDSENTRY_TLS_H
 

@@ -35,3 +35,17 @@ def test_tls_client_without_identifier_is_quiet(host):
         marker = agent.wait_alert(process__comm="curl", evidence__channel="tls")
         alerts = agent.alerts(process__comm="curl")
     expect_eq([marker], alerts, "alerts for curl: only the request that carried the machine-id")
+
+
+def test_gnutls_cli_request_is_confirmed_on_the_tls_channel(host):
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        libs = agent.records()[0]["tls_libraries"]
+        expect(any("libgnutls" in l["path"] and l["attached"] for l in libs),
+               "a GnuTLS library among the probed ones: %r" % libs)
+        cmd = ('printf "GET / HTTP/1.0\\r\\nX-Device: %%s\\r\\n\\r\\n" "$(cat /etc/machine-id)" | '
+               "gnutls-cli --insecure --port 8443 %s >/dev/null 2>&1" % host.addr)
+        subprocess.run(["sh", "-c", cmd], timeout=20)
+        a = agent.wait_alert(process__comm="gnutls-cli", evidence__channel="tls")
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq({"proto": "tcp", "addr": host.addr, "port": 8443},
+              {k: a["destination"][k] for k in ("proto", "addr", "port")}, "destination")
