@@ -22,6 +22,9 @@ __u32 n_enforce_rules = 0;
  * are followed by sockops/sk_msg instead (gap_sockets), until the hooks are back. */
 __u32 syscall_hooks_on = 1;
 __u32 gap_sockets_used = 0;
+/* Identifiers rtnetlink replies carry (policy `netlink` keys): link addresses, neighbours'. */
+__u64 netlink_link_mask = 0;
+__u64 netlink_neigh_mask = 0;
 #else
 #define SHARED extern
 extern const volatile __u32 agent_tgid;
@@ -33,6 +36,8 @@ extern __u64 channels_active_until_ns;
 extern __u32 n_enforce_rules;
 extern __u32 syscall_hooks_on;
 extern __u32 gap_sockets_used;
+extern __u64 netlink_link_mask;
+extern __u64 netlink_neigh_mask;
 #endif
 
 #define RINGBUF_BYTES (8 << 20) /* libbpf maps the data twice: 16 MiB cost 32 MiB of RSS */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* recv.bpf.c: data received by tainted processes: unix sockets pass taint on, DNS answers name hosts. */
+/* recv.bpf.c: data received: unix sockets pass taint on, DNS answers name hosts, rtnetlink replies
+ * carry MACs. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -64,6 +65,79 @@ static __always_inline void receive_passed_fds(__u64 pid_tgid, __u64 msg_ptr)
 	}
 }
 
+#define AF_NETLINK 16
+#define NETLINK_ROUTE 0
+#define RTM_NEWLINK 16
+#define RTM_NEWNEIGH 28
+
+/* The buffer a recvfrom/recvmsg filled (its first iovec), and how much of it. */
+static __always_inline __u64 received_buffer(__u16 call, long *ret)
+{
+	__u64 src = exiting_syscall_arg(1);
+	struct user_msghdr msg;
+	struct iovec iov;
+
+	if (call != CALL_RECVMSG)
+		return src;
+	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)src) ||
+	    bpf_probe_read_user(&iov, sizeof(iov), msg.msg_iov)) {
+		count(STAT_READ_USER_FAILED);
+		return 0;
+	}
+	if ((__u64)*ret > iov.iov_len)
+		*ret = iov.iov_len;
+	return (__u64)iov.iov_base;
+}
+
+/* An rtnetlink reply listing links (MACs) or neighbours (the router's MAC), as `ip link`,
+ * getifaddrs() and Node's os.networkInterfaces() read them: the reader holds those identifiers;
+ * its first bytes go to the agent, which learns the addresses in them. */
+static __always_inline void netlink_reply(__u64 pid_tgid, struct sock *sk, __u16 call, long ret)
+{
+	struct send_scratch *scratch;
+	struct send_event *ev;
+	__u64 src, mask, n;
+	__u32 zero = 0;
+	__u16 type;
+
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_NETLINK ||
+	    BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != NETLINK_ROUTE)
+		return;
+	src = received_buffer(call, &ret);
+	/* nlmsghdr: u32 length, then u16 type */
+	if (!src || ret < 16 || bpf_probe_read_user(&type, sizeof(type), (void *)(src + 4)))
+		return;
+	mask = type == RTM_NEWLINK ? netlink_link_mask : type == RTM_NEWNEIGH ? netlink_neigh_mask : 0;
+	if (!mask)
+		return;
+	taint_introducing(pid_tgid, mask);
+	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+	if (!scratch)
+		return;
+	ev = &scratch->ev;
+	fill_header(&ev->hdr, EVENT_RECV, pid_tgid);
+	ev->taint_mask = mask;
+	ev->taint_ns = 0;
+	ev->result = ret;
+	ev->call = CALL_NETLINK;
+	ev->fd = exiting_syscall_arg(0);
+	ev->flags = 0;
+	ev->family = AF_NETLINK;
+	ev->sock_type = 0;
+	ev->protocol = NETLINK_ROUTE;
+	ev->dport = 0;
+	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
+	n = ret > MAX_SAMPLE_BYTES ? MAX_SAMPLE_BYTES : ret;
+	n &= 2 * MAX_SAMPLE_BYTES - 1;
+	if (bpf_probe_read_user(ev->sample, n, (void *)src)) {
+		count(STAT_READ_USER_FAILED);
+		return;
+	}
+	ev->sample_len = n;
+	/* no open of a watched file announced it: wake the agent now */
+	emit_now(ev, offsetof(struct send_event, sample) + n);
+}
+
 static __always_inline int on_recv_exit(long ret, __u16 call)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -80,6 +154,13 @@ static __always_inline int on_recv_exit(long ret, __u16 call)
 	taint_from_channel_read(pid_tgid);
 	if (call == CALL_RECVMSG)
 		receive_passed_fds(pid_tgid, exiting_syscall_arg(1));
+	/* rtnetlink replies are identifier sources: only when the policy names them */
+	if (netlink_link_mask | netlink_neigh_mask) {
+		f = current_fd_file(exiting_syscall_arg(0));
+		sk = f ? file_sock(f) : NULL;
+		if (sk)
+			netlink_reply(pid_tgid, sk, call, ret);
+	}
 	/* the one lookup every untainted receiver pays */
 	if (!live_taint(pid_tgid >> 32))
 		return 0;

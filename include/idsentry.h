@@ -89,6 +89,8 @@ enum send_call {
 	CALL_RAW_SOCKET = 14, /* a tainted process opened a raw or packet socket (no payload) */
 	CALL_IO_URING = 15,   /* an io_uring send or write, seen at its completion */
 	CALL_SK_MSG = 16,     /* a TCP send seen by sk_msg while the syscall hooks were detached */
+	CALL_NETLINK = 17,    /* EVENT_RECV: an rtnetlink reply (links, neighbours) a process read;
+			       * taint_mask: the identifiers it carries */
 };
 
 /* The syscall that carried an identifier read. Append only. */

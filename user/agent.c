@@ -32,6 +32,7 @@
 #include "dns.h"
 #include "json.h"
 #include "loader.h"
+#include "netlink.h"
 #include "output.h"
 #include "policy.h"
 #include "proctable.h"
@@ -104,7 +105,7 @@ static int load_policy(const struct agent_opts *o, struct policy *p, struct diag
 /* Applies the policy's files and windows to the kernel and the value store. */
 static int apply_policy(struct agent *a)
 {
-	uint64_t ttl = 0;
+	uint64_t ttl = 0, link_mask, neigh_mask;
 	size_t i;
 	int err;
 
@@ -126,6 +127,11 @@ static int apply_policy(struct agent *a)
 		return err;
 	/* with them attached, every syscall of every process takes the traced path */
 	loader_set_ioctl_hooks(&a->loader, err > 0);
+	/* rtnetlink replies are sources any process may read: the recv exits stay for them */
+	netlink_masks(&a->policy, &link_mask, &neigh_mask);
+	a->loader.skel->bss->netlink_link_mask = link_mask;
+	a->loader.skel->bss->netlink_neigh_mask = neigh_mask;
+	loader_pin_recv_hooks(&a->loader, (link_mask | neigh_mask) != 0);
 	/* the binder_ioctl kprobes run for every Binder call: only when the policy names one */
 	err = binder_apply(&a->binder, a->loader.skel, &a->policy);
 	if (err < 0)
@@ -588,6 +594,47 @@ static void on_binder_tx(struct agent *a, const struct binder_tx_event *ev)
 	detect_sms(&a->det, &s);
 }
 
+struct netlink_learning {
+	struct agent *a;
+	struct proc *p;
+	uint64_t mask;
+};
+
+static void learn_netlink_address(void *ctx, const char *mac, enum netlink_addr_kind kind,
+				  const char *owner)
+{
+	struct netlink_learning *l = ctx;
+	char origin[96];
+	int bit;
+
+	snprintf(origin, sizeof(origin), "%s %s%s",
+		 kind == NETLINK_NEIGH ? "RTM_NEWNEIGH" : "RTM_NEWLINK", owner,
+		 kind == NETLINK_LINK_PERM ? " (permanent)" : "");
+	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++) {
+		if (!(l->mask & (1ULL << bit)))
+			continue;
+		values_learn(&l->a->values, bit, "netlink", origin, (const uint8_t *)mac,
+			     strlen(mac));
+		if (l->p)
+			proc_note_obtained(l->p, bit, "netlink", origin, l->a->values.last,
+					   l->a->values.epoch);
+	}
+}
+
+/* A process read an rtnetlink reply listing links or neighbours: it holds their addresses. */
+static void on_netlink_reply(struct agent *a, const struct send_event *ev)
+{
+	struct netlink_learning l = { .a = a, .mask = ev->taint_mask };
+
+	l.p = proctable_get(&a->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	if (l.p)
+		flow_direct_read(l.p, ev->taint_mask, ev->hdr.ts_ns);
+	/* no open of a watched file announced it: follow the process from now on */
+	if (a->gate.mode == HOOKS_ON_DEMAND && !hook_gate_active(&a->gate))
+		hook_gate_wake(&a->gate);
+	netlink_addresses(ev->sample, ev->sample_len, learn_netlink_address, &l);
+}
+
 /* A tainted process forked. A spawner's (zygote's) children start holding nothing of what it
  * held: its taint still makes their sends sampled, but only a value seen in them is reported. */
 static void on_fork(struct agent *a, const struct event_header *hdr, uint32_t child_tgid)
@@ -653,7 +700,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 		modem_on_write(&a->modem, &ev.flow);
 		break;
 	case EVENT_RECV:
-		detect_learn_hosts(&a->det, &ev.send);
+		if (ev.send.call == CALL_NETLINK)
+			on_netlink_reply(a, &ev.send);
+		else
+			detect_learn_hosts(&a->det, &ev.send);
 		break;
 	}
 	return 0;

@@ -197,6 +197,9 @@ enum hook_class loader_hook_class(const char *section)
 		return HOOK_CLASS_IOCTL;
 	if (is_kprobe(section))
 		return HOOK_CLASS_BINDER;
+	if (!strcmp(section, "tracepoint/syscalls/sys_exit_recvfrom") ||
+	    !strcmp(section, "tracepoint/syscalls/sys_exit_recvmsg"))
+		return HOOK_CLASS_RECV;
 	/* the sendmsg hooks act on sends the syscall hooks saw begin; egress drops packets of
 	 * sockets they blocked: idle with those hooks away */
 	if (!strncmp(section, "tracepoint/syscalls/", 20) || !strncmp(section, "cgroup/sendmsg", 14) ||
@@ -246,6 +249,8 @@ static int attach_programs(struct loader *l, int all, enum hook_class only)
 			l->ioctl_links[l->n_ioctl_links++] = link;
 		else if (class == HOOK_CLASS_BINDER)
 			l->binder_links[l->n_binder_links++] = link;
+		else if (class == HOOK_CLASS_RECV)
+			l->recv_links[l->n_recv_links++] = link;
 		else
 			l->links[l->n_links++] = link;
 	}
@@ -280,13 +285,34 @@ int loader_set_binder_hooks(struct loader *l, int on)
 	return 0;
 }
 
+static int set_recv_hooks(struct loader *l, int on)
+{
+	if (on && !l->recv_attached) {
+		l->recv_attached = 1;
+		return attach_programs(l, 0, HOOK_CLASS_RECV);
+	}
+	if (!on && l->recv_attached) {
+		destroy_links(l->recv_links, l->n_recv_links);
+		l->n_recv_links = 0;
+		l->recv_attached = 0;
+	}
+	return 0;
+}
+
+int loader_pin_recv_hooks(struct loader *l, int on)
+{
+	l->recv_pinned = on;
+	return set_recv_hooks(l, on || __atomic_load_n(&l->demand_attached, __ATOMIC_ACQUIRE));
+}
+
 int loader_attach_demand(struct loader *l)
 {
 	int failed;
 
 	if (l->demand_attached)
 		return 0;
-	failed = attach_programs(l, 0, HOOK_CLASS_DEMAND);
+	failed = set_recv_hooks(l, 1);
+	failed += attach_programs(l, 0, HOOK_CLASS_DEMAND);
 	__atomic_store_n(&l->demand_attached, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&l->skel->data->syscall_hooks_on, 1, __ATOMIC_SEQ_CST);
 	return failed;
@@ -300,6 +326,8 @@ void loader_detach_demand(struct loader *l)
 		__atomic_store_n(&l->skel->data->syscall_hooks_on, 0, __ATOMIC_SEQ_CST);
 	destroy_links(l->demand_links, l->n_demand_links);
 	l->n_demand_links = 0;
+	if (!l->recv_pinned)
+		set_recv_hooks(l, 0);
 }
 
 int loader_attached(const struct loader *l, const char *name)
@@ -387,6 +415,7 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 	l->demand_attached = 1;
 	l->ioctl_attached = 1;
 	l->binder_attached = 1;
+	l->recv_attached = 1;
 	if (!loader_attached(l, "handle_sys_exit_openat") ||
 	    !loader_attached(l, "handle_sys_exit_read") ||
 	    !loader_attached(l, "handle_sys_enter_read") ||
@@ -452,6 +481,8 @@ void loader_stop(struct loader *l)
 	l->demand_links = NULL;
 	loader_set_ioctl_hooks(l, 0);
 	loader_set_binder_hooks(l, 0);
+	l->recv_pinned = 0;
+	set_recv_hooks(l, 0);
 	idsentry_bpf__destroy(l->skel);
 	l->skel = NULL;
 	free(l->probes);

@@ -34,6 +34,10 @@ struct loader {
 	struct bpf_link *binder_links[2]; /* binder_ioctl kprobes, while the policy names Binder calls */
 	size_t n_binder_links;
 	int binder_attached;
+	struct bpf_link *recv_links[2];   /* recvfrom/recvmsg exits: with the demand hooks, and for */
+	size_t n_recv_links;              /* good while the policy names rtnetlink sources (pinned) */
+	int recv_attached;
+	int recv_pinned;
 	struct probe_status *probes;
 	size_t n_probes;
 	int cgroup_fd;
@@ -49,6 +53,7 @@ enum hook_class {
 	HOOK_CLASS_DEMAND, /* serve only processes that hold identifiers (hook_gate.c) */
 	HOOK_CLASS_IOCTL,  /* identifier sources themselves: attached while the policy names ioctls */
 	HOOK_CLASS_BINDER, /* binder_ioctl kprobes: attached while the policy names Binder calls */
+	HOOK_CLASS_RECV,   /* recv exits: on demand, or pinned while the policy names netlink */
 };
 
 enum hook_class loader_hook_class(const char *section);
@@ -56,6 +61,9 @@ enum hook_class loader_hook_class(const char *section);
 int loader_set_ioctl_hooks(struct loader *l, int on);
 /* The same for the Binder kprobes. */
 int loader_set_binder_hooks(struct loader *l, int on);
+/* Keeps the recv exits attached whatever the demand hooks do (rtnetlink replies are sources
+ * any process may read), or lets them follow the demand hooks again. */
+int loader_pin_recv_hooks(struct loader *l, int on);
 /* Attaches the on-demand hooks; returns how many failed (each reported on stderr). */
 int loader_attach_demand(struct loader *l);
 /* Detaches them (each waits out a grace period; done from several threads). */

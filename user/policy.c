@@ -30,8 +30,9 @@ static const char *const top_keys[] = {
 	"version", "identifiers", "rules", "property_libraries", "binder_sms", "spawners", NULL,
 };
 static const char *const ident_keys[] = {
-	"name", "files", "ioctls", "modem", "properties", "binder", NULL,
+	"name", "files", "ioctls", "modem", "properties", "binder", "netlink", NULL,
 };
+static const char *const known_netlink[] = { "RTM_GETLINK", "RTM_GETNEIGH", NULL };
 static const char *const binder_keys[] = { "interface", "codes", "reply", NULL };
 static const char *const binder_sms_keys[] = { "interface", "codes", "args", NULL };
 static const char *const rule_keys[] = {
@@ -42,7 +43,7 @@ static const char *const process_keys[] = { "exe", "uid", "package", "comm", NUL
 static const char *const severities[] = { "low", "medium", "high", "critical", NULL };
 
 enum { TK_VERSION, TK_IDENTIFIERS, TK_RULES, TK_PROPERTY_LIBRARIES, TK_BINDER_SMS, TK_SPAWNERS };
-enum { IK_NAME, IK_FILES, IK_IOCTLS, IK_MODEM, IK_PROPERTIES, IK_BINDER };
+enum { IK_NAME, IK_FILES, IK_IOCTLS, IK_MODEM, IK_PROPERTIES, IK_BINDER, IK_NETLINK };
 enum { BK_INTERFACE, BK_CODES, BK_LAYOUT };
 enum { PK_EXE, PK_UID, PK_PACKAGE, PK_COMM };
 enum { RK_NAME, RK_IDENTIFIERS, RK_PROCESSES, RK_DESTINATIONS, RK_WINDOW, RK_ACTION, RK_SEVERITY };
@@ -524,6 +525,23 @@ static void add_ioctl(struct loader *ld, yaml_node_t *item, const char *s, const
 	error_at(ld, &item->start_mark, "unknown ioctl '%s' (expected one of %s)", s, expected);
 }
 
+static void add_netlink(struct loader *ld, yaml_node_t *item, const char *s, const char *key,
+			void *ctx)
+{
+	char expected[64];
+	int i;
+
+	for (i = 0; known_netlink[i]; i++) {
+		if (!strcmp(s, known_netlink[i])) {
+			add_string(ld, item, s, key, ctx);
+			return;
+		}
+	}
+	join_words(expected, sizeof(expected), known_netlink);
+	error_at(ld, &item->start_mark, "unknown netlink request '%s' (expected one of %s)", s,
+		 expected);
+}
+
 static void add_ident_ref(struct loader *ld, yaml_node_t *item, const char *s, const char *key,
 			  void *ctx)
 {
@@ -760,6 +778,7 @@ static void free_identifier(struct identifier_def *id)
 	str_list_free(&id->ioctls);
 	str_list_free(&id->modem);
 	str_list_free(&id->properties);
+	str_list_free(&id->netlink);
 }
 
 static void free_process_filter(struct process_filter *f)
@@ -1040,6 +1059,9 @@ static void parse_identifier(struct loader *ld, yaml_node_t *n)
 		case IK_BINDER:
 			parse_binder_list(ld, v, 0, &id.binder, &id.n_binder);
 			break;
+		case IK_NETLINK:
+			for_each_string(ld, v, "netlink", add_netlink, &id.netlink);
+			break;
 		}
 		if (k > IK_NAME && ld->errors != errors)
 			bad_source = true;
@@ -1050,9 +1072,10 @@ static void parse_identifier(struct loader *ld, yaml_node_t *n)
 	if (!id.name)
 		goto drop;
 	if (!id.files.n && !id.ioctls.n && !id.modem.n && !id.properties.n && !id.n_binder &&
-	    !bad_source)
+	    !id.netlink.n && !bad_source)
 		error_at(ld, &name_node->start_mark, "identifier '%s' has no source %s", id.name,
-			 "(expected at least one of files, ioctls, modem, properties, binder)");
+			 "(expected at least one of files, ioctls, modem, properties, binder, "
+			 "netlink)");
 	if (p->n_idents >= POLICY_MAX_IDENTIFIERS) {
 		if (!ld->too_many_reported)
 			error_at(ld, &name_node->start_mark, "too many identifiers (at most %d)",

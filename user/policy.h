@@ -33,6 +33,7 @@ struct identifier_def {
 	struct str_list ioctls;     /* SIOCGIFHWADDR, HDIO_GET_IDENTITY, NVME_IOCTL_ADMIN_CMD, SG_IO */
 	struct str_list modem;      /* tty path globs */
 	struct str_list properties; /* system property names */
+	struct str_list netlink;    /* rtnetlink dumps: RTM_GETLINK (link MACs), RTM_GETNEIGH */
 	struct binder_def *binder;  /* Binder getters whose reply carries the value */
 	size_t n_binder;
 };

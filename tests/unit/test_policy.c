@@ -261,7 +261,7 @@ static void test_unknown_keys(void)
 			 "    file: [/a]\n"
 			 "    files: [/a]\n",
 			 "t.yaml:3:5: error: unknown key 'file' in identifier "
-			 "(expected one of name, files, ioctls, modem, properties, binder)");
+			 "(expected one of name, files, ioctls, modem, properties, binder, netlink)");
 	expect_one_error("rules:\n"
 			 "  - name: r\n"
 			 "    destinations:\n"
@@ -310,7 +310,7 @@ static void test_unknown_identifier(void)
 	expect_one_error("identifiers:\n"
 			 "  - name: a\n",
 			 "t.yaml:2:11: error: identifier 'a' has no source "
-			 "(expected at least one of files, ioctls, modem, properties, binder)");
+			 "(expected at least one of files, ioctls, modem, properties, binder, netlink)");
 	expect_one_error("identifiers:\n"
 			 "  - name: a\n"
 			 "    files: [/a]\n"
