@@ -579,14 +579,14 @@ static void test_shipped_policies(void)
 	diag_list_free(&dl);
 	EXPECT_INT(0, policy_load_files(&pol, def, 1, &dl));
 	diag_print(&dl, stderr);
-	EXPECT_INT(7, pol.n_idents);
+	EXPECT_INT(8, pol.n_idents);
 	EXPECT_INT(1, pol.n_rules);
 	EXPECT(policy_find_identifier(&pol, "machine-id") != NULL);
 	EXPECT(policy_find_identifier(&pol, "disk-serial") != NULL);
 	if (pol.n_rules == 1) {
 		r = &pol.rules[0];
 		EXPECT_STR("identifier-exfiltration", r->name);
-		EXPECT_INT(0x7f, r->ident_mask);
+		EXPECT_INT(0xff, r->ident_mask);
 		EXPECT_INT(1, r->dest_except.unix_sockets);
 		EXPECT_INT(1, has_addr(&r->dest_except, "127.0.0.53"));
 		EXPECT_INT(1, has_addr(&r->dest_except, "::1"));
