@@ -523,17 +523,19 @@ static void url_forms(struct acc *a, const uint8_t *v, size_t len)
 	}
 }
 
-/* Every byte %XX-encoded, unreserved ones too (some clients encode everything). */
-static void url_full_forms(struct acc *a, const uint8_t *v, size_t len)
+/* Every byte written as prefix and two hex digits, in either case: %XX (clients that encode
+ * every byte, unreserved ones too) or \u00XX (JSON encoders that escape every character). */
+static void escaped_forms(struct acc *a, const uint8_t *v, size_t len, enum encoding enc,
+			  const char *prefix)
 {
 	static const char hexd[2][17] = { "0123456789ABCDEF", "0123456789abcdef" };
+	size_t i, p = strlen(prefix), w = p + 2;
 	char *s;
-	size_t i;
 	int lower;
 
-	if (len > SIZE_MAX / 3 - 1)
+	if (len > SIZE_MAX / w - 1)
 		return;
-	s = malloc(3 * len + 1);
+	s = malloc(w * len + 1);
 	if (!s) {
 		if (!a->err)
 			a->err = -ENOMEM;
@@ -541,36 +543,11 @@ static void url_full_forms(struct acc *a, const uint8_t *v, size_t len)
 	}
 	for (lower = 0; lower <= 1; lower++) {
 		for (i = 0; i < len; i++) {
-			s[3 * i] = '%';
-			s[3 * i + 1] = hexd[lower][v[i] >> 4];
-			s[3 * i + 2] = hexd[lower][v[i] & 15];
+			memcpy(s + w * i, prefix, p);
+			s[w * i + p] = hexd[lower][v[i] >> 4];
+			s[w * i + p + 1] = hexd[lower][v[i] & 15];
 		}
-		put(a, ENC_URL, s, 3 * len);
-	}
-	free(s);
-}
-
-/* Every character as a JSON \u00XX escape, in either case. */
-static void json_escaped_forms(struct acc *a, const uint8_t *v, size_t len)
-{
-	static const char hexd[2][17] = { "0123456789ABCDEF", "0123456789abcdef" };
-	char *s;
-	size_t i;
-	int lower;
-
-	if (len > SIZE_MAX / 6 - 1)
-		return;
-	s = malloc(6 * len + 1);
-	if (!s) {
-		if (!a->err)
-			a->err = -ENOMEM;
-		return;
-	}
-	for (lower = 0; lower <= 1; lower++) {
-		for (i = 0; i < len; i++)
-			snprintf(s + 6 * i, 7, "\\u00%c%c", hexd[lower][v[i] >> 4],
-				 hexd[lower][v[i] & 15]);
-		put(a, ENC_JSON, s, 6 * len);
+		put(a, enc, s, w * len);
 	}
 	free(s);
 }
@@ -673,8 +650,8 @@ int value_forms(const uint8_t *value, size_t len, struct form_list *out)
 		base32_forms(&a, raw, rawlen);
 
 	url_forms(&a, value, len);
-	url_full_forms(&a, value, len);
-	json_escaped_forms(&a, value, len);
+	escaped_forms(&a, value, len, ENC_URL, "%");
+	escaped_forms(&a, value, len, ENC_JSON, "\\u00");
 	if (raw)
 		raw_shape_forms(&a, raw, rawlen);
 

@@ -257,46 +257,37 @@ static int attach_programs(struct loader *l, int all, enum hook_class only)
 	return failed;
 }
 
-int loader_set_ioctl_hooks(struct loader *l, int on)
+/* Attaches or detaches one switchable class of hooks; returns how many failed to attach. */
+static int set_class(struct loader *l, enum hook_class class, struct bpf_link **links,
+		     size_t *n_links, int *attached, int on)
 {
-	if (on && !l->ioctl_attached) {
-		l->ioctl_attached = 1;
-		return attach_programs(l, 0, HOOK_CLASS_IOCTL);
+	if (on && !*attached) {
+		*attached = 1;
+		return attach_programs(l, 0, class);
 	}
-	if (!on && l->ioctl_attached) {
-		destroy_links(l->ioctl_links, l->n_ioctl_links);
-		l->n_ioctl_links = 0;
-		l->ioctl_attached = 0;
+	if (!on && *attached) {
+		destroy_links(links, *n_links);
+		*n_links = 0;
+		*attached = 0;
 	}
 	return 0;
+}
+
+int loader_set_ioctl_hooks(struct loader *l, int on)
+{
+	return set_class(l, HOOK_CLASS_IOCTL, l->ioctl_links, &l->n_ioctl_links, &l->ioctl_attached,
+			 on);
 }
 
 int loader_set_binder_hooks(struct loader *l, int on)
 {
-	if (on && !l->binder_attached) {
-		l->binder_attached = 1;
-		return attach_programs(l, 0, HOOK_CLASS_BINDER);
-	}
-	if (!on && l->binder_attached) {
-		destroy_links(l->binder_links, l->n_binder_links);
-		l->n_binder_links = 0;
-		l->binder_attached = 0;
-	}
-	return 0;
+	return set_class(l, HOOK_CLASS_BINDER, l->binder_links, &l->n_binder_links,
+			 &l->binder_attached, on);
 }
 
 static int set_recv_hooks(struct loader *l, int on)
 {
-	if (on && !l->recv_attached) {
-		l->recv_attached = 1;
-		return attach_programs(l, 0, HOOK_CLASS_RECV);
-	}
-	if (!on && l->recv_attached) {
-		destroy_links(l->recv_links, l->n_recv_links);
-		l->n_recv_links = 0;
-		l->recv_attached = 0;
-	}
-	return 0;
+	return set_class(l, HOOK_CLASS_RECV, l->recv_links, &l->n_recv_links, &l->recv_attached, on);
 }
 
 int loader_pin_recv_hooks(struct loader *l, int on)

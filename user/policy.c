@@ -153,23 +153,46 @@ static void add_error(struct loader *ld, const char *file, int line, int col, ch
 	ld->errors++;
 }
 
-static void __attribute__((format(printf, 3, 4)))
-error_at(struct loader *ld, const yaml_mark_t *m, const char *fmt, ...)
+/* One record at a node's position; warnings do not count as errors. */
+static void report_at(struct loader *ld, const yaml_mark_t *m, int warning, const char *fmt,
+		      va_list ap)
 {
 	int line = (int)m->line + 1, col = (int)m->column + 1;
-	va_list ap;
 	char *msg;
-	int ret;
 
-	va_start(ap, fmt);
-	ret = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (ret < 0) {
+	if (vasprintf(&msg, fmt, ap) < 0) {
 		ld->oom = 1;
 		return;
 	}
-	add_error(ld, ld->file, line, col, source_line(ld->text, ld->len, line), msg);
+	if (!warning) {
+		add_error(ld, ld->file, line, col, source_line(ld->text, ld->len, line), msg);
+	} else if (diag_add(ld->d, ld->file, line, col, "%s", msg)) {
+		ld->oom = 1;
+	} else {
+		ld->d->items[ld->d->n - 1].source = source_line(ld->text, ld->len, line);
+		ld->d->items[ld->d->n - 1].warning = 1;
+	}
 	free(msg);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+error_at(struct loader *ld, const yaml_mark_t *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_at(ld, m, 0, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+warning_at(struct loader *ld, const yaml_mark_t *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_at(ld, m, 1, fmt, ap);
+	va_end(ap);
 }
 
 static yaml_node_t *node(struct loader *ld, yaml_node_item_t i)
@@ -601,30 +624,6 @@ static void free_binder_defs(struct binder_def *b, size_t n)
 		free(b[i].layout);
 	}
 	free(b);
-}
-
-static void __attribute__((format(printf, 3, 4)))
-warning_at(struct loader *ld, const yaml_mark_t *m, const char *fmt, ...)
-{
-	int line = (int)m->line + 1, col = (int)m->column + 1;
-	va_list ap;
-	char *msg;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (ret < 0) {
-		ld->oom = 1;
-		return;
-	}
-	if (diag_add(ld->d, ld->file, line, col, "%s", msg)) {
-		ld->oom = 1;
-	} else {
-		ld->d->items[ld->d->n - 1].source = source_line(ld->text, ld->len, line);
-		ld->d->items[ld->d->n - 1].warning = 1;
-	}
-	free(msg);
 }
 
 static void add_exe(struct loader *ld, yaml_node_t *item, const char *s, struct process_filter *f)
