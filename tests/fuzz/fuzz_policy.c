@@ -42,13 +42,14 @@ static size_t file_pos(const struct policy *p, const char *file)
 	return p->files.n;
 }
 
-/* ret is the error count: every record must be ours, well formed and in file/line/column order. */
+/* ret is the error count (warnings are records too, not errors): every record must be ours, well
+ * formed and in file/line/column order. */
 static void check_diags(const struct policy *p, const struct diag_list *d, int ret)
 {
 	size_t i;
 
-	FUZZ_CHECK(ret == -ENOMEM || (ret >= 0 && (size_t)ret == d->n), "ret %d, %zu records", ret,
-		   d->n);
+	FUZZ_CHECK(ret == -ENOMEM || (ret >= 0 && (size_t)ret == diag_errors(d)),
+		   "ret %d, %zu records, %zu errors", ret, d->n, diag_errors(d));
 	for (i = 0; i < d->n; i++) {
 		const struct diag *e = &d->items[i], *prev = i ? &d->items[i - 1] : NULL;
 		char *s;
@@ -162,7 +163,8 @@ static void check_policy(const struct policy *p, int ret)
 		check_paths(&id->files, "files");
 		check_paths(&id->modem, "modem");
 		if (!ret)
-			FUZZ_CHECK(id->files.n || id->ioctls.n || id->modem.n || id->properties.n,
+			FUZZ_CHECK(id->files.n || id->ioctls.n || id->modem.n || id->properties.n ||
+					   id->n_binder || id->netlink.n,
 				   "identifier '%s' has no source", id->name);
 	}
 	for (i = 0; i < p->n_rules; i++) {
