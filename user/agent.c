@@ -18,6 +18,7 @@
 #include "agent.h"
 #include "detect.h"
 #include "diag.h"
+#include "dirwatch.h"
 #include "events.h"
 #include "flow.h"
 #include "hook_gate.h"
@@ -71,6 +72,7 @@ struct agent {
 	struct prop_probes props;
 	struct modem_tracker modem;
 	struct binder_table binder;
+	struct dirwatch dirs;
 	struct enforcer enf;
 	struct android_packages packages;
 	struct alert_aggregator agg;
@@ -114,6 +116,8 @@ static int apply_policy(struct agent *a)
 	if (a->n_watched < 0)
 		return a->n_watched;
 	hook_gate_mark(&a->gate, &a->watches);
+	/* files the globs will name later: created, renamed into place, interfaces added */
+	dirwatch_set(&a->dirs, &a->policy);
 	for (i = 0; i < a->policy.n_rules; i++)
 		if (a->policy.rules[i].window_ns > ttl)
 			ttl = a->policy.rules[i].window_ns;
@@ -370,6 +374,7 @@ static void counters_members(struct agent *a, struct json *j)
 		json_object_end(j);
 	}
 	json_array_end(j);
+	json_uint(j, "watch_rescans", a->dirs.rescans);
 	json_uint(j, "malformed_events", a->malformed);
 	json_uint(j, "processes", a->procs.count);
 	json_uint(j, "known_values", a->values.n);
@@ -709,6 +714,25 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* Something changed where the policy's files live: register them again (the values learnt stay;
+ * the kernel learns the inodes from the agent's own opens, so its openat hook must run). */
+static void rescan_watches(struct agent *a)
+{
+	int n;
+
+	a->dirs.pending = 0;
+	a->dirs.rescans++;
+	hook_gate_wake(&a->gate);
+	n = watch_register(a->loader.skel, &a->policy, &a->values, &a->watches);
+	if (n < 0) {
+		fprintf(stderr, "idsentry: registering identifier files again failed: %s\n",
+			strerror(-n));
+		return;
+	}
+	a->n_watched = n;
+	hook_gate_mark(&a->gate, &a->watches);
+}
+
 static void reload(struct agent *a)
 {
 	struct policy fresh = {};
@@ -767,6 +791,12 @@ static int event_loop(struct agent *a)
 		ev.data.fd = ofd;
 		epoll_ctl(ep, EPOLL_CTL_ADD, ofd, &ev);
 	}
+	ev.data.fd = a->dirs.inotify_fd;
+	if (ev.data.fd >= 0)
+		epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	ev.data.fd = a->dirs.link_fd;
+	if (ev.data.fd >= 0)
+		epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
 
 	while (!stop) {
 		struct epoll_event got[4];
@@ -803,6 +833,9 @@ static int event_loop(struct agent *a)
 				report_losses(a);
 				aggregate_flush(&a->agg, &a->out, monotonic_ns(), 0);
 				hook_gate_tick(&a->gate);
+				/* at most once a second, however many changes came */
+				if (a->dirs.pending)
+					rescan_watches(a);
 				/* libraries of processes started since the last look */
 				if (seconds % TLS_RESCAN_SECONDS == 0)
 					tls_probes_scan(&a->tls, NULL, 0);
@@ -810,6 +843,9 @@ static int event_loop(struct agent *a)
 					write_stats(a);
 			} else if (got[i].data.fd == ofd) {
 				output_service(&a->out);
+			} else if (got[i].data.fd == a->dirs.inotify_fd ||
+				   got[i].data.fd == a->dirs.link_fd) {
+				dirwatch_service(&a->dirs, got[i].data.fd);
 			} else {
 				ring_buffer__consume(a->rb);
 			}
@@ -843,6 +879,7 @@ int agent_run(const struct agent_opts *o)
 		return 1;
 	a->o = o;
 	a->loader.cgroup_fd = -1;
+	a->dirs.inotify_fd = a->dirs.link_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &a->started);
 	err = load_policy(o, &a->policy, &d);
 	/* errors stop it; warnings are said once */
@@ -868,6 +905,7 @@ int agent_run(const struct agent_opts *o)
 		a->det.sink.packages = &a->packages;
 		a->enf.packages = &a->packages;
 	}
+	dirwatch_init(&a->dirs);
 	err = loader_start(&a->loader, &lo);
 	if (err)
 		goto cleanup;
@@ -906,6 +944,7 @@ cleanup:
 	tls_probes_free(&a->tls);
 	props_free(&a->props);
 	binder_table_free(&a->binder);
+	dirwatch_free(&a->dirs);
 	if (gate_ready)
 		hook_gate_stop(&a->gate);
 	loader_stop(&a->loader);
