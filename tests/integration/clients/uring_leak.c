@@ -49,27 +49,20 @@ int main(int argc, char **argv)
 	sqe = io_uring_get_sqe(&ring);
 	io_uring_prep_read(sqe, fd, buf, sizeof(buf), 0);
 	n = run(&ring, sqe);
-	if (early) {
-		if (fd < 0 || n <= 0)
-			return 4;
-		sqe = io_uring_get_sqe(&ring);
-		if (!strcmp(early, "write"))
-			io_uring_prep_write(sqe, sock, buf, n, 0);
-		else
-			io_uring_prep_send(sqe, sock, buf, n, 0);
-		if (run(&ring, sqe) != n)
-			return 5;
-		printf("%d\n", getpid());
-		io_uring_queue_exit(&ring);
-		return 0;
-	}
-	sock = socket(AF_INET, SOCK_STREAM, 0);
-	sqe = io_uring_get_sqe(&ring);
-	io_uring_prep_connect(sqe, sock, (struct sockaddr *)&sa, sizeof(sa));
-	if (fd < 0 || n <= 0 || run(&ring, sqe) < 0)
+	if (fd < 0 || n <= 0)
 		return 4;
+	if (!early) {
+		sock = socket(AF_INET, SOCK_STREAM, 0);
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_connect(sqe, sock, (struct sockaddr *)&sa, sizeof(sa));
+		if (run(&ring, sqe) < 0)
+			return 4;
+	}
 	sqe = io_uring_get_sqe(&ring);
-	io_uring_prep_send(sqe, sock, buf, n, 0);
+	if (early && !strcmp(early, "write"))
+		io_uring_prep_write(sqe, sock, buf, n, 0);
+	else
+		io_uring_prep_send(sqe, sock, buf, n, 0);
 	if (run(&ring, sqe) != n)
 		return 5;
 	printf("%d\n", getpid());
