@@ -525,7 +525,7 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 	size_t len = ev->len > MAX_VALUE_BYTES ? MAX_VALUE_BYTES : ev->len;
 	int bit;
 
-	struct proc *p = proctable_get(&a->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	struct proc *p = proctable_of_event(&a->procs, &ev->hdr);
 
 	if (p)
 		flow_direct_read(p, ev->ident_mask, ev->hdr.ts_ns);
@@ -631,7 +631,7 @@ static void on_netlink_reply(struct agent *a, const struct send_event *ev)
 {
 	struct netlink_learning l = { .a = a, .mask = ev->taint_mask };
 
-	l.p = proctable_get(&a->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	l.p = proctable_of_event(&a->procs, &ev->hdr);
 	if (l.p)
 		flow_direct_read(l.p, ev->taint_mask, ev->hdr.ts_ns);
 	/* no open of a watched file announced it: follow the process from now on */

@@ -208,7 +208,7 @@ static void detect_raw_socket(struct detector *d, const struct send_event *ev)
 	struct proc *p;
 	size_t i;
 
-	p = proctable_get(d->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	p = proctable_of_event(d->procs, &ev->hdr);
 	if (!p)
 		return;
 	dst.family = AF_INET;
@@ -252,7 +252,7 @@ static void detect_blocked(struct detector *d, const struct send_event *ev)
 	if (ri < 0 || (size_t)ri >= d->sink.policy->n_rules)
 		return; /* a verdict from a policy since replaced */
 	r = &d->sink.policy->rules[ri];
-	p = proctable_get(d->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	p = proctable_of_event(d->procs, &ev->hdr);
 	if (!p)
 		return;
 	destination_decode(&dst, ev->family, ev->daddr, ev->dport, ev->protocol, ev->sock_type);
@@ -320,7 +320,7 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	if (ev->call == CALL_CONNECT || (ev->flags & SEND_INSIDE_TLS) ||
 	    (ev->sample_len == 0 && !(ev->flags & SEND_FILE_CONTENT)))
 		return;
-	p = proctable_get(d->procs, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	p = proctable_of_event(d->procs, &ev->hdr);
 	if (!p)
 		return;
 	destination_decode(&dst, ev->family, ev->daddr, ev->dport, ev->protocol, ev->sock_type);
@@ -441,7 +441,7 @@ void detect_sms(struct detector *d, const struct sms_send *s)
 		d->sms_seen_above++;
 		return;
 	}
-	p = proctable_get(d->procs, s->hdr->tgid, s->hdr->uid, s->hdr->comm);
+	p = proctable_of_event(d->procs, s->hdr);
 	if (!p)
 		return;
 	dst.proto = "sms";

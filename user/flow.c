@@ -148,7 +148,7 @@ static uint64_t carried_bits(const struct proc *p, struct value_store *vs,
 void flow_write(struct flow_table *ft, struct proctable *pt, struct value_store *vs,
 		const struct flow_event *ev)
 {
-	struct proc *p = proctable_get(pt, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	struct proc *p = proctable_of_event(pt, &ev->hdr);
 	struct channel_rec **pp, *r;
 
 	if (!p)
@@ -181,7 +181,7 @@ void flow_write(struct flow_table *ft, struct proctable *pt, struct value_store 
 
 void flow_read(struct flow_table *ft, struct proctable *pt, const struct flow_event *ev)
 {
-	struct proc *q = proctable_get(pt, ev->hdr.tgid, ev->hdr.uid, ev->hdr.comm);
+	struct proc *q = proctable_of_event(pt, &ev->hdr);
 	struct channel_rec *r = *slot(ft, ev->channel);
 	uint64_t carried, noise;
 	char label[48];

@@ -173,19 +173,8 @@ struct proc *proctable_get(struct proctable *t, uint32_t tgid, uint32_t uid, con
 {
 	struct proc **pp = slot(t, tgid), *p;
 
-	/* identity at the event: an app forked from zygote changes uid and name without exec */
-	if (*pp) {
-		p = *pp;
-		if (comm && comm[0]) {
-			p->uid = uid;
-			/* a new name is a new identity: its argv was most likely rewritten too */
-			if (strncmp(p->comm, comm, sizeof(p->comm) - 1)) {
-				snprintf(p->comm, sizeof(p->comm), "%s", comm);
-				refresh_cmdline(p);
-			}
-		}
-		return p;
-	}
+	if (*pp)
+		return *pp;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
@@ -195,6 +184,23 @@ struct proc *proctable_get(struct proctable *t, uint32_t tgid, uint32_t uid, con
 	read_proc_fs(p);
 	*pp = p;
 	t->count++;
+	return p;
+}
+
+struct proc *proctable_of_event(struct proctable *t, const struct event_header *h)
+{
+	struct proc *p = *slot(t, h->tgid);
+
+	if (!p)
+		return proctable_get(t, h->tgid, h->uid, h->comm);
+	/* identity at the event: an app forked from zygote changes uid and name without exec. The
+	 * process's name is its main thread's (other threads name themselves: "RenderThread") */
+	p->uid = h->uid;
+	if (h->tid == h->tgid && h->comm[0] && strncmp(p->comm, h->comm, sizeof(p->comm) - 1)) {
+		snprintf(p->comm, sizeof(p->comm), "%.*s", (int)sizeof(h->comm) - 1, h->comm);
+		/* a new name is a new identity: its argv was most likely rewritten too */
+		refresh_cmdline(p);
+	}
 	return p;
 }
 

@@ -67,9 +67,12 @@ struct proctable {
 	size_t count;
 };
 
-/* The process, created on first sight (from /proc when it still exists), its uid and comm
- * updated to the event's (unless comm is empty). NULL on ENOMEM. */
+/* The process, created on first sight (from /proc when it still exists). NULL on ENOMEM. */
 struct proc *proctable_get(struct proctable *t, uint32_t tgid, uint32_t uid, const char *comm);
+struct event_header;
+/* The same for the process of an event, its identity updated to the event's: the uid, and the
+ * name when the event comes from its main thread (argv re-read when the name changes). */
+struct proc *proctable_of_event(struct proctable *t, const struct event_header *h);
 /* The process if known, else NULL. */
 struct proc *proctable_find(struct proctable *t, uint32_t tgid);
 /* Records the identity the kernel captured (exe, argv, parent), replacing what was known. */
