@@ -43,6 +43,26 @@ int handle_sockops(struct bpf_sock_ops *skops)
 	return 1;
 }
 
+/* The peer's address (16 bytes, network order; IPv4 in the first 4), zeros after an IPv4 one.
+ * Each ctx field is one load at a constant offset, the only access the verifier allows. */
+static __always_inline void sk_msg_daddr(struct sk_msg_md *msg, __u8 *daddr)
+{
+	__u32 a0 = msg->remote_ip6[0], a1 = msg->remote_ip6[1];
+	__u32 a2 = msg->remote_ip6[2], a3 = msg->remote_ip6[3];
+	__u32 v4 = msg->remote_ip4;
+
+	asm volatile("" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(v4));
+	__builtin_memset(daddr, 0, 16);
+	if (msg->family == AF_INET) {
+		__builtin_memcpy(daddr, &v4, 4);
+	} else {
+		__builtin_memcpy(daddr, &a0, 4);
+		__builtin_memcpy(daddr + 4, &a1, 4);
+		__builtin_memcpy(daddr + 8, &a2, 4);
+		__builtin_memcpy(daddr + 12, &a3, 4);
+	}
+}
+
 /* A tainted process's TCP send that no syscall hook saw begin (the hooks were detached, or it
  * came from io_uring): sampled here, with the verdict taken here (flags, hook, rule). */
 static __always_inline void sample_sk_msg_send(struct sk_msg_md *msg, __u64 pid_tgid,
@@ -75,17 +95,7 @@ static __always_inline void sample_sk_msg_send(struct sk_msg_md *msg, __u64 pid_
 	ev->sock_type = SOCK_STREAM;
 	ev->protocol = IPPROTO_TCP;
 	ev->dport = bpf_ntohl(msg->remote_port);
-	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
-	if (msg->family == AF_INET) {
-		__u32 a = msg->remote_ip4;
-
-		__builtin_memcpy(ev->daddr, &a, sizeof(a));
-	} else {
-		__u32 a[4] = { msg->remote_ip6[0], msg->remote_ip6[1], msg->remote_ip6[2],
-			       msg->remote_ip6[3] };
-
-		__builtin_memcpy(ev->daddr, a, sizeof(a));
-	}
+	sk_msg_daddr(msg, ev->daddr);
 	ev->flags = SEND_DEST_FROM_SOCKET | flags;
 	ev->hook = hook;
 	ev->rule = rule;
@@ -138,24 +148,9 @@ int handle_sk_msg(struct sk_msg_md *msg)
 		if (!t)
 			return SK_PASS;
 		if (n_enforce_rules) {
-			/* ctx fields one load each, at a constant offset (the verifier allows no
-			 * other access) */
-			__u32 family = msg->family, port = msg->remote_port;
-			__u32 a0 = msg->remote_ip6[0], a1 = msg->remote_ip6[1];
-			__u32 a2 = msg->remote_ip6[2], a3 = msg->remote_ip6[3];
-			__u32 v4 = msg->remote_ip4;
-
-			asm volatile("" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(v4));
-			if (family == AF_INET) {
-				__builtin_memcpy(daddr, &v4, 4);
-			} else {
-				__builtin_memcpy(daddr, &a0, 4);
-				__builtin_memcpy(daddr + 4, &a1, 4);
-				__builtin_memcpy(daddr + 8, &a2, 4);
-				__builtin_memcpy(daddr + 12, &a3, 4);
-			}
-			verdict = enforce_verdict_no_comm(t->ident_mask, t->last_ns, family, daddr,
-							  bpf_ntohl(port), &slot);
+			sk_msg_daddr(msg, daddr);
+			verdict = enforce_verdict_no_comm(t->ident_mask, t->last_ns, msg->family,
+							  daddr, bpf_ntohl(msg->remote_port), &slot);
 		}
 		if (verdict) {
 			sample_sk_msg_send(msg, pid_tgid, t, SEND_BLOCKED, HOOK_SK_MSG, slot);

@@ -481,6 +481,22 @@ static void write_status_members(void *ctx, struct json *j)
 	json_array_end(j);
 }
 
+/* A value of the identifiers in mask reached process p (NULL when unknown) from source/origin:
+ * learnt, and noted as how p got it. */
+static void learn_value(struct agent *a, struct proc *p, uint64_t mask, const char *source,
+			const char *origin, const uint8_t *value, size_t len)
+{
+	int bit;
+
+	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++) {
+		if (!(mask & (1ULL << bit)))
+			continue;
+		values_learn(&a->values, bit, source, origin, value, len);
+		if (p)
+			proc_note_obtained(p, bit, source, origin, a->values.last, a->values.epoch);
+	}
+}
+
 /* An identifier reached a process other than by reading a file: ioctl or Binder reply, or
  * property. */
 static void learn_other_source(struct agent *a, struct proc *p, const struct ident_read_event *ev,
@@ -491,7 +507,6 @@ static void learn_other_source(struct agent *a, struct proc *p, const struct ide
 			     ev->source == SOURCE_BINDER ? "binder" :
 							   "property";
 	size_t n = 0;
-	int bit;
 
 	if (ev->source == SOURCE_BINDER) {
 		n = binder_reply_value(&a->binder, ev, len, value, sizeof(value), origin,
@@ -508,23 +523,14 @@ static void learn_other_source(struct agent *a, struct proc *p, const struct ide
 		memcpy(value, ev->data + PROP_NAME_BYTES, n);
 		value[n] = 0;
 	}
-	if (!n)
-		return;
-	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++) {
-		if (!(ev->ident_mask & (1ULL << bit)))
-			continue;
-		values_learn(&a->values, bit, source, origin, (const uint8_t *)value, n);
-		if (p)
-			proc_note_obtained(p, bit, source, origin, a->values.last, a->values.epoch);
-	}
+	if (n)
+		learn_value(a, p, ev->ident_mask, source, origin, (const uint8_t *)value, n);
 }
 
 static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 {
 	const char *path = watch_path_of(&a->watches, ev->ino);
 	size_t len = ev->len > MAX_VALUE_BYTES ? MAX_VALUE_BYTES : ev->len;
-	int bit;
-
 	struct proc *p = proctable_of_event(&a->procs, &ev->hdr);
 
 	if (p)
@@ -545,15 +551,8 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 		return;
 	}
 	/* a value starts at offset 0; later chunks of a file are not identifier starts */
-	if (ev->offset != 0)
-		return;
-	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++) {
-		if (!(ev->ident_mask & (1ULL << bit)))
-			continue;
-		values_learn(&a->values, bit, "file", path, ev->data, len);
-		if (p)
-			proc_note_obtained(p, bit, "file", path, a->values.last, a->values.epoch);
-	}
+	if (ev->offset == 0)
+		learn_value(a, p, ev->ident_mask, "file", path, ev->data, len);
 }
 
 /* Printable runs of a Parcel's UTF-16 units, one per line: the text a layout that does not fit
@@ -610,20 +609,11 @@ static void learn_netlink_address(void *ctx, const char *mac, enum netlink_addr_
 {
 	struct netlink_learning *l = ctx;
 	char origin[96];
-	int bit;
 
 	snprintf(origin, sizeof(origin), "%s %s%s",
 		 kind == NETLINK_NEIGH ? "RTM_NEWNEIGH" : "RTM_NEWLINK", owner,
 		 kind == NETLINK_LINK_PERM ? " (permanent)" : "");
-	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++) {
-		if (!(l->mask & (1ULL << bit)))
-			continue;
-		values_learn(&l->a->values, bit, "netlink", origin, (const uint8_t *)mac,
-			     strlen(mac));
-		if (l->p)
-			proc_note_obtained(l->p, bit, "netlink", origin, l->a->values.last,
-					   l->a->values.epoch);
-	}
+	learn_value(l->a, l->p, l->mask, "netlink", origin, (const uint8_t *)mac, strlen(mac));
 }
 
 /* A process read an rtnetlink reply listing links or neighbours: it holds their addresses. */

@@ -48,23 +48,11 @@ static const char *call_name(__u32 call)
 	return "unknown";
 }
 
-/* Who the process is now, for rules' process exceptions. */
-static void identity_of(struct detector *d, const struct proc *p, struct proc_identity *id)
-{
-	id->exe = p->exe;
-	id->exe_dev = p->exe_dev;
-	id->exe_ino = p->exe_ino;
-	id->comm = p->comm;
-	id->uid = p->uid;
-	id->package_of = d->sink.packages ? android_package_of : NULL;
-	id->package_ctx = d->sink.packages;
-}
-
 static int excepted(struct detector *d, const struct rule_def *r, const struct proc *p)
 {
 	struct proc_identity id;
 
-	identity_of(d, p, &id);
+	proc_identity_of(p, android_package_of, d->sink.packages, &id);
 	return rule_excepts_process(r, &id);
 }
 

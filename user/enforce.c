@@ -162,19 +162,12 @@ int enforce_apply(struct enforcer *e, const struct policy *p)
 
 void enforce_note_process(struct enforcer *e, const struct policy *p, const struct proc *proc)
 {
-	struct proc_identity id = {
-		.exe = proc->exe,
-		.exe_dev = proc->exe_dev,
-		.exe_ino = proc->exe_ino,
-		.comm = proc->comm,
-		.uid = proc->uid,
-		.package_of = e->packages ? android_package_of : NULL,
-		.package_ctx = e->packages,
-	};
+	struct proc_identity id;
 	__u32 tgid = proc->tgid;
 	__u64 mask = 0;
 	size_t s;
 
+	proc_identity_of(proc, android_package_of, e->packages, &id);
 	for (s = 0; s < e->n_slots; s++)
 		if (rule_excepts_process(&p->rules[e->slot_rule[s]], &id))
 			mask |= 1ULL << s;

@@ -41,42 +41,6 @@ static char *join_args(const char *buf, size_t n)
 	return s;
 }
 
-static void read_proc_fs(struct proc *p)
-{
-	char path[64], buf[4096];
-	struct stat st;
-	ssize_t n;
-	int fd;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/exe", p->tgid);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	if (n > 0) {
-		buf[n] = 0;
-		p->exe = strdup(buf);
-	}
-	/* the file itself (exceptions compare it, not the path it shows in this namespace) */
-	if (!stat(path, &st)) {
-		p->exe_dev = st.st_dev;
-		p->exe_ino = st.st_ino;
-	}
-	snprintf(path, sizeof(path), "/proc/%u/cmdline", p->tgid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		if (n > 0)
-			p->cmdline = join_args(buf, n);
-		close(fd);
-	}
-	snprintf(path, sizeof(path), "/proc/%u/status", p->tgid);
-	f = fopen(path, "r");
-	while (f && fgets(buf, sizeof(buf), f))
-		if (sscanf(buf, "PPid: %u", &p->ppid) == 1)
-			break;
-	if (f)
-		fclose(f);
-}
-
 /* Re-reads argv, kept as it was when /proc has none (the process is gone). */
 static void refresh_cmdline(struct proc *p)
 {
@@ -94,6 +58,34 @@ static void refresh_cmdline(struct proc *p)
 		return;
 	free(p->cmdline);
 	p->cmdline = join_args(buf, n);
+}
+
+static void read_proc_fs(struct proc *p)
+{
+	char path[64], buf[4096];
+	struct stat st;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", p->tgid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		p->exe = strdup(buf);
+	}
+	/* the file itself (exceptions compare it, not the path it shows in this namespace) */
+	if (!stat(path, &st)) {
+		p->exe_dev = st.st_dev;
+		p->exe_ino = st.st_ino;
+	}
+	refresh_cmdline(p);
+	snprintf(path, sizeof(path), "/proc/%u/status", p->tgid);
+	f = fopen(path, "r");
+	while (f && fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "PPid: %u", &p->ppid) == 1)
+			break;
+	if (f)
+		fclose(f);
 }
 
 struct scan_stream *proc_stream(struct proc *p, uint32_t fd)
@@ -139,6 +131,18 @@ const struct proc_obtained *proc_obtained_of(const struct proc *p, unsigned int 
 		if (p->obtained[i].used && p->obtained[i].bit == bit)
 			return &p->obtained[i];
 	return NULL;
+}
+
+void proc_identity_of(const struct proc *p, const char *(*package_of)(void *, uint32_t),
+		      void *package_ctx, struct proc_identity *id)
+{
+	id->exe = p->exe;
+	id->exe_dev = p->exe_dev;
+	id->exe_ino = p->exe_ino;
+	id->comm = p->comm;
+	id->uid = p->uid;
+	id->package_of = package_ctx ? package_of : NULL;
+	id->package_ctx = package_ctx;
 }
 
 void proc_label(const struct proc *p, char *buf, size_t size)
@@ -267,10 +271,8 @@ void proctable_fork(struct proctable *t, uint32_t parent, uint32_t child)
 
 	if (!pp || parent == child)
 		return;
-	/* the child's own events may have come first: its identity is its own */
-	c = *slot(t, child);
-	if (!c)
-		c = proctable_get(t, child, pp->uid, pp->comm);
+	/* (the child's own events may have come first: proctable_get keeps its identity) */
+	c = proctable_get(t, child, pp->uid, pp->comm);
 	if (c)
 		inherit_from_parent(pp, c);
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "policy.h"
 #include "values.h"
 
 struct proc_info_event;
@@ -88,6 +89,10 @@ void proc_note_obtained(struct proc *p, unsigned int bit, const char *source, co
 			long value, uint64_t epoch);
 /* How the process got identifier 'bit' itself, or NULL. */
 const struct proc_obtained *proc_obtained_of(const struct proc *p, unsigned int bit);
+/* Who the process is now, for process exceptions; package_of (with its context, NULL off
+ * Android) names the app behind a uid. */
+void proc_identity_of(const struct proc *p, const char *(*package_of)(void *, uint32_t),
+		      void *package_ctx, struct proc_identity *id);
 /* "comm[pid]" of a process, into buf. */
 void proc_label(const struct proc *p, char *buf, size_t size);
 /* Returns 1 when key was already noted for p, else notes it and returns 0. */
