@@ -156,8 +156,9 @@ int handle_sk_msg(struct sk_msg_md *msg)
 			sample_sk_msg_send(msg, pid_tgid, t, SEND_BLOCKED, HOOK_SK_MSG, slot);
 			return SK_DROP;
 		}
-		/* with the hooks attached the completion (io_uring) or the syscall reports it */
-		if (!syscall_hooks_on)
+		/* with the hooks attached the completion (io_uring) or the syscall reports it; with
+		 * them detached, the socket layer (socklayer.bpf.c) when it is there */
+		if (!syscall_hooks_on && !sock_layer_on)
 			sample_sk_msg_send(msg, pid_tgid, t, 0, HOOK_NONE, 0);
 	}
 	return SK_PASS;

@@ -8,6 +8,15 @@
 
 /* The channel a file denotes: the inode of a pipe or FIFO (both ends share it), or for a unix
  * socket the receiving sock (the peer when writing, the socket itself when reading); 0 if none. */
+static __always_inline __u64 unix_channel(struct sock *sk, int writing, __u16 *kind)
+{
+	*kind = CHANNEL_UNIX;
+	if (!writing)
+		return (__u64)sk;
+	/* unconnected datagrams name their receiver per send: 0 here, the caller keys it by name */
+	return (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
+}
+
 static __always_inline __u64 channel_of(struct file *f, int writing, __u16 *kind)
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
@@ -26,11 +35,7 @@ static __always_inline __u64 channel_of(struct file *f, int writing, __u16 *kind
 	sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
 	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
 		return 0;
-	*kind = CHANNEL_UNIX;
-	if (!writing)
-		return (__u64)sk;
-	/* unconnected datagrams name their receiver per send: 0 here, the caller keys it by name */
-	return (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
+	return unix_channel(sk, writing, kind);
 }
 
 
@@ -94,21 +99,16 @@ static __always_inline __u64 unix_bound_key(struct sock *sk)
 
 /* A tainted process writes to a channel: the channel carries its taint to whoever reads it.
  * dest_key: an unconnected unix datagram's receiver (unix_dest_key), else 0. */
-static __always_inline void taint_channel_write(struct file *f, const struct proc_taint *t,
-						__u64 pid_tgid, __u64 buf, __u64 len, int is_iov,
-						__u64 content_mask, __u64 dest_key)
+static __always_inline void taint_channel(__u64 chan, __u16 kind, const struct proc_taint *t,
+					  __u64 pid_tgid, __u64 buf, __u64 len, int is_iov,
+					  __u64 content_mask)
 {
 	struct channel_taint *ct, fresh = {};
 	struct send_scratch *scratch;
 	struct flow_event *ev;
 	__u32 zero = 0, n;
-	__u64 chan, until;
-	__u16 kind = 0;
+	__u64 until;
 
-	chan = channel_of(f, 1, &kind);
-	/* no peer: a datagram to a name given with this send */
-	if (!chan && kind == CHANNEL_UNIX)
-		chan = dest_key;
 	if (!chan)
 		return;
 	ct = bpf_map_lookup_elem(&tainted_channels, &chan);
@@ -133,6 +133,9 @@ static __always_inline void taint_channel_write(struct file *f, const struct pro
 	until = taint_ttl_ns ? bpf_ktime_get_boot_ns() + taint_ttl_ns : ~0ULL;
 	if (until > channels_active_until_ns)
 		channels_active_until_ns = until;
+	/* pipes and FIFOs have no hook but the syscalls': the agent keeps those attached */
+	if (kind != CHANNEL_UNIX && until > pipes_active_until_ns)
+		pipes_active_until_ns = until;
 	/* the agent tells carriers of the value from mere contacts by what went in */
 	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
 	if (!scratch)
@@ -164,25 +167,41 @@ static __always_inline void taint_channel_write(struct file *f, const struct pro
 	emit(ev, offsetof(struct flow_event, sample) + n);
 }
 
-/* A process read from a tainted channel: it now carries the writer's taint. */
-static __always_inline void taint_from_channel_read(__u64 pid_tgid)
+/* A tainted process writes to the channel f denotes (see taint_channel). dest_key: an unconnected
+ * unix datagram's receiver (unix_dest_key), else 0. Unix sockets are left to the socket-layer
+ * tracepoint when it is attached (socklayer.bpf.c). */
+static __always_inline void taint_channel_write(struct file *f, const struct proc_taint *t,
+						__u64 pid_tgid, __u64 buf, __u64 len, int is_iov,
+						__u64 content_mask, __u64 dest_key)
+{
+	__u64 chan;
+	__u16 kind = 0;
+
+	chan = channel_of(f, 1, &kind);
+	if (kind == CHANNEL_UNIX && sock_layer_on)
+		return;
+	/* no peer: a datagram to a name given with this send */
+	if (!chan && kind == CHANNEL_UNIX)
+		chan = dest_key;
+	taint_channel(chan, kind, t, pid_tgid, buf, len, is_iov, content_mask);
+}
+
+static __always_inline int channels_active(void)
+{
+	/* the gate: no channel tainted lately, nothing to check (one global load) */
+	return channels_active_until_ns && bpf_ktime_get_boot_ns() <= channels_active_until_ns;
+}
+
+/* A process read from channel chan (kind): if a tainted process wrote to it, the reader now
+ * carries the writer's taint. */
+static __always_inline void taint_from_channel(__u64 pid_tgid, __u64 chan, __u16 kind)
 {
 	__u32 tgid = pid_tgid >> 32, zero = 0;
 	struct send_scratch *scratch;
 	struct channel_taint *ct;
 	struct flow_event *ev;
 	struct proc_taint *t;
-	struct file *f;
-	__u64 chan;
-	__u16 kind = 0;
 
-	/* the gate: no channel tainted lately, nothing to check (one global load) */
-	if (!channels_active_until_ns || bpf_ktime_get_boot_ns() > channels_active_until_ns)
-		return;
-	f = current_fd_file(exiting_syscall_arg(0));
-	if (!f)
-		return;
-	chan = channel_of(f, 0, &kind);
 	if (!chan)
 		return;
 	ct = bpf_map_lookup_elem(&tainted_channels, &chan);
@@ -230,6 +249,24 @@ static __always_inline void taint_from_channel_read(__u64 pid_tgid)
 	ev->direction = FLOW_READ;
 	ev->sample_len = 0;
 	emit(ev, offsetof(struct flow_event, sample));
+}
+
+/* A process read from the fd of the syscall now exiting (a pipe, FIFO or unix socket). */
+static __always_inline void taint_from_channel_read(__u64 pid_tgid)
+{
+	struct file *f;
+	__u64 chan;
+	__u16 kind = 0;
+
+	if (!channels_active())
+		return;
+	f = current_fd_file(exiting_syscall_arg(0));
+	if (!f)
+		return;
+	chan = channel_of(f, 0, &kind);
+	if (kind == CHANNEL_UNIX && sock_layer_on)
+		return;
+	taint_from_channel(pid_tgid, chan, kind);
 }
 
 #endif

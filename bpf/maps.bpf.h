@@ -16,12 +16,17 @@ __u64 registering_mask = 0; /* nonzero while the agent opens identifier files to
 __u32 registering_modem = 0; /* ... and the file being registered is a modem tty */
 /* Until this time (boot ns) some channel may be tainted: reads check channels only until then. */
 __u64 channels_active_until_ns = 0;
+/* ... and the same for pipes and FIFOs alone, whose readers only the syscall hooks see. */
+__u64 pipes_active_until_ns = 0;
 /* enforce_rules slots in use; 0 (no blocking rule, or --mode alert): enforcement is a no-op. */
 __u32 n_enforce_rules = 0;
 /* 1 while the per-syscall hooks are attached (user/hook_gate.c); 0: sockets of tainted processes
  * are followed by sockops/sk_msg instead (gap_sockets), until the hooks are back. */
 __u32 syscall_hooks_on = 1;
 __u32 gap_sockets_used = 0;
+/* 1 while the socket-layer tracepoints (socklayer.bpf.c) are attached: they follow unix sockets
+ * always, and report inet sends the syscall hooks did not see begin. */
+__u32 sock_layer_on = 0;
 /* Identifiers rtnetlink replies carry (policy `netlink` keys): link addresses, neighbours'. */
 __u64 netlink_link_mask = 0;
 __u64 netlink_neigh_mask = 0;
@@ -33,9 +38,11 @@ extern __u64 taint_ttl_ns;
 extern __u64 registering_mask;
 extern __u32 registering_modem;
 extern __u64 channels_active_until_ns;
+extern __u64 pipes_active_until_ns;
 extern __u32 n_enforce_rules;
 extern __u32 syscall_hooks_on;
 extern __u32 gap_sockets_used;
+extern __u32 sock_layer_on;
 extern __u64 netlink_link_mask;
 extern __u64 netlink_neigh_mask;
 #endif

@@ -557,7 +557,7 @@ static __always_inline int on_cgroup_connect(struct bpf_sock_addr *ctx, __u16 fa
 		return 1;
 	/* the syscall hooks are on their way back (an ioctl or property reply tainted it): sk_msg
 	 * samples this connection's sends meanwhile */
-	if (!syscall_hooks_on && ctx->type == SOCK_STREAM) {
+	if (!syscall_hooks_on && !sock_layer_on && ctx->type == SOCK_STREAM) {
 		__u64 cookie = bpf_get_socket_cookie(ctx);
 		__u32 tgid = pid_tgid >> 32;
 

@@ -91,6 +91,8 @@ enum send_call {
 	CALL_SK_MSG = 16,     /* a TCP send seen by sk_msg while the syscall hooks were detached */
 	CALL_NETLINK = 17,    /* EVENT_RECV: an rtnetlink reply (links, neighbours) a process read;
 			       * taint_mask: the identifiers it carries */
+	CALL_SOCKET_LAYER = 18, /* a send the socket layer reported from a syscall without a user
+				 * buffer to sample (sendfile, splice...) */
 };
 
 /* The syscall that carried an identifier read. Append only. */
@@ -115,6 +117,8 @@ enum read_call {
 #define SEND_KILLED 0x20          /* ... and the process was sent SIGKILL */
 #define SEND_BLOCK_MISSED 0x40    /* a block rule applied but no hook could stop it */
 #define SEND_FILE_CONTENT 0x80    /* identifier files' content went out whole (content_mask) */
+#define SEND_DEST_FROM_SYSCALL 0x100 /* destination read from the address the syscall named */
+#define SEND_SOCKET_LAYER 0x200   /* reported by sock:sock_send_length, not the syscall's hooks */
 
 /* The in-kernel hook that enforced a verdict (send_event.hook). Append only. */
 enum enforce_hook {

@@ -157,6 +157,8 @@ void alert_write(const struct alert_sink *s, const struct alert_desc *a)
 		json_int(&j, "sampled", a->sampled);
 	if (a->hook)
 		json_string(&j, "hook", a->hook);
+	if (a->seen_by)
+		json_string(&j, "seen_by", a->seen_by);
 	if (a->note)
 		json_string(&j, "note", a->note);
 	json_object_end(&j);

@@ -37,6 +37,7 @@ struct alert_desc {
 	long long bytes;     /* bytes the call moved, -1 when unknown */
 	long long sampled;   /* bytes of it that were inspected, -1 when none */
 	const char *hook;    /* the enforcement hook that acted, or NULL */
+	const char *seen_by; /* the hook that reported a send other than its syscall's, or NULL */
 	const char *lineage; /* how the taint reached this process, or NULL */
 	const char *note;    /* evidence.note: anything a reader must know, or NULL */
 };

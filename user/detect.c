@@ -44,8 +44,20 @@ static const char *call_name(__u32 call)
 		return "io_uring";
 	case CALL_SK_MSG:
 		return "sk_msg";
+	case CALL_SOCKET_LAYER:
+		return "socket";
 	}
 	return "unknown";
+}
+
+/* The hook that reported a send, when not the syscall's own tracepoints. */
+static const char *seen_by(const struct send_event *ev)
+{
+	if (ev->flags & SEND_SOCKET_LAYER)
+		return "sock_send_length";
+	if (ev->call == CALL_SK_MSG)
+		return "sk_msg";
+	return NULL;
 }
 
 static int excepted(struct detector *d, const struct rule_def *r, const struct proc *p)
@@ -256,6 +268,7 @@ static void detect_blocked(struct detector *d, const struct send_event *ev)
 	a.bytes = -1;
 	a.sampled = ev->sample_len ? (long long)ev->sample_len : -1;
 	a.hook = enforce_hook_name(ev->hook);
+	a.seen_by = seen_by(ev);
 	a.lineage = p->lineage;
 	name_identifiers(d, &a, r->ident_mask & ev->taint_mask, hits, n_hits > 0 ? n_hits : 0);
 	alert_write(&d->sink, &a);
@@ -340,6 +353,7 @@ void detect_send(struct detector *d, const struct send_event *ev)
 			.dst = &dst,
 			.channel = channel,
 			.call = call_name(ev->call),
+			.seen_by = seen_by(ev),
 			.bytes = ev->result,
 			.sampled = ev->sample_len,
 		};

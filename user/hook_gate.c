@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <sys/fanotify.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -268,24 +270,72 @@ int hook_gate_start(struct hook_gate *g)
 	return 0;
 }
 
-/* Whether some process could use the hooks now: a watched fd open, taint within the longest rule
- * window, or a tainted pipe or socket still being followed. */
+/* Whether process tgid holds a pipe or FIFO open for writing: a way out that only the syscall
+ * hooks see (sockets are seen at the socket layer). Unreadable (gone, or not ours): no. */
+static int holds_pipe_for_writing(__u32 tgid)
+{
+	char path[320], line[128];
+	struct dirent *de;
+	struct stat st;
+	int found = 0, dfd;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%u/fd", tgid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	dfd = dirfd(dir);
+	while (!found && (de = readdir(dir))) {
+		FILE *info;
+
+		if (de->d_name[0] == '.' || fstatat(dfd, de->d_name, &st, 0) || !S_ISFIFO(st.st_mode))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/fdinfo/%s", tgid, de->d_name);
+		info = fopen(path, "re");
+		/* unreadable: assume the worst */
+		found = 1;
+		while (info && fgets(line, sizeof(line), info)) {
+			unsigned int flags;
+
+			if (sscanf(line, "flags: %o", &flags) == 1) {
+				found = (flags & O_ACCMODE) != O_RDONLY;
+				break;
+			}
+		}
+		if (info)
+			fclose(info);
+	}
+	closedir(dir);
+	return found;
+}
+
+/* Whether some process could use the hooks now: a watched fd open, a pipe or FIFO a tainted
+ * process wrote to still being followed, or a process holding an identifier that could pass it
+ * on where only the syscall hooks see it. With the socket-layer tracepoints attached, that is a
+ * process holding a pipe or FIFO open for writing (or any, while a blocking rule must act before
+ * the send); without them, any process holding an identifier. */
 static int kernel_busy(struct hook_gate *g)
 {
 	struct idsentry_bpf *skel = g->l->skel;
 	uint64_t now = clock_ns(CLOCK_BOOTTIME), ttl = skel->bss->taint_ttl_ns;
 	int fd = bpf_map__fd(skel->maps.taint);
+	int sockets_suffice = g->l->sock_layer && !skel->bss->n_enforce_rules;
 	__u32 key, next, *prev = NULL;
 	struct proc_taint t;
 
-	if (skel->bss->channels_active_until_ns > now)
+	if ((sockets_suffice ? skel->bss->pipes_active_until_ns
+			     : skel->bss->channels_active_until_ns) > now)
 		return 1;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &t))
 			continue;
-		if (t.watched_fds || (t.ident_mask && (!ttl || now - t.last_ns <= ttl)))
+		if (t.watched_fds)
+			return 1;
+		if (!t.ident_mask || (ttl && now - t.last_ns > ttl))
+			continue;
+		if (!sockets_suffice || holds_pipe_for_writing(key))
 			return 1;
 	}
 	return 0;
@@ -342,6 +392,12 @@ void hook_gate_tick(struct hook_gate *g)
 	}
 	if (g->mode != HOOKS_ON_DEMAND)
 		return;
+	/* detached, and someone holding an identifier has taken up a pipe since */
+	if (!hook_gate_active(g) && g->l->sock_layer && kernel_busy(g)) {
+		g->busy_wakes++;
+		hook_gate_wake(g);
+		return;
+	}
 	pthread_mutex_lock(&g->lock);
 	if (!g->l->demand_attached || kernel_busy(g)) {
 		g->idle_since_ns = 0;
@@ -387,6 +443,8 @@ void hook_gate_describe(struct hook_gate *g, struct json *j)
 	/* detaching: no longer used, not yet all gone (grace periods) */
 	json_bool(j, "detaching", __atomic_load_n(&g->detach_running, __ATOMIC_ACQUIRE));
 	json_bool(j, "ioctl_attached", g->l->ioctl_attached);
+	/* sends and unix sockets of processes holding identifiers, while the syscall hooks are away */
+	json_bool(j, "socket_layer", g->l->sock_layer);
 	if (g->reason[0])
 		json_string(j, "reason", g->reason);
 	if (g->mode == HOOKS_ON_DEMAND) {
@@ -394,6 +452,7 @@ void hook_gate_describe(struct hook_gate *g, struct json *j)
 		json_uint(j, "wakes", g->wakes);
 		json_uint(j, "attaches", g->attaches);
 		json_uint(j, "detaches", g->detaches);
+		json_uint(j, "pipe_wakes", g->busy_wakes);
 		json_uint(j, "last_attach_us", (unsigned long long)(g->last_attach_ms * 1000));
 		json_uint(j, "last_detach_us", (unsigned long long)(g->last_detach_ms * 1000));
 		json_uint(j, "errors", g->gate_errors);

@@ -40,6 +40,7 @@ struct hook_gate {
 	uint64_t last_wake_ns;     /* CLOCK_MONOTONIC of the latest wake (open of a watched file) */
 	uint64_t idle_since_ns;    /* 0 while someone needs the hooks */
 	unsigned long long wakes, attaches, detaches, gate_errors;
+	unsigned long long busy_wakes; /* wakes because a process holding an identifier held a pipe */
 	double last_attach_ms, last_detach_ms;
 };
 

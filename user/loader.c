@@ -127,6 +127,21 @@ static int kernel_has_symbol(const char *name)
 	return found;
 }
 
+/* Whether the kernel's BTF has a raw tracepoint of that name (its btf_trace_<name> typedef). */
+static int kernel_has_btf_tracepoint(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	char type[128];
+	int found;
+
+	if (!btf)
+		return 0;
+	snprintf(type, sizeof(type), "btf_trace_%s", name);
+	found = btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) > 0;
+	btf__free(btf);
+	return found;
+}
+
 static int is_kprobe(const char *sec)
 {
 	return !strncmp(sec, "kprobe/", 7) || !strncmp(sec, "kretprobe/", 10);
@@ -164,6 +179,14 @@ static void probe_hooks(struct loader *l)
 				skip(p, "no Binder driver in this kernel (%s is not in /proc/kallsyms): "
 					"load binder_linux, or run on a kernel with "
 					"CONFIG_ANDROID_BINDER_IPC", func);
+				continue;
+			}
+		} else if (!strncmp(sec, "tp_btf/", 7)) {
+			if (!kernel_has_btf_tracepoint(sec + 7)) {
+				bpf_program__set_autoload(prog, false);
+				skip(p, "tracepoint %s is not in this kernel's BTF (Linux 6.3+ has "
+					"it): the syscall hooks follow every send and unix socket of "
+					"processes that hold identifiers", sec + 7);
 				continue;
 			}
 		} else if (needs_cgroup(sec) && l->cgroup_fd < 0) {
@@ -403,6 +426,10 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 		return err;
 	}
 	attach_programs(l, 1, 0);
+	/* both or neither: a unix socket's writer and reader are followed at the same layer */
+	l->sock_layer = loader_attached(l, "handle_sock_send_length") &&
+			loader_attached(l, "handle_sock_recv_length");
+	l->skel->bss->sock_layer_on = l->sock_layer;
 	l->demand_attached = 1;
 	l->ioctl_attached = 1;
 	l->binder_attached = 1;

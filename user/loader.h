@@ -42,6 +42,7 @@ struct loader {
 	size_t n_probes;
 	int cgroup_fd;
 	int sk_msg_attached;
+	int sock_layer; /* sock_send_length/sock_recv_length attached (socklayer.bpf.c) */
 	char cgroup_path[256];
 	char tracefs[64];
 };

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* socklayer.bpf.c: sends and receives seen where the socket layer reports them, not per syscall.
+ *
+ * sock:sock_send_length and sock:sock_recv_length (Linux 6.3+) fire inside sock_sendmsg and
+ * sock_recvmsg, for every socket send and receive whatever the syscall (write, sendto, sendmsg,
+ * sendmmsg, splice, sendfile) and only for those: a process that reads and writes files, pipes
+ * or /dev/null runs none of this. That is what lets the per-syscall hooks stay detached while
+ * processes that hold an identifier merely live (user/hook_gate.c):
+ *   - unix sockets pass taint from writer to reader here, always (the syscall hooks leave them);
+ *   - an inet send of a tainted process that no syscall hook saw begin (no pending_sends entry)
+ *     is reported here: destination from the socket (or, unconnected, from the syscall's
+ *     address), sample from the syscall's buffer, read back through the task's saved registers.
+ * Blocking is not done here (the send has happened): while a blocking rule and a tainted process
+ * exist, the agent keeps the syscall hooks attached, as before.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "idsentry.h"
+#include "maps.bpf.h"
+#include "task.bpf.h"
+#include "common.bpf.h"
+#include "flow.bpf.h"
+
+#define PF_KTHREAD 0x00200000
+#define PF_IO_WORKER 0x00000010
+
+#if defined(__TARGET_ARCH_x86)
+#define NR_write 1
+#define NR_writev 20
+#define NR_sendfile 40
+#define NR_sendto 44
+#define NR_sendmsg 46
+#define NR_splice 275
+#define NR_sendmmsg 307
+#define NR_io_uring_enter 426
+#define TS_COMPAT 0x0002
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_write 64
+#define NR_writev 66
+#define NR_sendfile 71
+#define NR_splice 76
+#define NR_sendto 206
+#define NR_sendmsg 211
+#define NR_sendmmsg 269
+#define NR_io_uring_enter 426
+#else
+#error "socklayer.bpf.c knows the syscall numbers of x86 and arm64 only"
+#endif
+
+/* The syscall the current task is in, and its first arguments, from the registers saved at entry
+ * (user memory addresses: the buffers the process handed the kernel). */
+struct syscall_args {
+	long nr; /* -1: not a native syscall this file knows */
+	__u64 arg[6];
+};
+
+static __always_inline void current_syscall(struct syscall_args *a)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+#if defined(__TARGET_ARCH_x86)
+	a->nr = BPF_CORE_READ(regs, orig_ax);
+	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
+		a->nr = -1; /* a 32-bit process: other numbers, other layouts */
+	a->arg[0] = BPF_CORE_READ(regs, di);
+	a->arg[1] = BPF_CORE_READ(regs, si);
+	a->arg[2] = BPF_CORE_READ(regs, dx);
+	a->arg[3] = BPF_CORE_READ(regs, r10);
+	a->arg[4] = BPF_CORE_READ(regs, r8);
+	a->arg[5] = BPF_CORE_READ(regs, r9);
+#else
+	a->nr = BPF_CORE_READ(regs, syscallno);
+	a->arg[0] = BPF_CORE_READ(regs, orig_x0);
+	a->arg[1] = BPF_CORE_READ(regs, regs[1]);
+	a->arg[2] = BPF_CORE_READ(regs, regs[2]);
+	a->arg[3] = BPF_CORE_READ(regs, regs[3]);
+	a->arg[4] = BPF_CORE_READ(regs, regs[4]);
+	a->arg[5] = BPF_CORE_READ(regs, regs[5]);
+#endif
+}
+
+/* Whose send this is: a process's own syscall, not a kernel thread's or io_uring's (its worker
+ * threads and its inline issue are reported at completion by uring.bpf.c). */
+static __always_inline int process_context(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return !(task->flags & (PF_KTHREAD | PF_IO_WORKER));
+}
+
+/* What a send syscall handed over: a buffer, or an iovec array (is_iov), and the address it
+ * named (user memory, 0 if none). */
+struct send_source {
+	__u64 buf;
+	__u64 len;
+	__u64 addr;
+	__u32 addrlen;
+	__u16 call;
+	__u16 is_iov;
+};
+
+/* sendmmsg sends each message through the socket layer: the first one reports them all. */
+struct mmsg_cursor {
+	__u64 vec;
+	__u64 first_ns;
+	__u32 left;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct mmsg_cursor);
+} mmsg_cursors SEC(".maps");
+
+#define MMSG_SAMPLED 8      /* messages of one sendmmsg sampled, each as a send */
+#define MMSG_SAME_CALL_NS 10000000ULL
+
+/* Fills src from the syscall the current task is in; returns 0 when it carries no user buffer
+ * this file can sample (sendfile, splice, io_uring, unknown). */
+static __always_inline int send_source_of(const struct syscall_args *a, struct send_source *src)
+{
+	struct user_msghdr msg;
+
+	__builtin_memset(src, 0, sizeof(*src));
+	switch (a->nr) {
+	case NR_write:
+		src->call = CALL_WRITE;
+		src->buf = a->arg[1];
+		src->len = a->arg[2];
+		return 1;
+	case NR_writev:
+		src->call = CALL_WRITEV;
+		src->buf = a->arg[1];
+		src->len = a->arg[2];
+		src->is_iov = 1;
+		return 1;
+	case NR_sendto:
+		src->call = CALL_SENDTO;
+		src->buf = a->arg[1];
+		src->len = a->arg[2];
+		src->addr = a->arg[4];
+		src->addrlen = a->arg[5];
+		return 1;
+	case NR_sendmsg:
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)a->arg[1])) {
+			count(STAT_READ_USER_FAILED);
+			return 0;
+		}
+		src->call = CALL_SENDMSG;
+		src->buf = (__u64)msg.msg_iov;
+		src->len = msg.msg_iovlen;
+		src->addr = (__u64)msg.msg_name;
+		src->addrlen = msg.msg_namelen;
+		src->is_iov = 1;
+		return 1;
+	case NR_sendfile:
+		src->call = CALL_SENDFILE;
+		return 0;
+	case NR_splice:
+		src->call = CALL_SPLICE;
+		return 0;
+	}
+	return 0;
+}
+
+/* An unconnected send's destination, from the address the syscall named (user memory: the
+ * cgroup hook's kernel copy is not at hand here). */
+static __always_inline void syscall_destination(const struct send_source *src,
+						struct send_event *ev)
+{
+	struct sockaddr_in6 sa = {};
+
+	if (!src->addr || src->addrlen < sizeof(struct sockaddr_in))
+		return;
+	if (bpf_probe_read_user(&sa, src->addrlen < sizeof(sa) ? sizeof(struct sockaddr_in)
+								 : sizeof(sa),
+				(void *)src->addr))
+		return;
+	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
+	ev->family = sa.sin6_family;
+	ev->dport = bpf_ntohs(sa.sin6_port);
+	if (sa.sin6_family == AF_INET6 && src->addrlen >= sizeof(sa))
+		__builtin_memcpy(ev->daddr, &sa.sin6_addr, 16);
+	else if (sa.sin6_family == AF_INET)
+		__builtin_memcpy(ev->daddr, &((struct sockaddr_in *)&sa)->sin_addr, 4);
+	ev->flags = (ev->flags & ~SEND_DEST_FROM_SOCKET) | SEND_DEST_FROM_SYSCALL;
+}
+
+static __always_inline void sample_source(struct send_event *ev, const struct send_source *src,
+					  __u64 sent)
+{
+	__u32 limit = sample_bytes;
+	__u64 size;
+
+	if (limit > MAX_SAMPLE_BYTES)
+		limit = MAX_SAMPLE_BYTES;
+	if (sent > limit) {
+		ev->flags |= SEND_SAMPLE_TRUNCATED;
+		count(STAT_SAMPLE_TRUNCATED);
+	} else {
+		limit = sent;
+	}
+	if (!src->buf) {
+		ev->sample_len = 0;
+	} else if (src->is_iov) {
+		ev->sample_len = sample_iov(ev->sample, src->buf, src->len, limit);
+	} else {
+		size = limit & (2 * MAX_SAMPLE_BYTES - 1);
+		if (bpf_probe_read_user(ev->sample, size, (void *)src->buf)) {
+			count(STAT_READ_USER_FAILED);
+			size = 0;
+		}
+		ev->sample_len = size;
+	}
+}
+
+/* One inet send of a tainted process, reported as the syscall exit hook would have. */
+static __always_inline void report_inet_send(struct sock *sk, __u64 sent, __u64 pid_tgid,
+					     const struct proc_taint *t, __u32 fd,
+					     const struct send_source *src, int inside_tls)
+{
+	struct send_scratch *scratch;
+	struct send_event *ev;
+	__u32 zero = 0;
+	__u64 size;
+
+	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+	if (!scratch)
+		return;
+	ev = &scratch->ev;
+	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
+	ev->taint_mask = t->ident_mask;
+	ev->taint_ns = t->last_ns;
+	ev->result = sent;
+	ev->call = src->call;
+	ev->fd = fd;
+	ev->flags = SEND_DEST_FROM_SOCKET | SEND_SOCKET_LAYER | (inside_tls ? SEND_INSIDE_TLS : 0);
+	ev->hook = HOOK_NONE;
+	ev->rule = 0;
+	ev->pad = 0;
+	ev->content_mask = 0;
+	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
+	sock_destination(sk, ev);
+	if (!ev->dport)
+		syscall_destination(src, ev);
+	sample_source(ev, src, sent);
+	size = ev->sample_len;
+	if (size > MAX_SAMPLE_BYTES)
+		size = MAX_SAMPLE_BYTES;
+	emit(ev, offsetof(struct send_event, sample) + size);
+}
+
+/* sendmmsg: the first message to reach the socket layer reports up to MMSG_SAMPLED of them
+ * (their buffers are all in the process's memory already); the following ones are skipped. */
+static __always_inline void report_mmsg(struct sock *sk, __u64 sent, __u64 pid_tgid,
+					const struct proc_taint *t, const struct syscall_args *a,
+					int inside_tls)
+{
+	struct mmsg_cursor *c, fresh = {};
+	__u64 now = bpf_ktime_get_boot_ns();
+	struct send_source src = {};
+	__u32 n = a->arg[2];
+	int i;
+
+	c = bpf_map_lookup_elem(&mmsg_cursors, &pid_tgid);
+	if (c && c->vec == a->arg[1] && c->left && now - c->first_ns < MMSG_SAME_CALL_NS) {
+		c->left--;
+		return;
+	}
+	fresh.vec = a->arg[1];
+	fresh.first_ns = now;
+	fresh.left = n ? n - 1 : 0;
+	bpf_map_update_elem(&mmsg_cursors, &pid_tgid, &fresh, BPF_ANY);
+	src.call = CALL_SENDMMSG;
+	src.is_iov = 1;
+	for (i = 0; i < MMSG_SAMPLED; i++) {
+		struct mmsghdr m;
+
+		if (i >= n)
+			break;
+		if (bpf_probe_read_user(&m, sizeof(m),
+					(void *)(a->arg[1] + i * sizeof(struct mmsghdr)))) {
+			count(STAT_READ_USER_FAILED);
+			break;
+		}
+		src.buf = (__u64)m.msg_hdr.msg_iov;
+		src.len = m.msg_hdr.msg_iovlen;
+		src.addr = (__u64)m.msg_hdr.msg_name;
+		src.addrlen = m.msg_hdr.msg_namelen;
+		report_inet_send(sk, i ? sample_bytes : sent, pid_tgid, t, a->arg[0], &src,
+				 inside_tls);
+	}
+}
+
+/* A tainted process wrote to a unix socket: the receiver (the peer, or the name a datagram went
+ * to) carries the taint to whoever reads it. */
+static __always_inline void unix_send(struct sock *sk, __u64 sent, __u64 pid_tgid,
+				      const struct proc_taint *t, const struct syscall_args *a)
+{
+	struct send_source src;
+	__u64 chan;
+	__u16 kind = 0;
+	int have = send_source_of(a, &src);
+
+	if (a->nr == NR_sendmmsg) {
+		struct mmsghdr m;
+
+		if (!bpf_probe_read_user(&m, sizeof(m), (void *)a->arg[1])) {
+			src.buf = (__u64)m.msg_hdr.msg_iov;
+			src.len = m.msg_hdr.msg_iovlen;
+			src.addr = (__u64)m.msg_hdr.msg_name;
+			src.addrlen = m.msg_hdr.msg_namelen;
+			src.is_iov = 1;
+			have = 1;
+		}
+	}
+	chan = unix_channel(sk, 1, &kind);
+	if (!chan && have)
+		chan = unix_dest_key(src.addr, src.addrlen);
+	if (!have)
+		src.buf = 0;
+	taint_channel(chan, kind, t, pid_tgid, src.buf, src.is_iov ? src.len : sent, src.is_iov,
+		      0);
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct syscall_args a;
+	struct send_source src;
+	struct proc_taint *t;
+	struct tls_call *tc;
+	__u16 family;
+
+	if (ret <= 0 || !sock_layer_on || (pid_tgid >> 32) == agent_tgid)
+		return 0;
+	/* the one lookup every untainted sender pays */
+	t = live_taint(pid_tgid >> 32);
+	if (!t || !process_context())
+		return 0;
+	family = sk->__sk_common.skc_family;
+	if (family == AF_UNIX) {
+		current_syscall(&a);
+		unix_send(sk, ret, pid_tgid, t, &a);
+		return 0;
+	}
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	/* the syscall hooks saw this send begin and report it at its exit */
+	if (bpf_map_lookup_elem(&pending_sends, &pid_tgid))
+		return 0;
+	current_syscall(&a);
+	/* io_uring's sends are reported at their completion (uring.bpf.c) */
+	if (a.nr == NR_io_uring_enter)
+		return 0;
+	/* inside SSL_write this is ciphertext; the TLS probe reports the plaintext to this fd */
+	tc = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
+	if (tc) {
+		tc->fd = a.arg[0];
+		tc->fd_set = 1;
+	}
+	if (a.nr == NR_sendmmsg) {
+		report_mmsg(sk, ret, pid_tgid, t, &a, tc != NULL);
+		return 0;
+	}
+	send_source_of(&a, &src);
+	if (!src.call)
+		src.call = CALL_SOCKET_LAYER;
+	report_inet_send(sk, ret, pid_tgid, t, src.call == CALL_SOCKET_LAYER ? ~0U : a.arg[0],
+			 &src, tc != NULL);
+	return 0;
+}
+
+/* A process read from a unix socket a tainted process wrote to: it is tainted now. */
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(handle_sock_recv_length, struct sock *sk, int ret, int flags)
+{
+	__u64 pid_tgid, chan;
+	__u16 kind = 0;
+
+	if (ret <= 0 || !sock_layer_on || !channels_active())
+		return 0;
+	if (sk->__sk_common.skc_family != AF_UNIX || !process_context())
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	chan = unix_channel(sk, 0, &kind);
+	taint_from_channel(pid_tgid, chan, kind);
+	return 0;
+}
