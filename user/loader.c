@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* loader: probes kernel features, then opens, configures, loads and attaches the BPF programs. */
 #include <errno.h>
+#include <glob.h>
 #include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -127,18 +128,17 @@ static int kernel_has_symbol(const char *name)
 	return found;
 }
 
-/* Whether the kernel's BTF has a raw tracepoint of that name (its btf_trace_<name> typedef). */
-static int kernel_has_btf_tracepoint(const char *name)
+/* Whether the kernel has a tracepoint of that name, in any group of tracefs's events/ (a glob:
+ * parsing the kernel's BTF for it cost the agent 10 MiB of heap it never gave back). */
+static int kernel_has_tracepoint(const struct loader *l, const char *name)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	char type[128];
+	char pattern[256];
+	glob_t g;
 	int found;
 
-	if (!btf)
-		return 0;
-	snprintf(type, sizeof(type), "btf_trace_%s", name);
-	found = btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) > 0;
-	btf__free(btf);
+	snprintf(pattern, sizeof(pattern), "%s/events/*/%s", l->tracefs, name);
+	found = glob(pattern, GLOB_ONLYDIR | GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;
+	globfree(&g);
 	return found;
 }
 
@@ -182,11 +182,11 @@ static void probe_hooks(struct loader *l)
 				continue;
 			}
 		} else if (!strncmp(sec, "tp_btf/", 7)) {
-			if (!kernel_has_btf_tracepoint(sec + 7)) {
+			if (!kernel_has_tracepoint(l, sec + 7)) {
 				bpf_program__set_autoload(prog, false);
-				skip(p, "tracepoint %s is not in this kernel's BTF (Linux 6.3+ has "
-					"it): the syscall hooks follow every send and unix socket of "
-					"processes that hold identifiers", sec + 7);
+				skip(p, "tracepoint %s is not present in this kernel (Linux 6.3+ "
+					"has it): the syscall hooks follow every send and unix socket "
+					"of processes that hold identifiers", sec + 7);
 				continue;
 			}
 		} else if (needs_cgroup(sec) && l->cgroup_fd < 0) {

@@ -29,6 +29,7 @@ static const char usage[] =
 	"  mixed   --iters N --file PATH       open/read/close PATH, UDP sendto, write /dev/null\n"
 	"  tcp     --iters N --size B [--taint F] send loop on a loopback TCP connection\n"
 	"  ident   --iters N --file PATH          open/read/close loop on PATH (a watched file)\n"
+	"  hold    --taint F --ms T                reads F's value, then holds it T ms (busy device)\n"
 	"  sys     --iters N --file getppid|write|read|open|udp  one syscall in a loop\n"
 	"  flood   --ms T --size B --taint F [--rate R]  UDP sends for T ms at R/s (0: max)\n"
 	"  latency --count N --interval-us U --taint F --size B  sends carrying F's value\n"
@@ -497,6 +498,24 @@ static void run_latency(const struct opts *o)
 	close(sink);
 }
 
+/* A process that holds an identifier and does nothing with it: on a phone, rild and the phone
+ * process hold the IMEI for good. It holds no pipe (the driver gives it /dev/null). */
+static void run_hold(const struct opts *o)
+{
+	char value[VALUE_MAX];
+	struct timespec t;
+
+	if (!o->taint || o->seconds <= 0) {
+		fprintf(stderr, "workload: hold needs --taint and --ms\n");
+		exit(2);
+	}
+	read_value(o->taint, value, sizeof(value));
+	t.tv_sec = (time_t)o->seconds;
+	t.tv_nsec = (long)((o->seconds - t.tv_sec) * 1e9);
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = {};
@@ -516,6 +535,8 @@ int main(int argc, char **argv)
 		run_flood(&o);
 	else if (!strcmp(o.kase, "latency"))
 		run_latency(&o);
+	else if (!strcmp(o.kase, "hold"))
+		run_hold(&o);
 	else {
 		fprintf(stderr, "workload: unknown case '%s'\n%s", o.kase, usage);
 		return 2;
