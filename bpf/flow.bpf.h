@@ -5,6 +5,8 @@
 
 #define S_IFIFO 0010000
 #define PIPEFS_MAGIC 0x50495045
+#define LAZY_PIPES_NS (10ULL * 1000000000ULL) /* see lazy_pipes_until_ns */
+#define PIPE_READERS_NS (60ULL * 1000000000ULL) /* see pipes_active_until_ns */
 
 /* The channel a file denotes: the inode of a pipe or FIFO (both ends share it), or for a unix
  * socket the receiving sock (the peer when writing, the socket itself when reading); 0 if none. */
@@ -133,9 +135,13 @@ static __always_inline void taint_channel(__u64 chan, __u16 kind, const struct p
 	until = taint_ttl_ns ? bpf_ktime_get_boot_ns() + taint_ttl_ns : ~0ULL;
 	if (until > channels_active_until_ns)
 		channels_active_until_ns = until;
-	/* pipes and FIFOs have no hook but the syscalls': the agent keeps those attached */
-	if (kind != CHANNEL_UNIX && until > pipes_active_until_ns)
-		pipes_active_until_ns = until;
+	/* pipes and FIFOs have no hook but the syscalls': the agent keeps those attached a while
+	 * (their writer, while it holds one, keeps them longer: user/hook_gate.c) */
+	if (kind != CHANNEL_UNIX) {
+		until = bpf_ktime_get_boot_ns() + PIPE_READERS_NS;
+		if (until > pipes_active_until_ns)
+			pipes_active_until_ns = until;
+	}
 	/* the agent tells carriers of the value from mere contacts by what went in */
 	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
 	if (!scratch)
@@ -267,6 +273,74 @@ static __always_inline void taint_from_channel_read(__u64 pid_tgid)
 	if (kind == CHANNEL_UNIX && sock_layer_on)
 		return;
 	taint_from_channel(pid_tgid, chan, kind);
+}
+
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define HELD_FDS_SCANNED 64 /* the first fds of a process looked at for pipes (stdin..., a few) */
+
+/* fd i of a table of max, or NULL. */
+static __always_inline struct file *held_fd(struct file **fds, unsigned int max, int i)
+{
+	struct file *f = NULL;
+
+	if (i >= max)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[i]);
+	return f;
+}
+
+/* The opener of a watched file, seen with the syscall hooks away (no read or write of it will be
+ * seen before they are back): every pipe or FIFO it holds for writing carries its taint now. */
+static __always_inline void taint_pipes_held_for_writing(__u64 pid_tgid, const struct proc_taint *t)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	unsigned int max = fdt ? BPF_CORE_READ(fdt, max_fds) : 0;
+	struct file **fds = fdt ? BPF_CORE_READ(fdt, fd) : NULL;
+	__u64 chan;
+	__u16 kind;
+	int i;
+
+#pragma clang loop unroll(disable)
+	for (i = 0; i < HELD_FDS_SCANNED; i++) {
+		struct file *f = held_fd(fds, max, i);
+
+		if (!f || !(BPF_CORE_READ(f, f_mode) & FMODE_WRITE))
+			continue;
+		kind = 0;
+		chan = channel_of(f, 1, &kind);
+		if (!chan || kind == CHANNEL_UNIX)
+			continue;
+		taint_channel(chan, kind, t, pid_tgid, 0, 0, 0, 0);
+		lazy_pipes_until_ns = bpf_ktime_get_boot_ns() + LAZY_PIPES_NS;
+	}
+}
+
+/* A process about to send, untainted: if it holds the read end of a pipe marked that way, it may
+ * have read from it while the read hooks were away; it carries the pipe's taint from now. */
+static __always_inline void taint_from_pipes_held_for_reading(__u64 pid_tgid)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	unsigned int max = fdt ? BPF_CORE_READ(fdt, max_fds) : 0;
+	struct file **fds = fdt ? BPF_CORE_READ(fdt, fd) : NULL;
+	__u64 chan;
+	__u16 kind;
+	int i;
+
+#pragma clang loop unroll(disable)
+	for (i = 0; i < HELD_FDS_SCANNED; i++) {
+		struct file *f = held_fd(fds, max, i);
+
+		if (!f || !(BPF_CORE_READ(f, f_mode) & FMODE_READ))
+			continue;
+		kind = 0;
+		chan = channel_of(f, 0, &kind);
+		if (!chan || kind == CHANNEL_UNIX || !bpf_map_lookup_elem(&tainted_channels, &chan))
+			continue;
+		taint_from_channel(pid_tgid, chan, kind);
+	}
 }
 
 #endif

@@ -14,6 +14,35 @@
 
 /* ---- identifier access ---------------------------------------------------------------------- */
 
+/* An open of a watched file while the other syscall hooks are away: the open exits stay attached
+ * as the gate where fanotify cannot be (user/hook_gate.c). Its read will not be seen, so the
+ * opener is tainted at the open, the pipes it could write to are marked, and the agent is woken
+ * at once: it reads the file for the value and calls the hooks back. */
+static __always_inline void opened_unhooked(__u64 pid_tgid, const struct watched_fd *wf)
+{
+	__u32 tgid = pid_tgid >> 32, zero = 0;
+	struct ident_read_event *ev;
+	struct proc_taint *t;
+
+	taint_with(tgid, wf->ident_mask);
+	t = bpf_map_lookup_elem(&taint, &tgid);
+	if (t)
+		taint_pipes_held_for_writing(pid_tgid, t);
+	ev = bpf_map_lookup_elem(&read_scratch, &zero);
+	if (!ev)
+		return;
+	fill_header(&ev->hdr, EVENT_IDENT_READ, pid_tgid);
+	ev->ident_mask = wf->ident_mask;
+	ev->dev = wf->dev;
+	ev->ino = wf->ino;
+	ev->offset = 0;
+	ev->len = 0;
+	ev->total = 0;
+	ev->source = SOURCE_FILE;
+	ev->call = CALL_OPEN;
+	emit_now(ev, offsetof(struct ident_read_event, data));
+}
+
 static __always_inline int on_open_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -57,6 +86,8 @@ static __always_inline int on_open_exit(long ret)
 	wf.dev = key.dev;
 	wf.ino = key.ino;
 	watch_fd(pid_tgid, ret, &wf);
+	if (!syscall_hooks_on)
+		opened_unhooked(pid_tgid, &wf);
 	return 0;
 }
 

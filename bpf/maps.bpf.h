@@ -16,8 +16,12 @@ __u64 registering_mask = 0; /* nonzero while the agent opens identifier files to
 __u32 registering_modem = 0; /* ... and the file being registered is a modem tty */
 /* Until this time (boot ns) some channel may be tainted: reads check channels only until then. */
 __u64 channels_active_until_ns = 0;
-/* ... and the same for pipes and FIFOs alone, whose readers only the syscall hooks see. */
+/* Until this time a pipe or FIFO was written to by a tainted process not a minute ago: their
+ * readers only the syscall hooks see, so the agent keeps them. */
 __u64 pipes_active_until_ns = 0;
+/* Until this time, pipes were marked at an open no read hook saw (ident.bpf.c): a sender that
+ * holds the read end of one is tainted at its send (socklayer.bpf.c). */
+__u64 lazy_pipes_until_ns = 0;
 /* enforce_rules slots in use; 0 (no blocking rule, or --mode alert): enforcement is a no-op. */
 __u32 n_enforce_rules = 0;
 /* 1 while the per-syscall hooks are attached (user/hook_gate.c); 0: sockets of tainted processes
@@ -39,6 +43,7 @@ extern __u64 registering_mask;
 extern __u32 registering_modem;
 extern __u64 channels_active_until_ns;
 extern __u64 pipes_active_until_ns;
+extern __u64 lazy_pipes_until_ns;
 extern __u32 n_enforce_rules;
 extern __u32 syscall_hooks_on;
 extern __u32 gap_sockets_used;

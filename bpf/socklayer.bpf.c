@@ -343,6 +343,12 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 		return 0;
 	/* the one lookup every untainted sender pays */
 	t = live_taint(pid_tgid >> 32);
+	/* ... and for a few seconds after an open no read hook saw, a look at its pipes */
+	if (!t && lazy_pipes_until_ns && bpf_ktime_get_boot_ns() <= lazy_pipes_until_ns &&
+	    process_context()) {
+		taint_from_pipes_held_for_reading(pid_tgid);
+		t = live_taint(pid_tgid >> 32);
+	}
 	if (!t || !process_context())
 		return 0;
 	family = sk->__sk_common.skc_family;

@@ -106,6 +106,8 @@ enum read_call {
 	CALL_PROPERTY_GET = 7,      /* __system_property_get */
 	CALL_PROPERTY_CALLBACK = 8, /* __system_property_read_callback / __system_property_read */
 	CALL_BINDER_REPLY = 9,      /* BR_REPLY read by ioctl(BINDER_WRITE_READ) */
+	CALL_OPEN = 10,             /* the open of a watched file while the read hooks were away:
+				     * no bytes (len 0); the agent reads the file itself */
 };
 
 /* send_event.flags */

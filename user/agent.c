@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* agent: the `run` command's event loop: ring buffer, signals, reloads and periodic reports. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -527,6 +528,30 @@ static void learn_other_source(struct agent *a, struct proc *p, const struct ide
 		learn_value(a, p, ev->ident_mask, source, origin, (const uint8_t *)value, n);
 }
 
+/* A watched file was opened while no read hook could see what the opener read: its value is what
+ * the file holds, read here (the file the policy names, the inode the kernel matched). */
+static void learn_opened_file(struct agent *a, struct proc *p, const struct ident_read_event *ev,
+			      const char *path)
+{
+	uint8_t buf[MAX_VALUE_BYTES];
+	ssize_t n = -1;
+	int fd;
+
+	fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf));
+		close(fd);
+	}
+	if (n < 0) {
+		fprintf(stderr, "idsentry: %s was opened by pid %u with the read hooks away, and "
+				"reading it for its value failed: %s\n",
+			path ? path : "an identifier file", ev->hdr.tgid,
+			path ? strerror(errno) : "its inode is no longer registered");
+		return;
+	}
+	learn_value(a, p, ev->ident_mask, "file", path, buf, n);
+}
+
 static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 {
 	const char *path = watch_path_of(&a->watches, ev->ino);
@@ -535,10 +560,15 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 
 	if (p)
 		flow_direct_read(p, ev->ident_mask, ev->hdr.ts_ns);
-	/* no open of a watched file announced this one: follow the process from now on */
-	if (ev->source != SOURCE_FILE && a->gate.mode == HOOKS_ON_DEMAND &&
-	    !hook_gate_active(&a->gate))
+	/* no open of a watched file announced this one (or its open came to the open exits that
+	 * stand in for fanotify): follow the process from now on */
+	if ((ev->source != SOURCE_FILE || ev->call == CALL_OPEN) &&
+	    a->gate.mode == HOOKS_ON_DEMAND && !hook_gate_active(&a->gate))
 		hook_gate_wake(&a->gate);
+	if (ev->source == SOURCE_FILE && ev->call == CALL_OPEN) {
+		learn_opened_file(a, p, ev, path);
+		return;
+	}
 	switch (ev->source) {
 	case SOURCE_MODEM:
 		/* an AT reply: what it carries depends on the command before it */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/fanotify.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -40,6 +41,35 @@ static void fall_back(struct hook_gate *g, const char *fmt, const char *what, in
 	snprintf(g->reason, sizeof(g->reason), fmt, what, strerror(err));
 }
 
+/* Where fanotify cannot gate the hooks, the open exits do: pinned, they see every open (one
+ * program run per open, for every process), taint an opener of a watched file at once and call
+ * the other hooks back, while the socket layer follows sends. Without the socket layer nothing
+ * would follow a holder's sends with the hooks away: they stay. why: says what is missing. */
+static void gate_by_open_exits(struct hook_gate *g, const char *why)
+{
+	if (why != g->no_fanotify)
+		snprintf(g->no_fanotify, sizeof(g->no_fanotify), "%s", why);
+	if (!g->l->sock_layer) {
+		snprintf(g->reason, sizeof(g->reason), "%s: syscall hooks stay attached (no "
+			 "socket-layer tracepoints to follow sends without them)", why);
+		g->mode = HOOKS_ALWAYS;
+		return;
+	}
+	g->mode = HOOKS_ON_DEMAND;
+	g->open_gate = 1;
+	snprintf(g->reason, sizeof(g->reason), "%s: the open exits stay attached as the gate (one "
+		 "program run per open)", why);
+	loader_pin_open_hooks(g->l, 1);
+}
+
+static void ungate_open_exits(struct hook_gate *g)
+{
+	if (!g->open_gate)
+		return;
+	g->open_gate = 0;
+	loader_pin_open_hooks(g->l, 0);
+}
+
 void hook_gate_init(struct hook_gate *g, struct loader *l, enum hooks_mode mode,
 		    unsigned int idle_s)
 {
@@ -55,9 +85,12 @@ void hook_gate_init(struct hook_gate *g, struct loader *l, enum hooks_mode mode,
 	g->fan_fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK,
 				  O_RDONLY | O_CLOEXEC);
 	if (g->fan_fd < 0) {
-		fall_back(g, "fanotify permission events are not available (%s: %s; the kernel "
-			     "needs CONFIG_FANOTIFY_ACCESS_PERMISSIONS): syscall hooks stay attached",
-			  "fanotify_init", errno);
+		char why[200];
+
+		snprintf(why, sizeof(why), "fanotify permission events are not available "
+			 "(fanotify_init: %s; the kernel needs CONFIG_FANOTIFY_ACCESS_PERMISSIONS)",
+			 strerror(errno));
+		gate_by_open_exits(g, why);
 		return;
 	}
 	g->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -74,9 +107,8 @@ void hook_gate_without_fanotify(struct hook_gate *g)
 	if (g->stop_fd >= 0)
 		close(g->stop_fd);
 	g->fan_fd = g->stop_fd = -1;
-	errno = ENOTSUP;
-	fall_back(g, "fanotify permission events are not used (%s: %s, as on Android GKI kernels): "
-		     "syscall hooks stay attached", "--no-fanotify", errno);
+	gate_by_open_exits(g, "fanotify permission events are not used (--no-fanotify, as on "
+			      "Android GKI kernels)");
 }
 
 /* Puts a permission mark on each watched path; on failure says which and returns -1. The marks are
@@ -88,10 +120,12 @@ static int add_marks(struct hook_gate *g)
 	fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
 	for (i = 0; i < g->n_paths; i++) {
 		if (fanotify_mark(g->fan_fd, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, g->paths[i])) {
-			fall_back(g, "fanotify cannot watch opens of %s (%s; procfs refuses "
-				     "permission events): syscall hooks stay attached",
-				  g->paths[i], errno);
+			char why[200];
+
+			snprintf(why, sizeof(why), "fanotify cannot watch opens of %s (%s; procfs "
+				 "refuses permission events)", g->paths[i], strerror(errno));
 			fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
+			gate_by_open_exits(g, why);
 			return -1;
 		}
 	}
@@ -115,27 +149,51 @@ static void free_paths(struct hook_gate *g)
 	g->n_paths = 0;
 }
 
+/* Whether the watch set has a modem: its fd stays open for good and its replies are not opens,
+ * so no gate fits. */
+static int watches_modem(struct hook_gate *g, const struct watch_set *ws)
+{
+	size_t i;
+
+	for (i = 0; i < ws->n; i++) {
+		if (!ws->files[i].modem)
+			continue;
+		snprintf(g->reason, sizeof(g->reason),
+			 "modem %s is watched (its replies arrive on a long-open fd): syscall "
+			 "hooks stay attached", ws->files[i].path);
+		g->mode = HOOKS_ALWAYS;
+		return 1;
+	}
+	return 0;
+}
+
 void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws)
 {
 	size_t i;
 
-	if (g->requested != HOOKS_ON_DEMAND || g->fan_fd < 0 || g->stop_fd < 0)
+	if (g->requested != HOOKS_ON_DEMAND)
 		return;
+	if (g->fan_fd < 0 || g->stop_fd < 0) {
+		/* no fanotify: the open exits are the gate, unless a modem needs them all */
+		pthread_mutex_lock(&g->lock);
+		ungate_open_exits(g);
+		if (!watches_modem(g, ws) && g->no_fanotify[0])
+			gate_by_open_exits(g, g->no_fanotify);
+		pthread_mutex_unlock(&g->lock);
+		if (g->mode != HOOKS_ON_DEMAND)
+			hook_gate_wake(g);
+		return;
+	}
 	pthread_mutex_lock(&g->lock);
 	/* a new policy may allow what the old one did not */
 	g->mode = HOOKS_ON_DEMAND;
 	g->reason[0] = 0;
+	ungate_open_exits(g);
 	free_paths(g);
 	g->paths = calloc(ws->n ? ws->n : 1, sizeof(*g->paths));
 	for (i = 0; g->paths && i < ws->n; i++) {
-		/* a modem's fd stays open for good and its replies are not opens: no gate fits */
-		if (ws->files[i].modem) {
-			snprintf(g->reason, sizeof(g->reason),
-				 "modem %s is watched (its replies arrive on a long-open fd): syscall "
-				 "hooks stay attached", ws->files[i].path);
-			g->mode = HOOKS_ALWAYS;
+		if (watches_modem(g, ws))
 			break;
-		}
 		g->paths[g->n_paths] = strdup(ws->files[i].path);
 		if (!g->paths[g->n_paths]) {
 			/* an unmarked file would let its opener past unseen */
@@ -146,10 +204,10 @@ void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws)
 	}
 	if (!g->paths)
 		fall_back(g, "%s: %s: syscall hooks stay attached", "out of memory", ENOMEM);
-	/* a trial: procfs refuses, and that is better known now */
-	if (g->mode == HOOKS_ON_DEMAND)
-		add_marks(g);
-	if (g->l->demand_attached || g->mode != HOOKS_ON_DEMAND)
+	/* a trial: procfs refuses, and that is better known now (the open exits gate then) */
+	if (g->mode == HOOKS_ON_DEMAND && add_marks(g))
+		g->n_paths = 0, free_paths(g);
+	if (g->l->demand_attached || g->mode != HOOKS_ON_DEMAND || g->open_gate)
 		drop_marks(g);
 	pthread_mutex_unlock(&g->lock);
 	if (g->mode != HOOKS_ON_DEMAND)
@@ -309,6 +367,51 @@ static int holds_pipe_for_writing(__u32 tgid)
 	return found;
 }
 
+/* Whether fd of process tgid is still open on the inode (kernel dev_t encoding) the kernel saw. */
+static int fd_still_on(__u32 tgid, __u32 fd, const struct watched_fd *wf)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%u/fd/%u", tgid, fd);
+	return !stat(path, &st) && st.st_ino == wf->ino && major(st.st_dev) == (wf->dev >> 20) &&
+	       minor(st.st_dev) == (wf->dev & 0xfffff);
+}
+
+#define STALE_MAX 64
+
+/* With the open exits as the gate, a close made while the other hooks were away went unseen: the
+ * kernel's record of a process's watched fds is checked against the fds it holds, and what was
+ * closed is forgotten. Returns how many it still holds. */
+static unsigned int watched_fds_held(struct hook_gate *g, __u32 tgid, struct proc_taint *t)
+{
+	struct idsentry_bpf *skel = g->l->skel;
+	int fd = bpf_map__fd(skel->maps.watched_fds);
+	struct fd_key stale[STALE_MAX], key, next, *prev = NULL;
+	unsigned int held = 0, n_stale = 0, i;
+	struct watched_fd wf;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (key.tgid != tgid || bpf_map_lookup_elem(fd, &key, &wf))
+			continue;
+		if (fd_still_on(tgid, key.fd, &wf))
+			held++;
+		else if (n_stale < STALE_MAX)
+			stale[n_stale++] = key;
+		else
+			held++; /* next time */
+	}
+	for (i = 0; i < n_stale; i++)
+		bpf_map_delete_elem(fd, &stale[i]);
+	if (n_stale && t->watched_fds != held) {
+		t->watched_fds = held;
+		bpf_map_update_elem(bpf_map__fd(skel->maps.taint), &tgid, t, BPF_EXIST);
+	}
+	return held;
+}
+
 /* Whether some process could use the hooks now: a watched fd open, a pipe or FIFO a tainted
  * process wrote to still being followed, or a process holding an identifier that could pass it
  * on where only the syscall hooks see it. With the socket-layer tracepoints attached, that is a
@@ -331,7 +434,7 @@ static int kernel_busy(struct hook_gate *g)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &t))
 			continue;
-		if (t.watched_fds)
+		if (t.watched_fds && (!g->open_gate || watched_fds_held(g, key, &t)))
 			return 1;
 		if (!t.ident_mask || (ttl && now - t.last_ns > ttl))
 			continue;
@@ -445,6 +548,9 @@ void hook_gate_describe(struct hook_gate *g, struct json *j)
 	json_bool(j, "ioctl_attached", g->l->ioctl_attached);
 	/* sends and unix sockets of processes holding identifiers, while the syscall hooks are away */
 	json_bool(j, "socket_layer", g->l->sock_layer);
+	/* what brings the hooks back: fanotify permission events, or the open exits */
+	if (g->mode == HOOKS_ON_DEMAND)
+		json_string(j, "gate", g->open_gate ? "open-exits" : "fanotify");
 	if (g->reason[0])
 		json_string(j, "reason", g->reason);
 	if (g->mode == HOOKS_ON_DEMAND) {

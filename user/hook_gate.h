@@ -26,7 +26,10 @@ struct hook_gate {
 	struct loader *l;
 	enum hooks_mode requested;
 	enum hooks_mode mode;      /* as running (on-demand falls back to always, see reason) */
-	char reason[256];          /* why hooks stay attached, when on-demand was asked for */
+	char reason[320];          /* why hooks stay attached, or gate otherwise, when on-demand
+				    * was asked for */
+	char no_fanotify[200];     /* why fanotify cannot gate (then the open exits do), or "" */
+	int open_gate;             /* the open exits are pinned as the gate (no fanotify) */
 	unsigned int idle_s;       /* detach after this many seconds with nobody to watch */
 	int fan_fd, stop_fd;
 	char **paths;              /* watched files, marked while the hooks are away */

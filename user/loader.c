@@ -223,6 +223,10 @@ enum hook_class loader_hook_class(const char *section)
 	if (!strcmp(section, "tracepoint/syscalls/sys_exit_recvfrom") ||
 	    !strcmp(section, "tracepoint/syscalls/sys_exit_recvmsg"))
 		return HOOK_CLASS_RECV;
+	if (!strcmp(section, "tracepoint/syscalls/sys_exit_openat") ||
+	    !strcmp(section, "tracepoint/syscalls/sys_exit_openat2") ||
+	    !strcmp(section, "tracepoint/syscalls/sys_exit_open"))
+		return HOOK_CLASS_OPEN;
 	/* the sendmsg hooks act on sends the syscall hooks saw begin; egress drops packets of
 	 * sockets they blocked: idle with those hooks away */
 	if (!strncmp(section, "tracepoint/syscalls/", 20) || !strncmp(section, "cgroup/sendmsg", 14) ||
@@ -274,6 +278,8 @@ static int attach_programs(struct loader *l, int all, enum hook_class only)
 			l->binder_links[l->n_binder_links++] = link;
 		else if (class == HOOK_CLASS_RECV)
 			l->recv_links[l->n_recv_links++] = link;
+		else if (class == HOOK_CLASS_OPEN)
+			l->open_links[l->n_open_links++] = link;
 		else
 			l->links[l->n_links++] = link;
 	}
@@ -319,6 +325,17 @@ int loader_pin_recv_hooks(struct loader *l, int on)
 	return set_recv_hooks(l, on || __atomic_load_n(&l->demand_attached, __ATOMIC_ACQUIRE));
 }
 
+static int set_open_hooks(struct loader *l, int on)
+{
+	return set_class(l, HOOK_CLASS_OPEN, l->open_links, &l->n_open_links, &l->open_attached, on);
+}
+
+int loader_pin_open_hooks(struct loader *l, int on)
+{
+	l->open_pinned = on;
+	return set_open_hooks(l, on || __atomic_load_n(&l->demand_attached, __ATOMIC_ACQUIRE));
+}
+
 int loader_attach_demand(struct loader *l)
 {
 	int failed;
@@ -326,6 +343,7 @@ int loader_attach_demand(struct loader *l)
 	if (l->demand_attached)
 		return 0;
 	failed = set_recv_hooks(l, 1);
+	failed += set_open_hooks(l, 1);
 	failed += attach_programs(l, 0, HOOK_CLASS_DEMAND);
 	__atomic_store_n(&l->demand_attached, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&l->skel->data->syscall_hooks_on, 1, __ATOMIC_SEQ_CST);
@@ -342,6 +360,8 @@ void loader_detach_demand(struct loader *l)
 	l->n_demand_links = 0;
 	if (!l->recv_pinned)
 		set_recv_hooks(l, 0);
+	if (!l->open_pinned)
+		set_open_hooks(l, 0);
 }
 
 int loader_attached(const struct loader *l, const char *name)
@@ -434,6 +454,7 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 	l->ioctl_attached = 1;
 	l->binder_attached = 1;
 	l->recv_attached = 1;
+	l->open_attached = 1;
 	if (!loader_attached(l, "handle_sys_exit_openat") ||
 	    !loader_attached(l, "handle_sys_exit_read") ||
 	    !loader_attached(l, "handle_sys_enter_read") ||
@@ -501,6 +522,8 @@ void loader_stop(struct loader *l)
 	loader_set_binder_hooks(l, 0);
 	l->recv_pinned = 0;
 	set_recv_hooks(l, 0);
+	l->open_pinned = 0;
+	set_open_hooks(l, 0);
 	idsentry_bpf__destroy(l->skel);
 	l->skel = NULL;
 	free(l->probes);

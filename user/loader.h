@@ -38,6 +38,10 @@ struct loader {
 	size_t n_recv_links;              /* good while the policy names rtnetlink sources (pinned) */
 	int recv_attached;
 	int recv_pinned;
+	struct bpf_link *open_links[3];   /* openat/openat2/open exits: on demand, or pinned as the */
+	size_t n_open_links;              /* gate itself where fanotify cannot be (hook_gate.c) */
+	int open_attached;
+	int open_pinned;
 	struct probe_status *probes;
 	size_t n_probes;
 	int cgroup_fd;
@@ -55,6 +59,7 @@ enum hook_class {
 	HOOK_CLASS_IOCTL,  /* identifier sources themselves: attached while the policy names ioctls */
 	HOOK_CLASS_BINDER, /* binder_ioctl kprobes: attached while the policy names Binder calls */
 	HOOK_CLASS_RECV,   /* recv exits: on demand, or pinned while the policy names netlink */
+	HOOK_CLASS_OPEN,   /* open exits: on demand, or pinned as the gate without fanotify */
 };
 
 enum hook_class loader_hook_class(const char *section);
@@ -65,6 +70,8 @@ int loader_set_binder_hooks(struct loader *l, int on);
 /* Keeps the recv exits attached whatever the demand hooks do (rtnetlink replies are sources
  * any process may read), or lets them follow the demand hooks again. */
 int loader_pin_recv_hooks(struct loader *l, int on);
+/* The same for the open exits: pinned, they are the on-demand gate where fanotify is missing. */
+int loader_pin_open_hooks(struct loader *l, int on);
 /* Attaches the on-demand hooks; returns how many failed (each reported on stderr). */
 int loader_attach_demand(struct loader *l);
 /* Detaches them (each waits out a grace period; done from several threads). */

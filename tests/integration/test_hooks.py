@@ -139,7 +139,9 @@ def test_hooks_always_keeps_them_attached(host):
         expect_eq(links, bpf_links(agent.proc.pid), "links after 2.5 s")
 
 
-def test_a_procfs_identifier_keeps_the_hooks_attached_and_says_why(host):
+def test_a_procfs_identifier_is_gated_by_the_open_exits_and_says_why(host):
+    """fanotify cannot mark procfs files: the open exits stay attached as the gate instead, and an
+    open of the file is still followed to the send."""
     policy = """version: 1
 identifiers:
   - name: boot-id
@@ -147,6 +149,11 @@ identifiers:
 """ + RULE
     with Agent(policy_text=policy, args=["--stats-interval", "1"]) as agent:
         hooks = agent.records()[0]["hooks"]
-        expect_eq("always", hooks["mode"], "ready.hooks.mode")
+        expect_eq(("on-demand", "open-exits"), (hooks["mode"], hooks.get("gate")),
+                  "ready.hooks mode and gate")
         expect("/proc/sys/kernel/random/boot_id" in hooks.get("reason", ""),
                "the reason names the file: %r" % hooks)
+        hooks_state(agent, 0, False)
+        pid, _ = run_py(READ_AND_SEND, host.addr, "/proc/sys/kernel/random/boot_id")
+        a = agent.wait_alert(process__pid=pid, confidence="confirmed")
+    expect_eq("boot-id", a["identifiers"][0]["name"], "identifier")
