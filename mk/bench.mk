@@ -10,7 +10,13 @@ BENCH_CMD = make$(if $(filter-out build,$(OUTPUT)), OUTPUT=$(OUTPUT))
 BENCH_RUN = $(PYTHON) tests/bench/run.py --agent $(OUTPUT)/idsentry --bin $(BENCH_OUT) \
 	--out $(BENCH_OUT)
 
-.PHONY: bench bench-smoke bench-bins
+.PHONY: bench bench-smoke bench-bins bench-peer
+
+# The peer column needs bpftrace: `make bench` installs it (Debian/Ubuntu) when it is missing.
+bench-peer:
+	$(Q)command -v bpftrace >/dev/null || \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -q bpftrace >/dev/null && \
+		 echo "bench: installed bpftrace for the peer column")
 
 $(BENCH_OUT):
 	$(Q)mkdir -p $@
@@ -36,7 +42,7 @@ $(addprefix $(BENCH_OUT)/,$(BENCH_EXP)): $(BENCH_OUT)/%: tests/bench/%.c $(BENCH
 
 bench-bins: $(OUTPUT)/idsentry $(BENCH_BINS)
 
-bench: bench-bins
+bench: bench-bins bench-peer
 	$(Q)$(BENCH_RUN) --command "$(BENCH_CMD) bench"
 
 bench-smoke: bench-bins

@@ -823,7 +823,7 @@ static int event_loop(struct agent *a)
 		/* events come without a wake-up until a backlog builds (emit() in common.bpf.h):
 		 * poll for them while someone may produce them; with the syscall hooks detached
 		 * only urgent ones come, and those wake the loop */
-		int i, n = epoll_wait(ep, got, 4, hook_gate_active(&a->gate) ? EVENT_POLL_MS : -1);
+		int i, n = epoll_wait(ep, got, 4, hook_gate_following(&a->gate) ? EVENT_POLL_MS : -1);
 
 		if (n == 0)
 			ring_buffer__consume(a->rb);

@@ -60,6 +60,8 @@ static void gate_by_open_exits(struct hook_gate *g, const char *why)
 	snprintf(g->reason, sizeof(g->reason), "%s: the open exits stay attached as the gate (one "
 		 "program run per open)", why);
 	loader_pin_open_hooks(g->l, 1);
+	/* pinned too: the open exits wake the agent, but a holder's first sends come before it */
+	loader_set_holder_hooks(g->l, 1);
 }
 
 static void ungate_open_exits(struct hook_gate *g)
@@ -219,6 +221,9 @@ static void attach_locked(struct hook_gate *g)
 	uint64_t t0;
 	int failed;
 
+	/* first: a holder's sends are followed whatever happens to the syscall hooks */
+	if (!g->l->holder_attached && loader_set_holder_hooks(g->l, 1))
+		fprintf(stderr, "idsentry: the socket-layer tracepoints failed to attach (above)\n");
 	if (g->l->demand_attached)
 		return;
 	t0 = clock_ns(CLOCK_MONOTONIC);
@@ -245,6 +250,11 @@ void hook_gate_wake(struct hook_gate *g)
 int hook_gate_active(struct hook_gate *g)
 {
 	return __atomic_load_n(&g->l->demand_attached, __ATOMIC_ACQUIRE);
+}
+
+int hook_gate_following(struct hook_gate *g)
+{
+	return hook_gate_active(g) || __atomic_load_n(&g->l->holder_attached, __ATOMIC_ACQUIRE);
 }
 
 /* Reads the permission events: anyone's open of a watched file but ours attaches the hooks before
@@ -444,6 +454,37 @@ static int kernel_busy(struct hook_gate *g)
 	return 0;
 }
 
+/* Whether any process holds an identifier (or a unix socket may still carry one to its reader):
+ * the socket-layer tracepoints follow them; with nobody, those go too. */
+static int anyone_holds(struct hook_gate *g)
+{
+	struct idsentry_bpf *skel = g->l->skel;
+	uint64_t now = clock_ns(CLOCK_BOOTTIME), ttl = skel->bss->taint_ttl_ns;
+	int fd = bpf_map__fd(skel->maps.taint);
+	__u32 key, next, *prev = NULL;
+	struct proc_taint t;
+
+	if (skel->bss->channels_active_until_ns > now)
+		return 1;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &t))
+			continue;
+		if (t.watched_fds || (t.ident_mask && (!ttl || now - t.last_ns <= ttl)))
+			return 1;
+	}
+	return 0;
+}
+
+/* The socket-layer tracepoints can go: the syscall hooks are away, nothing pins them, and nobody
+ * holds an identifier. */
+static int holder_hooks_idle(struct hook_gate *g)
+{
+	return g->mode == HOOKS_ON_DEMAND && !g->open_gate && g->l->holder_attached &&
+	       !g->l->demand_attached && !anyone_holds(g);
+}
+
 /* Detaching waits out grace periods (about a second for all the hooks here): done on its own
  * thread, so the event loop goes on; an open that wakes the gate meanwhile waits for it. */
 static void *detach_thread(void *arg)
@@ -468,6 +509,11 @@ static void *detach_thread(void *arg)
 			g->detaches++;
 			__atomic_store_n(&g->detach_running, 0, __ATOMIC_RELEASE);
 		}
+	}
+	if (holder_hooks_idle(g)) {
+		__atomic_store_n(&g->detach_running, 1, __ATOMIC_RELEASE);
+		loader_set_holder_hooks(g->l, 0);
+		__atomic_store_n(&g->detach_running, 0, __ATOMIC_RELEASE);
 	}
 	g->idle_since_ns = 0;
 	pthread_mutex_unlock(&g->lock);
@@ -502,7 +548,10 @@ void hook_gate_tick(struct hook_gate *g)
 		return;
 	}
 	pthread_mutex_lock(&g->lock);
-	if (!g->l->demand_attached || kernel_busy(g)) {
+	if (!g->l->demand_attached) {
+		g->idle_since_ns = 0;
+		start = holder_hooks_idle(g);
+	} else if (kernel_busy(g)) {
 		g->idle_since_ns = 0;
 	} else if (!g->idle_since_ns) {
 		g->idle_since_ns = now;
@@ -548,6 +597,7 @@ void hook_gate_describe(struct hook_gate *g, struct json *j)
 	json_bool(j, "ioctl_attached", g->l->ioctl_attached);
 	/* sends and unix sockets of processes holding identifiers, while the syscall hooks are away */
 	json_bool(j, "socket_layer", g->l->sock_layer);
+	json_bool(j, "socket_layer_attached", g->l->holder_attached);
 	/* what brings the hooks back: fanotify permission events, or the open exits */
 	if (g->mode == HOOKS_ON_DEMAND)
 		json_string(j, "gate", g->open_gate ? "open-exits" : "fanotify");

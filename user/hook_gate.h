@@ -65,6 +65,8 @@ void hook_gate_wake(struct hook_gate *g);
 void hook_gate_tick(struct hook_gate *g);
 /* Whether the on-demand hooks are attached now. */
 int hook_gate_active(struct hook_gate *g);
+/* Whether anything sends events now: the syscall hooks, or the socket-layer tracepoints. */
+int hook_gate_following(struct hook_gate *g);
 struct json;
 /* Writes the gate's state as the object "hooks". */
 void hook_gate_describe(struct hook_gate *g, struct json *j);

@@ -223,6 +223,8 @@ enum hook_class loader_hook_class(const char *section)
 	if (!strcmp(section, "tracepoint/syscalls/sys_exit_recvfrom") ||
 	    !strcmp(section, "tracepoint/syscalls/sys_exit_recvmsg"))
 		return HOOK_CLASS_RECV;
+	if (!strncmp(section, "tp_btf/sock_", 12))
+		return HOOK_CLASS_HOLDER;
 	if (!strcmp(section, "tracepoint/syscalls/sys_exit_openat") ||
 	    !strcmp(section, "tracepoint/syscalls/sys_exit_openat2") ||
 	    !strcmp(section, "tracepoint/syscalls/sys_exit_open"))
@@ -280,6 +282,8 @@ static int attach_programs(struct loader *l, int all, enum hook_class only)
 			l->recv_links[l->n_recv_links++] = link;
 		else if (class == HOOK_CLASS_OPEN)
 			l->open_links[l->n_open_links++] = link;
+		else if (class == HOOK_CLASS_HOLDER)
+			l->holder_links[l->n_holder_links++] = link;
 		else
 			l->links[l->n_links++] = link;
 	}
@@ -334,6 +338,25 @@ int loader_pin_open_hooks(struct loader *l, int on)
 {
 	l->open_pinned = on;
 	return set_open_hooks(l, on || __atomic_load_n(&l->demand_attached, __ATOMIC_ACQUIRE));
+}
+
+int loader_set_holder_hooks(struct loader *l, int on)
+{
+	int failed = 0;
+
+	if (!l->sock_layer)
+		return 0;
+	/* the flag follows the links in: the syscall hooks leave unix sockets to them only then */
+	if (on) {
+		failed = set_class(l, HOOK_CLASS_HOLDER, l->holder_links, &l->n_holder_links,
+				   &l->holder_attached, 1);
+		__atomic_store_n(&l->skel->bss->sock_layer_on, l->n_holder_links == 2,
+				 __ATOMIC_SEQ_CST);
+		return failed;
+	}
+	__atomic_store_n(&l->skel->bss->sock_layer_on, 0, __ATOMIC_SEQ_CST);
+	return set_class(l, HOOK_CLASS_HOLDER, l->holder_links, &l->n_holder_links,
+			 &l->holder_attached, 0);
 }
 
 int loader_attach_demand(struct loader *l)
@@ -455,6 +478,7 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 	l->binder_attached = 1;
 	l->recv_attached = 1;
 	l->open_attached = 1;
+	l->holder_attached = 1;
 	if (!loader_attached(l, "handle_sys_exit_openat") ||
 	    !loader_attached(l, "handle_sys_exit_read") ||
 	    !loader_attached(l, "handle_sys_enter_read") ||
@@ -524,6 +548,7 @@ void loader_stop(struct loader *l)
 	set_recv_hooks(l, 0);
 	l->open_pinned = 0;
 	set_open_hooks(l, 0);
+	loader_set_holder_hooks(l, 0);
 	idsentry_bpf__destroy(l->skel);
 	l->skel = NULL;
 	free(l->probes);

@@ -42,6 +42,9 @@ struct loader {
 	size_t n_open_links;              /* gate itself where fanotify cannot be (hook_gate.c) */
 	int open_attached;
 	int open_pinned;
+	struct bpf_link *holder_links[2]; /* sock_send_length/sock_recv_length: while any process */
+	size_t n_holder_links;            /* holds an identifier (or pinned with the open exits) */
+	int holder_attached;
 	struct probe_status *probes;
 	size_t n_probes;
 	int cgroup_fd;
@@ -60,6 +63,7 @@ enum hook_class {
 	HOOK_CLASS_BINDER, /* binder_ioctl kprobes: attached while the policy names Binder calls */
 	HOOK_CLASS_RECV,   /* recv exits: on demand, or pinned while the policy names netlink */
 	HOOK_CLASS_OPEN,   /* open exits: on demand, or pinned as the gate without fanotify */
+	HOOK_CLASS_HOLDER, /* socket-layer tracepoints: while any process holds an identifier */
 };
 
 enum hook_class loader_hook_class(const char *section);
@@ -72,6 +76,9 @@ int loader_set_binder_hooks(struct loader *l, int on);
 int loader_pin_recv_hooks(struct loader *l, int on);
 /* The same for the open exits: pinned, they are the on-demand gate where fanotify is missing. */
 int loader_pin_open_hooks(struct loader *l, int on);
+/* Attaches or detaches the socket-layer tracepoints (when the kernel has them); returns how many
+ * failed to attach. */
+int loader_set_holder_hooks(struct loader *l, int on);
 /* Attaches the on-demand hooks; returns how many failed (each reported on stderr). */
 int loader_attach_demand(struct loader *l);
 /* Detaches them (each waits out a grace period; done from several threads). */

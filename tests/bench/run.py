@@ -157,6 +157,7 @@ class Idsentry:
             # second, which slows everything else on the machine meanwhile
             if self.hooks is not None and (self.hooks.get("mode") != "on-demand" or any(
                     not r.get("hooks", {}).get("syscalls_attached", True) and
+                    not r["hooks"].get("socket_layer_attached", False) and
                     not r["hooks"].get("detaching") and r["hooks"].get("detaches", 0) >= 1
                     for r in self.records if r.get("type") == "stats")):
                 time.sleep(0.5)
