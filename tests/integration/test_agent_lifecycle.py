@@ -50,7 +50,12 @@ def test_sigint_detaches_every_program(host):
         expect(len(during) >= 10, "idsentry's programs loaded while running, got %d" % len(during))
         expect(during <= handle_prog_ids(), "the agent's programs named after their hooks")
         expect_eq(0, agent.stop(), "exit status after SIGINT")
-    expect_eq(set(), handle_prog_ids() & during, "idsentry programs left after SIGINT")
+    # the kernel frees a program after a grace period once its last link and fd are gone
+    # (raw tracepoint links wait for one more): a moment, not a leak
+    deadline = time.monotonic() + 5
+    while handle_prog_ids() & during and time.monotonic() < deadline:
+        time.sleep(0.2)
+    expect_eq(set(), handle_prog_ids() & during, "idsentry programs left 5 s after SIGINT")
 
 
 def test_sigterm_exits_zero(host):
