@@ -127,7 +127,8 @@ asan-integration: $(ASAN_AGENT)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1 \
 		IDSENTRY_BIN=$(ASAN_AGENT) $(PYTHON) tests/integration/run.py \
 		test_file_identifiers.test_curl test_flow.test_pipe test_dns.test_destination \
-		test_agent_lifecycle.test_sighup test_enforce.test_udp test_tls.test_identifier
+		test_agent_lifecycle.test_sighup test_enforce.test_udp test_tls.test_identifier \
+		test_busy.test_without_fanotify_the_open_exits_gate
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
