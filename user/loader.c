@@ -478,7 +478,7 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 	l->binder_attached = 1;
 	l->recv_attached = 1;
 	l->open_attached = 1;
-	l->holder_attached = 1;
+	l->holder_attached = l->sock_layer;
 	if (!loader_attached(l, "handle_sys_exit_openat") ||
 	    !loader_attached(l, "handle_sys_exit_read") ||
 	    !loader_attached(l, "handle_sys_enter_read") ||
