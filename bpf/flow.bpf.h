@@ -279,68 +279,74 @@ static __always_inline void taint_from_channel_read(__u64 pid_tgid)
 #define FMODE_WRITE 0x2
 #define HELD_FDS_SCANNED 64 /* the first fds of a process looked at for pipes (stdin..., a few) */
 
-/* fd i of a table of max, or NULL. */
-static __always_inline struct file *held_fd(struct file **fds, unsigned int max, int i)
+/* The current process's fd table. */
+struct held_fds {
+	struct file **fds;
+	unsigned int max;
+};
+
+static __always_inline void current_held_fds(struct held_fds *h)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+
+	h->max = fdt ? BPF_CORE_READ(fdt, max_fds) : 0;
+	h->fds = fdt ? BPF_CORE_READ(fdt, fd) : NULL;
+}
+
+/* fd i of the table, or NULL. */
+static __always_inline struct file *held_fd(const struct held_fds *h, int i)
 {
 	struct file *f = NULL;
 
-	if (i >= max)
+	if (i >= h->max)
 		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[i]);
+	bpf_probe_read_kernel(&f, sizeof(f), &h->fds[i]);
 	return f;
+}
+
+/* Pipes and FIFOs among the current process's first HELD_FDS_SCANNED fds. writing: those it
+ * holds for writing carry taint t from now; else: if it holds the read end of a tainted one, it
+ * may have read from it unseen, and carries the pipe's taint from now. */
+static __always_inline void taint_through_held_pipes(__u64 pid_tgid, const struct proc_taint *t,
+						     int writing)
+{
+	struct held_fds h;
+	__u64 chan;
+	__u16 kind;
+	int i;
+
+	current_held_fds(&h);
+#pragma clang loop unroll(disable)
+	for (i = 0; i < HELD_FDS_SCANNED; i++) {
+		struct file *f = held_fd(&h, i);
+
+		if (!f || !(BPF_CORE_READ(f, f_mode) & (writing ? FMODE_WRITE : FMODE_READ)))
+			continue;
+		kind = 0;
+		chan = channel_of(f, writing, &kind);
+		if (!chan || kind == CHANNEL_UNIX)
+			continue;
+		if (writing) {
+			taint_channel(chan, kind, t, pid_tgid, 0, 0, 0, 0);
+			lazy_pipes_until_ns = bpf_ktime_get_boot_ns() + LAZY_PIPES_NS;
+		} else if (bpf_map_lookup_elem(&tainted_channels, &chan)) {
+			taint_from_channel(pid_tgid, chan, kind);
+		}
+	}
 }
 
 /* The opener of a watched file, seen with the syscall hooks away (no read or write of it will be
  * seen before they are back): every pipe or FIFO it holds for writing carries its taint now. */
 static __always_inline void taint_pipes_held_for_writing(__u64 pid_tgid, const struct proc_taint *t)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	unsigned int max = fdt ? BPF_CORE_READ(fdt, max_fds) : 0;
-	struct file **fds = fdt ? BPF_CORE_READ(fdt, fd) : NULL;
-	__u64 chan;
-	__u16 kind;
-	int i;
-
-#pragma clang loop unroll(disable)
-	for (i = 0; i < HELD_FDS_SCANNED; i++) {
-		struct file *f = held_fd(fds, max, i);
-
-		if (!f || !(BPF_CORE_READ(f, f_mode) & FMODE_WRITE))
-			continue;
-		kind = 0;
-		chan = channel_of(f, 1, &kind);
-		if (!chan || kind == CHANNEL_UNIX)
-			continue;
-		taint_channel(chan, kind, t, pid_tgid, 0, 0, 0, 0);
-		lazy_pipes_until_ns = bpf_ktime_get_boot_ns() + LAZY_PIPES_NS;
-	}
+	taint_through_held_pipes(pid_tgid, t, 1);
 }
 
-/* A process about to send, untainted: if it holds the read end of a pipe marked that way, it may
- * have read from it while the read hooks were away; it carries the pipe's taint from now. */
+/* A process about to send, untainted, while such marks are recent (lazy_pipes_until_ns). */
 static __always_inline void taint_from_pipes_held_for_reading(__u64 pid_tgid)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	unsigned int max = fdt ? BPF_CORE_READ(fdt, max_fds) : 0;
-	struct file **fds = fdt ? BPF_CORE_READ(fdt, fd) : NULL;
-	__u64 chan;
-	__u16 kind;
-	int i;
-
-#pragma clang loop unroll(disable)
-	for (i = 0; i < HELD_FDS_SCANNED; i++) {
-		struct file *f = held_fd(fds, max, i);
-
-		if (!f || !(BPF_CORE_READ(f, f_mode) & FMODE_READ))
-			continue;
-		kind = 0;
-		chan = channel_of(f, 0, &kind);
-		if (!chan || kind == CHANNEL_UNIX || !bpf_map_lookup_elem(&tainted_channels, &chan))
-			continue;
-		taint_from_channel(pid_tgid, chan, kind);
-	}
+	taint_through_held_pipes(pid_tgid, NULL, 0);
 }
 
 #endif

@@ -422,17 +422,18 @@ static unsigned int watched_fds_held(struct hook_gate *g, __u32 tgid, struct pro
 	return held;
 }
 
-/* Whether some process could use the hooks now: a watched fd open, a pipe or FIFO a tainted
- * process wrote to still being followed, or a process holding an identifier that could pass it
- * on where only the syscall hooks see it. With the socket-layer tracepoints attached, that is a
- * process holding a pipe or FIFO open for writing (or any, while a blocking rule must act before
- * the send); without them, any process holding an identifier. */
-static int kernel_busy(struct hook_gate *g)
+/* Whether some process needs hooks now. The syscall hooks: a watched fd open, a pipe or FIFO a
+ * tainted process wrote to still being followed, or a process holding an identifier that could
+ * pass it on where only they see it: with the socket-layer tracepoints attached, a process holding
+ * a pipe or FIFO open for writing (or any, while a blocking rule must act before the send);
+ * without them, any process holding an identifier. The socket-layer tracepoints (syscalls 0): any
+ * process holding an identifier, or a unix socket that may still carry one to its reader. */
+static int hooks_needed(struct hook_gate *g, int syscalls)
 {
 	struct idsentry_bpf *skel = g->l->skel;
 	uint64_t now = clock_ns(CLOCK_BOOTTIME), ttl = skel->bss->taint_ttl_ns;
 	int fd = bpf_map__fd(skel->maps.taint);
-	int sockets_suffice = g->l->sock_layer && !skel->bss->n_enforce_rules;
+	int sockets_suffice = syscalls && g->l->sock_layer && !skel->bss->n_enforce_rules;
 	__u32 key, next, *prev = NULL;
 	struct proc_taint t;
 
@@ -444,7 +445,7 @@ static int kernel_busy(struct hook_gate *g)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &t))
 			continue;
-		if (t.watched_fds && (!g->open_gate || watched_fds_held(g, key, &t)))
+		if (t.watched_fds && (!syscalls || !g->open_gate || watched_fds_held(g, key, &t)))
 			return 1;
 		if (!t.ident_mask || (ttl && now - t.last_ns > ttl))
 			continue;
@@ -454,27 +455,14 @@ static int kernel_busy(struct hook_gate *g)
 	return 0;
 }
 
-/* Whether any process holds an identifier (or a unix socket may still carry one to its reader):
- * the socket-layer tracepoints follow them; with nobody, those go too. */
+static int kernel_busy(struct hook_gate *g)
+{
+	return hooks_needed(g, 1);
+}
+
 static int anyone_holds(struct hook_gate *g)
 {
-	struct idsentry_bpf *skel = g->l->skel;
-	uint64_t now = clock_ns(CLOCK_BOOTTIME), ttl = skel->bss->taint_ttl_ns;
-	int fd = bpf_map__fd(skel->maps.taint);
-	__u32 key, next, *prev = NULL;
-	struct proc_taint t;
-
-	if (skel->bss->channels_active_until_ns > now)
-		return 1;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &t))
-			continue;
-		if (t.watched_fds || (t.ident_mask && (!ttl || now - t.last_ns <= ttl)))
-			return 1;
-	}
-	return 0;
+	return hooks_needed(g, 0);
 }
 
 /* The socket-layer tracepoints can go: the syscall hooks are away, nothing pins them, and nobody
