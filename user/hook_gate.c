@@ -208,7 +208,7 @@ void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws)
 		fall_back(g, "%s: %s: syscall hooks stay attached", "out of memory", ENOMEM);
 	/* a trial: procfs refuses, and that is better known now (the open exits gate then) */
 	if (g->mode == HOOKS_ON_DEMAND && add_marks(g))
-		g->n_paths = 0, free_paths(g);
+		free_paths(g); /* the open exits gate: no marks to keep */
 	if (g->l->demand_attached || g->mode != HOOKS_ON_DEMAND || g->open_gate)
 		drop_marks(g);
 	pthread_mutex_unlock(&g->lock);
