@@ -91,6 +91,36 @@ static __always_inline int on_open_exit(long ret)
 	return 0;
 }
 
+#define FSNOTIFY_OPEN 0x00000020 /* FS_OPEN, include/linux/fsnotify_backend.h */
+
+/* The gate where fanotify is missing but kprobes are not (Android GKI): the agent puts an inotify
+ * IN_OPEN mark on each watched file, so inotify's handler runs for opens of those files only, in
+ * the opener's context and before its open() returns (user/hook_gate.c). The fd is not installed
+ * yet: the opener is tainted as the open exits would while the other hooks are away. Another
+ * inotify group's open mark on a watched file runs this too; the second report changes nothing. */
+SEC("kprobe/inotify_handle_inode_event")
+int BPF_KPROBE(gate_inotify_open, void *mark, __u32 mask, struct inode *inode)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct watch_key key;
+	struct watched_fd wf;
+	__u64 *bits;
+
+	if (!(mask & FSNOTIFY_OPEN) || !inode || (__u32)(pid_tgid >> 32) == agent_tgid ||
+	    syscall_hooks_on)
+		return 0;
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	bits = bpf_map_lookup_elem(&watched_inodes, &key);
+	if (!bits)
+		return 0;
+	wf.ident_mask = *bits;
+	wf.dev = key.dev;
+	wf.ino = key.ino;
+	opened_unhooked(pid_tgid, &wf);
+	return 0;
+}
+
 SEC("tracepoint/syscalls/sys_exit_openat")
 int handle_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/fanotify.h>
+#include <sys/inotify.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "idsentry.skel.h"
@@ -41,15 +42,58 @@ static void fall_back(struct hook_gate *g, const char *fmt, const char *what, in
 	snprintf(g->reason, sizeof(g->reason), fmt, what, strerror(err));
 }
 
-/* Where fanotify cannot gate the hooks, the open exits do: pinned, they see every open (one
- * program run per open, for every process), taint an opener of a watched file at once and call
- * the other hooks back, while the socket layer follows sends. Without the socket layer nothing
- * would follow a holder's sends with the hooks away: they stay. why: says what is missing. */
-static void gate_by_open_exits(struct hook_gate *g, const char *why)
+/* Removes the inotify open marks (the inotify fd stays: the gate thread polls it). */
+static void drop_open_marks(struct hook_gate *g)
 {
+	size_t i;
+
+	for (i = 0; g->wds && i < g->n_wds; i++)
+		if (g->wds[i] >= 0)
+			inotify_rm_watch(g->ino_fd, g->wds[i]);
+	free(g->wds);
+	g->wds = NULL;
+	g->n_wds = 0;
+}
+
+/* Puts an IN_OPEN mark on each watched path, so that inotify's handler (and the kprobe on it)
+ * runs for opens of these files only. On failure says which and returns -1. */
+static int add_open_marks(struct hook_gate *g)
+{
+	size_t i;
+
+	drop_open_marks(g);
+	g->wds = calloc(g->n_paths ? g->n_paths : 1, sizeof(*g->wds));
+	if (!g->wds) {
+		snprintf(g->no_inotify, sizeof(g->no_inotify), "out of memory for inotify marks");
+		return -1;
+	}
+	for (i = 0; i < g->n_paths; i++, g->n_wds++) {
+		g->wds[i] = inotify_add_watch(g->ino_fd, g->paths[i], IN_OPEN);
+		if (g->wds[i] < 0) {
+			snprintf(g->no_inotify, sizeof(g->no_inotify), "inotify cannot watch opens "
+				 "of %s (%s%s)", g->paths[i], strerror(errno), errno == ENOSPC ?
+				 "; raise fs.inotify.max_user_watches" : "");
+			drop_open_marks(g);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Where fanotify cannot gate the hooks, opens of watched files are seen in the kernel as they
+ * happen, and the opener is tainted at once, its pipes marked and the agent woken, while the
+ * socket layer follows sends. Best: a kprobe on inotify's handler, which runs only for files
+ * with an inotify IN_OPEN mark (ours, on each watched file): opens of other files run nothing.
+ * Else the open exits, pinned: one program run per open, for every process. Without the socket
+ * layer nothing would follow a holder's sends with the hooks away: they stay. why: says what is
+ * missing. */
+static void gate_by_opens(struct hook_gate *g, const char *why)
+{
+	struct loader *l = g->l;
+
 	if (why != g->no_fanotify)
 		snprintf(g->no_fanotify, sizeof(g->no_fanotify), "%s", why);
-	if (!g->l->sock_layer) {
+	if (!l->sock_layer) {
 		snprintf(g->reason, sizeof(g->reason), "%s: syscall hooks stay attached (no "
 			 "socket-layer tracepoints to follow sends without them)", why);
 		g->mode = HOOKS_ALWAYS;
@@ -57,18 +101,42 @@ static void gate_by_open_exits(struct hook_gate *g, const char *why)
 	}
 	g->mode = HOOKS_ON_DEMAND;
 	g->open_gate = 1;
-	snprintf(g->reason, sizeof(g->reason), "%s: the open exits stay attached as the gate (one "
-		 "program run per open)", why);
-	loader_pin_open_hooks(g->l, 1);
-	/* pinned too: the open exits wake the agent, but a holder's first sends come before it */
-	loader_set_holder_hooks(g->l, 1);
+	if (!l->inotify_gate)
+		snprintf(g->no_inotify, sizeof(g->no_inotify), "no kprobe on "
+			 "inotify_handle_inode_event (see ready.probes)");
+	else if (g->ino_fd < 0)
+		snprintf(g->no_inotify, sizeof(g->no_inotify), "inotify_init1: %s",
+			 strerror(g->ino_errno));
+	else if (!add_open_marks(g) && !loader_set_gate_hook(l, 1))
+		g->no_inotify[0] = 0;
+	else if (!g->no_inotify[0])
+		snprintf(g->no_inotify, sizeof(g->no_inotify), "the kprobe on "
+			 "inotify_handle_inode_event failed to attach");
+	/* pinned too: the agent is woken, but a holder's first sends come before it */
+	loader_set_holder_hooks(l, 1);
+	if (!g->no_inotify[0]) {
+		g->inotify_gate = 1;
+		snprintf(g->reason, sizeof(g->reason), "%s: inotify open marks on the watched files "
+			 "and a kprobe on inotify's handler are the gate (program runs only for "
+			 "opens of watched files)", why);
+		loader_pin_open_hooks(l, 0);
+		return;
+	}
+	drop_open_marks(g);
+	loader_set_gate_hook(l, 0);
+	snprintf(g->reason, sizeof(g->reason), "%s; %s: the open exits stay attached as the gate "
+		 "(one program run per open)", why, g->no_inotify);
+	loader_pin_open_hooks(l, 1);
 }
 
-static void ungate_open_exits(struct hook_gate *g)
+static void ungate_opens(struct hook_gate *g)
 {
 	if (!g->open_gate)
 		return;
 	g->open_gate = 0;
+	g->inotify_gate = 0;
+	drop_open_marks(g);
+	loader_set_gate_hook(g->l, 0);
 	loader_pin_open_hooks(g->l, 0);
 }
 
@@ -81,9 +149,19 @@ void hook_gate_init(struct hook_gate *g, struct loader *l, enum hooks_mode mode,
 	g->idle_s = idle_s;
 	g->fan_fd = -1;
 	g->stop_fd = -1;
+	g->ino_fd = -1;
 	pthread_mutex_init(&g->lock, NULL);
+	/* attached at load; the gate of a kernel without fanotify only (gate_by_opens) */
+	loader_set_gate_hook(l, 0);
 	if (mode != HOOKS_ON_DEMAND)
 		return;
+	g->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (g->stop_fd < 0) {
+		fall_back(g, "%s failed: %s: syscall hooks stay attached", "eventfd", errno);
+		return;
+	}
+	g->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	g->ino_errno = errno;
 	g->fan_fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK,
 				  O_RDONLY | O_CLOEXEC);
 	if (g->fan_fd < 0) {
@@ -92,12 +170,8 @@ void hook_gate_init(struct hook_gate *g, struct loader *l, enum hooks_mode mode,
 		snprintf(why, sizeof(why), "fanotify permission events are not available "
 			 "(fanotify_init: %s; the kernel needs CONFIG_FANOTIFY_ACCESS_PERMISSIONS)",
 			 strerror(errno));
-		gate_by_open_exits(g, why);
-		return;
+		gate_by_opens(g, why);
 	}
-	g->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (g->stop_fd < 0)
-		fall_back(g, "%s failed: %s: syscall hooks stay attached", "eventfd", errno);
 }
 
 void hook_gate_without_fanotify(struct hook_gate *g)
@@ -106,11 +180,9 @@ void hook_gate_without_fanotify(struct hook_gate *g)
 		return;
 	if (g->fan_fd >= 0)
 		close(g->fan_fd);
-	if (g->stop_fd >= 0)
-		close(g->stop_fd);
-	g->fan_fd = g->stop_fd = -1;
-	gate_by_open_exits(g, "fanotify permission events are not used (--no-fanotify, as on "
-			      "Android GKI kernels)");
+	g->fan_fd = -1;
+	gate_by_opens(g, "fanotify permission events are not used (--no-fanotify, as on "
+			 "Android GKI kernels)");
 }
 
 /* Puts a permission mark on each watched path; on failure says which and returns -1. The marks are
@@ -119,6 +191,8 @@ static int add_marks(struct hook_gate *g)
 {
 	size_t i;
 
+	if (g->fan_fd < 0)
+		return 0; /* the gate is in the kernel (gate_by_opens) */
 	fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
 	for (i = 0; i < g->n_paths; i++) {
 		if (fanotify_mark(g->fan_fd, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, g->paths[i])) {
@@ -127,7 +201,7 @@ static int add_marks(struct hook_gate *g)
 			snprintf(why, sizeof(why), "fanotify cannot watch opens of %s (%s; procfs "
 				 "refuses permission events)", g->paths[i], strerror(errno));
 			fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
-			gate_by_open_exits(g, why);
+			gate_by_opens(g, why);
 			return -1;
 		}
 	}
@@ -169,46 +243,45 @@ static int watches_modem(struct hook_gate *g, const struct watch_set *ws)
 	return 0;
 }
 
-void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws)
+/* Keeps the watched paths for the marks; 0, or -1 with the gate fallen back (a modem, or no
+ * memory: an unmarked file would let its opener past unseen). */
+static int keep_paths(struct hook_gate *g, const struct watch_set *ws)
 {
 	size_t i;
 
-	if (g->requested != HOOKS_ON_DEMAND)
-		return;
-	if (g->fan_fd < 0 || g->stop_fd < 0) {
-		/* no fanotify: the open exits are the gate, unless a modem needs them all */
-		pthread_mutex_lock(&g->lock);
-		ungate_open_exits(g);
-		if (!watches_modem(g, ws) && g->no_fanotify[0])
-			gate_by_open_exits(g, g->no_fanotify);
-		pthread_mutex_unlock(&g->lock);
-		if (g->mode != HOOKS_ON_DEMAND)
-			hook_gate_wake(g);
-		return;
+	free_paths(g);
+	if (watches_modem(g, ws))
+		return -1;
+	g->paths = calloc(ws->n ? ws->n : 1, sizeof(*g->paths));
+	for (i = 0; g->paths && i < ws->n; i++, g->n_paths++) {
+		g->paths[i] = strdup(ws->files[i].path);
+		if (!g->paths[i])
+			break;
 	}
+	if (!g->paths || g->n_paths < ws->n) {
+		fall_back(g, "%s: %s: syscall hooks stay attached", "out of memory", ENOMEM);
+		return -1;
+	}
+	return 0;
+}
+
+void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws)
+{
+	if (g->requested != HOOKS_ON_DEMAND || g->stop_fd < 0)
+		return;
 	pthread_mutex_lock(&g->lock);
 	/* a new policy may allow what the old one did not */
 	g->mode = HOOKS_ON_DEMAND;
 	g->reason[0] = 0;
-	ungate_open_exits(g);
-	free_paths(g);
-	g->paths = calloc(ws->n ? ws->n : 1, sizeof(*g->paths));
-	for (i = 0; g->paths && i < ws->n; i++) {
-		if (watches_modem(g, ws))
-			break;
-		g->paths[g->n_paths] = strdup(ws->files[i].path);
-		if (!g->paths[g->n_paths]) {
-			/* an unmarked file would let its opener past unseen */
-			fall_back(g, "%s: %s: syscall hooks stay attached", "out of memory", ENOMEM);
-			break;
-		}
-		g->n_paths++;
+	ungate_opens(g);
+	if (g->fan_fd < 0) {
+		/* no fanotify: the gate is in the kernel, unless a modem needs all the hooks */
+		if (!keep_paths(g, ws))
+			gate_by_opens(g, g->no_fanotify);
+	} else if (!keep_paths(g, ws) && add_marks(g)) {
+		/* a trial: procfs refuses, and that is better known now (then gate_by_opens did) */
+		free_paths(g);
 	}
-	if (!g->paths)
-		fall_back(g, "%s: %s: syscall hooks stay attached", "out of memory", ENOMEM);
-	/* a trial: procfs refuses, and that is better known now (the open exits gate then) */
-	if (g->mode == HOOKS_ON_DEMAND && add_marks(g))
-		free_paths(g); /* the open exits gate: no marks to keep */
 	if (g->l->demand_attached || g->mode != HOOKS_ON_DEMAND || g->open_gate)
 		drop_marks(g);
 	pthread_mutex_unlock(&g->lock);
@@ -295,17 +368,46 @@ static void answer_events(struct hook_gate *g)
 	}
 }
 
+/* Empties the inotify queue: the kprobe on inotify's handler did the work as each open happened;
+ * the events themselves are only counted. */
+static void drain_open_events(struct hook_gate *g)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n, off;
+
+	for (;;) {
+		n = read(g->ino_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN)
+				g->gate_errors++;
+			return;
+		}
+		for (off = 0; off + (ssize_t)sizeof(*ev) <= n; off += sizeof(*ev) + ev->len) {
+			ev = (const void *)(buf + off);
+			if (ev->mask & IN_OPEN)
+				__atomic_add_fetch(&g->gate_opens, 1, __ATOMIC_RELAXED);
+		}
+	}
+}
+
 static void *gate_thread(void *arg)
 {
 	struct hook_gate *g = arg;
-	struct pollfd p[2] = { { .fd = g->fan_fd, .events = POLLIN },
+	struct pollfd p[3] = { { .fd = g->fan_fd, .events = POLLIN },
+			       { .fd = g->ino_fd, .events = POLLIN },
 			       { .fd = g->stop_fd, .events = POLLIN } };
 
-	while (poll(p, 2, -1) >= 0 || errno == EINTR) {
-		if (p[1].revents)
+	/* a negative fd is skipped by poll */
+	while (poll(p, 3, -1) >= 0 || errno == EINTR) {
+		if (p[2].revents)
 			break;
 		if (p[0].revents)
 			answer_events(g);
+		if (p[1].revents)
+			drain_open_events(g);
 	}
 	return NULL;
 }
@@ -327,7 +429,7 @@ int hook_gate_start(struct hook_gate *g)
 {
 	int err;
 
-	if (g->fan_fd < 0 || g->stop_fd < 0)
+	if ((g->fan_fd < 0 && g->ino_fd < 0) || g->stop_fd < 0)
 		return 0;
 	err = start_thread(&g->thread, gate_thread, g);
 	if (err) {
@@ -569,7 +671,10 @@ void hook_gate_stop(struct hook_gate *g)
 		close(g->fan_fd);
 	if (g->stop_fd >= 0)
 		close(g->stop_fd);
-	g->fan_fd = g->stop_fd = -1;
+	drop_open_marks(g);
+	if (g->ino_fd >= 0)
+		close(g->ino_fd);
+	g->fan_fd = g->stop_fd = g->ino_fd = -1;
 	free_paths(g);
 	pthread_mutex_destroy(&g->lock);
 }
@@ -588,7 +693,8 @@ void hook_gate_describe(struct hook_gate *g, struct json *j)
 	json_bool(j, "socket_layer_attached", g->l->holder_attached);
 	/* what brings the hooks back: fanotify permission events, or the open exits */
 	if (g->mode == HOOKS_ON_DEMAND)
-		json_string(j, "gate", g->open_gate ? "open-exits" : "fanotify");
+		json_string(j, "gate", g->inotify_gate ? "inotify-kprobe"
+				       : g->open_gate ? "open-exits" : "fanotify");
 	if (g->reason[0])
 		json_string(j, "reason", g->reason);
 	if (g->mode == HOOKS_ON_DEMAND) {
@@ -597,6 +703,8 @@ void hook_gate_describe(struct hook_gate *g, struct json *j)
 		json_uint(j, "attaches", g->attaches);
 		json_uint(j, "detaches", g->detaches);
 		json_uint(j, "pipe_wakes", g->busy_wakes);
+		if (g->inotify_gate)
+			json_uint(j, "gate_opens", __atomic_load_n(&g->gate_opens, __ATOMIC_RELAXED));
 		json_uint(j, "last_attach_us", (unsigned long long)(g->last_attach_ms * 1000));
 		json_uint(j, "last_detach_us", (unsigned long long)(g->last_detach_ms * 1000));
 		json_uint(j, "errors", g->gate_errors);

@@ -29,9 +29,15 @@ struct hook_gate {
 	char reason[320];          /* why hooks stay attached, or gate otherwise, when on-demand
 				    * was asked for */
 	char no_fanotify[200];     /* why fanotify cannot gate (then the open exits do), or "" */
-	int open_gate;             /* the open exits are pinned as the gate (no fanotify) */
+	int open_gate;             /* opens are gated in the kernel (no fanotify): the open exits */
+	int inotify_gate;          /* ... or, this set, the kprobe on inotify's handler */
+	char no_inotify[200];      /* why the kprobe cannot be the gate (then the open exits are) */
 	unsigned int idle_s;       /* detach after this many seconds with nobody to watch */
 	int fan_fd, stop_fd;
+	int ino_fd, ino_errno;     /* IN_OPEN marks on the watched files (inotify gate) */
+	int *wds;                  /* their watch descriptors, one per path */
+	size_t n_wds;
+	unsigned long long gate_opens; /* IN_OPEN events read (the kprobe acted on each) */
 	char **paths;              /* watched files, marked while the hooks are away */
 	size_t n_paths;
 	pthread_t thread, detacher;

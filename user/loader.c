@@ -167,14 +167,25 @@ static void probe_hooks(struct loader *l)
 		} else if (is_kprobe(sec)) {
 			const char *func = strchr(sec, '/') + 1;
 
+			int gate = loader_hook_class(sec) == HOOK_CLASS_GATE;
+
 			snprintf(path, sizeof(path), "%s/kprobe_events", l->tracefs);
 			if (access(path, F_OK)) {
 				bpf_program__set_autoload(prog, false);
-				skip(p, "this kernel has no kprobes (CONFIG_KPROBES): Binder calls are "
-					"not seen");
+				skip(p, gate ? "this kernel has no kprobes (CONFIG_KPROBES): without "
+					       "fanotify, the open exits are the on-demand gate"
+					     : "this kernel has no kprobes (CONFIG_KPROBES): Binder "
+					       "calls are not seen");
 				continue;
 			}
-			if (!kernel_has_symbol(func)) {
+			if (gate && !kernel_has_symbol(func)) {
+				bpf_program__set_autoload(prog, false);
+				skip(p, "%s is not in /proc/kallsyms (a kernel without inotify, or "
+					"older than 5.11): without fanotify, the open exits are the "
+					"on-demand gate", func);
+				continue;
+			}
+			if (!gate && !kernel_has_symbol(func)) {
 				bpf_program__set_autoload(prog, false);
 				skip(p, "no Binder driver in this kernel (%s is not in /proc/kallsyms): "
 					"load binder_linux, or run on a kernel with "
@@ -218,6 +229,8 @@ enum hook_class loader_hook_class(const char *section)
 	if (!strcmp(section, "tracepoint/syscalls/sys_enter_ioctl") ||
 	    !strcmp(section, "tracepoint/syscalls/sys_exit_ioctl"))
 		return HOOK_CLASS_IOCTL;
+	if (!strcmp(section, "kprobe/inotify_handle_inode_event"))
+		return HOOK_CLASS_GATE;
 	if (is_kprobe(section))
 		return HOOK_CLASS_BINDER;
 	if (!strcmp(section, "tracepoint/syscalls/sys_exit_recvfrom") ||
@@ -284,6 +297,8 @@ static int attach_programs(struct loader *l, int all, enum hook_class only)
 			l->open_links[l->n_open_links++] = link;
 		else if (class == HOOK_CLASS_HOLDER)
 			l->holder_links[l->n_holder_links++] = link;
+		else if (class == HOOK_CLASS_GATE)
+			l->gate_link = link;
 		else
 			l->links[l->n_links++] = link;
 	}
@@ -338,6 +353,19 @@ int loader_pin_open_hooks(struct loader *l, int on)
 {
 	l->open_pinned = on;
 	return set_open_hooks(l, on || __atomic_load_n(&l->demand_attached, __ATOMIC_ACQUIRE));
+}
+
+int loader_set_gate_hook(struct loader *l, int on)
+{
+	size_t n = !!l->gate_link;
+	int failed;
+
+	if (!l->inotify_gate)
+		return on;
+	failed = set_class(l, HOOK_CLASS_GATE, &l->gate_link, &n, &l->gate_attached, on);
+	if (!on)
+		l->gate_link = NULL;
+	return failed || (on && !l->gate_link);
 }
 
 int loader_set_holder_hooks(struct loader *l, int on)
@@ -479,6 +507,8 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 	l->recv_attached = 1;
 	l->open_attached = 1;
 	l->holder_attached = l->sock_layer;
+	l->inotify_gate = loader_attached(l, "gate_inotify_open");
+	l->gate_attached = l->inotify_gate;
 	if (!loader_attached(l, "handle_sys_exit_openat") ||
 	    !loader_attached(l, "handle_sys_exit_read") ||
 	    !loader_attached(l, "handle_sys_enter_read") ||
@@ -549,6 +579,7 @@ void loader_stop(struct loader *l)
 	l->open_pinned = 0;
 	set_open_hooks(l, 0);
 	loader_set_holder_hooks(l, 0);
+	loader_set_gate_hook(l, 0);
 	idsentry_bpf__destroy(l->skel);
 	l->skel = NULL;
 	free(l->probes);

@@ -45,6 +45,9 @@ struct loader {
 	struct bpf_link *holder_links[2]; /* sock_send_length/sock_recv_length: while any process */
 	size_t n_holder_links;            /* holds an identifier (or pinned with the open exits) */
 	int holder_attached;
+	struct bpf_link *gate_link;       /* kprobe on inotify's handler: the on-demand gate where */
+	int gate_attached;                /* fanotify is missing and kprobes are not (hook_gate.c) */
+	int inotify_gate;                 /* ... and it loaded */
 	struct probe_status *probes;
 	size_t n_probes;
 	int cgroup_fd;
@@ -64,6 +67,7 @@ enum hook_class {
 	HOOK_CLASS_RECV,   /* recv exits: on demand, or pinned while the policy names netlink */
 	HOOK_CLASS_OPEN,   /* open exits: on demand, or pinned as the gate without fanotify */
 	HOOK_CLASS_HOLDER, /* socket-layer tracepoints: while any process holds an identifier */
+	HOOK_CLASS_GATE,   /* inotify's handler: the on-demand gate without fanotify (kprobes) */
 };
 
 enum hook_class loader_hook_class(const char *section);
@@ -79,6 +83,9 @@ int loader_pin_open_hooks(struct loader *l, int on);
 /* Attaches or detaches the socket-layer tracepoints (when the kernel has them); returns how many
  * failed to attach. */
 int loader_set_holder_hooks(struct loader *l, int on);
+/* Attaches or detaches the kprobe on inotify's handler; returns how many failed (1 when it did
+ * not load). */
+int loader_set_gate_hook(struct loader *l, int on);
 /* Attaches the on-demand hooks; returns how many failed (each reported on stderr). */
 int loader_attach_demand(struct loader *l);
 /* Detaches them (each waits out a grace period; done from several threads). */

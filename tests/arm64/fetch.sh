@@ -4,6 +4,8 @@
 # kernel (vmlinuz and its config; the scenario uses loopback: no modules) and busybox-static:arm64.
 # FLAVOUR arm64 takes the generic kernel instead, and its binder_linux.ko (tests/android).
 # Idempotent: a cached kernel is reused when the archive cannot be reached.
+# KERNEL_SUITE (e.g. bookworm-backports) takes the kernel from that suite of deb.debian.org,
+# through package lists kept in DIR/apt (the system's apt sources are not touched).
 #
 #   tests/arm64/fetch.sh DIR [FLAVOUR]  → DIR/vmlinuz, DIR/config, DIR/busybox, DIR/kernel-version
 #                                         (and DIR/binder_linux.ko for FLAVOUR arm64)
@@ -31,9 +33,23 @@ sandbox_dir() {
 	echo "$t"
 }
 
+# A suite other than the system's: its own sources and lists, for the kernel only.
+apt_opts=
+if [ -n "${KERNEL_SUITE:-}" ]; then
+	mkdir -p "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial"
+	echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
+		"http://deb.debian.org/debian $KERNEL_SUITE main" >"$dir/apt/sources.list"
+	apt_opts="-o Dir::Etc::SourceList=$dir/apt/sources.list -o Dir::Etc::SourceParts=/dev/null
+		-o Dir::State::Lists=$dir/apt/lists -o Dir::Cache=$dir/apt/cache
+		-o APT::Default-Release=$KERNEL_SUITE"
+	# shellcheck disable=SC2086
+	apt-get $apt_opts update -qq 2>/dev/null || echo "fetch.sh: $KERNEL_SUITE unreachable" >&2
+fi
+
 # The meta-package names the current ABI's image; a security update moves it, which is fine.
 image_name() {
-	apt-cache show --no-all-versions "$meta:arm64" 2>/dev/null |
+	# shellcheck disable=SC2086
+	apt-cache $apt_opts show --no-all-versions "$meta:arm64" 2>/dev/null |
 		sed -n 's/^Depends: \([^ ,]*\).*/\1/p' | head -n 1
 }
 image=$(image_name)
@@ -58,7 +74,8 @@ if [ "$(cat "$dir/kernel-version" 2>/dev/null)" != "$version" ] || [ ! -s "$dir/
 	{ [ "$flavour" = arm64 ] && [ ! -s "$dir/binder_linux.ko" ]; }; then
 	rm -f "$dir"/debs/linux-image-*.deb
 	tmp=$(sandbox_dir)
-	(cd "$tmp" && apt-get download -qq "$image:arm64") && mv "$tmp"/*.deb "$dir/debs/"
+	# shellcheck disable=SC2086
+	(cd "$tmp" && apt-get $apt_opts download -qq "$image:arm64") && mv "$tmp"/*.deb "$dir/debs/"
 	rm -rf "$tmp"
 	deb=$(find "$dir/debs" -name "linux-image-*.deb" | head -n 1)
 	[ -n "$deb" ] || { echo "fetch.sh: could not download $image:arm64" >&2; exit 1; }
