@@ -15,6 +15,7 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "flow.bpf.h"
 #include "watch.bpf.h"
 #include "enforce.bpf.h"
 
@@ -323,6 +324,7 @@ int BPF_KRETPROBE(handle_binder_ioctl_return, long ret)
 		return 0;
 	/* the reply sits in the caller's binder mapping: the caller holds the value from now */
 	taint_introducing(pid_tgid, call.mask);
+	taint_pipes_if_unhooked(pid_tgid);
 	ev = bpf_map_lookup_elem(&read_scratch, &zero);
 	if (!ev)
 		return 0;

@@ -343,6 +343,22 @@ static __always_inline void taint_pipes_held_for_writing(__u64 pid_tgid, const s
 	taint_through_held_pipes(pid_tgid, t, 1);
 }
 
+/* An identifier arrived by a source without an open (ioctl reply, rtnetlink dump, property,
+ * Binder reply) while the syscall hooks are away: none of the holder's pipe writes would be seen
+ * before they are back (the agent, woken by the event, attaches them), so the pipes and FIFOs it
+ * holds for writing carry its taint now, as an opener's do. */
+static __always_inline void taint_pipes_if_unhooked(__u64 pid_tgid)
+{
+	__u32 tgid = pid_tgid >> 32;
+	struct proc_taint *t;
+
+	if (syscall_hooks_on)
+		return;
+	t = bpf_map_lookup_elem(&taint, &tgid);
+	if (t)
+		taint_pipes_held_for_writing(pid_tgid, t);
+}
+
 /* A process about to send, untainted, while such marks are recent (lazy_pipes_until_ns). */
 static __always_inline void taint_from_pipes_held_for_reading(__u64 pid_tgid)
 {

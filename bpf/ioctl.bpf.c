@@ -9,6 +9,7 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "flow.bpf.h"
 #include "watch.bpf.h"
 
 /* Reply layouts, by offset: the UAPI headers are not in vmlinux.h. */
@@ -137,6 +138,7 @@ int handle_sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	/* the reply reached the process: it holds the identifier from now */
 	taint_introducing(pid_tgid, pi.mask);
+	taint_pipes_if_unhooked(pid_tgid);
 	ev = bpf_map_lookup_elem(&read_scratch, &zero);
 	if (!ev)
 		return 0;

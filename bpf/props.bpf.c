@@ -12,6 +12,7 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "flow.bpf.h"
 #include "watch.bpf.h"
 
 /* bionic's struct prop_info: serial, then value[PROP_VALUE_MAX] (or, for long values, an error
@@ -53,6 +54,7 @@ static __always_inline void emit_property(__u64 pid_tgid, const struct prop_key 
 	long n;
 
 	taint_introducing(pid_tgid, mask);
+	taint_pipes_if_unhooked(pid_tgid);
 	ev = bpf_map_lookup_elem(&read_scratch, &zero);
 	if (!ev)
 		return;

@@ -111,6 +111,7 @@ static __always_inline void netlink_reply(__u64 pid_tgid, struct sock *sk, __u16
 	if (!mask)
 		return;
 	taint_introducing(pid_tgid, mask);
+	taint_pipes_if_unhooked(pid_tgid);
 	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
 	if (!scratch)
 		return;

@@ -13,7 +13,6 @@
 #include "enforce.bpf.h"
 #include "watch.bpf.h"
 
-#define AF_PACKET 17
 #define SOCK_RAW_TYPE 3
 
 /* ---- modem ttys ------------------------------------------------------------------------------ */
@@ -107,7 +106,8 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 				    family == AF_UNIX ? unix_dest_key(dest, dest_len) : 0);
 		return 0;
 	}
-	if (family != AF_INET && family != AF_INET6)
+	/* inet, and packet sockets: frames a process builds itself (DHCP clients do) */
+	if (family != AF_INET && family != AF_INET6 && family != AF_PACKET)
 		return 0;
 	ps.buf = buf;
 	ps.len = len;

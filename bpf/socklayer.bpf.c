@@ -357,7 +357,7 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 		unix_send(sk, ret, pid_tgid, t, &a);
 		return 0;
 	}
-	if (family != AF_INET && family != AF_INET6)
+	if (family != AF_INET && family != AF_INET6 && family != AF_PACKET)
 		return 0;
 	/* the syscall hooks saw this send begin and report it at its exit */
 	if (bpf_map_lookup_elem(&pending_sends, &pid_tgid))

@@ -9,6 +9,7 @@
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
+#define AF_PACKET 17
 
 /* The struct file behind fd in the current task, or NULL. */
 static __always_inline struct file *current_fd_file(__u32 fd)
@@ -43,6 +44,13 @@ static __always_inline void sock_destination(struct sock *sk, struct send_event 
 	ev->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	ev->sock_type = BPF_CORE_READ(sk, sk_type);
 	ev->protocol = BPF_CORE_READ(sk, sk_protocol);
+	/* a packet socket keeps its ethertype (network order; 0: named per send) in packet_sock */
+	if (ev->family == AF_PACKET) {
+		ev->protocol = BPF_CORE_READ((struct packet_sock *)sk, num);
+		ev->dport = 0;
+		__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
+		return;
+	}
 	ev->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (ev->family == AF_INET6)
 		BPF_CORE_READ_INTO(&ev->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);

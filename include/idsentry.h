@@ -17,7 +17,7 @@
 #define EXE_PART_BYTES 32         /* bytes per captured path component, NUL included */
 #define CMDLINE_BYTES 256         /* bytes of argv captured in the kernel */
 #define MAX_IDENTIFIER_BITS 64
-#define EVENT_POLL_MS 10          /* the agent reads the ring buffer this often while it watches */
+#define EVENT_POLL_MS 5           /* the agent reads the ring buffer this often while it watches */
 
 /* Record types in the ring buffer. Append only: never renumber. */
 enum event_type {

@@ -134,7 +134,8 @@ void alert_write(const struct alert_sink *s, const struct alert_desc *a)
 		/* a phone number: no family, port or host */
 		json_string(&j, "addr", d->text);
 	} else {
-		json_string(&j, "family", d->family == AF_INET6 ? "ipv6" : "ipv4");
+		json_string(&j, "family", d->family == AF_INET6 ? "ipv6" :
+					  d->family == AF_PACKET ? "link" : "ipv4");
 		json_string(&j, "addr", d->text);
 		json_uint(&j, "port", d->port);
 		json_string(&j, "host", d->host);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* destination: where a send went, decoded from the kernel's address fields for rules and alerts. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "destination.h"
@@ -11,6 +12,13 @@ void destination_decode(struct destination *d, int family, const uint8_t daddr[1
 	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 	memset(d, 0, sizeof(*d));
+	/* a packet socket's frames go to a link, not an address: named by their ethertype */
+	if (family == AF_PACKET) {
+		d->family = AF_PACKET;
+		d->proto = "packet";
+		snprintf(d->text, sizeof(d->text), "ethertype 0x%04x", ntohs((uint16_t)protocol));
+		return;
+	}
 	d->family = family == AF_INET6 ? AF_INET6 : AF_INET;
 	memcpy(d->addr, daddr, 16);
 	/* a dual-stack socket talking IPv4 is an IPv4 destination for rules and people alike */

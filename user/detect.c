@@ -13,6 +13,7 @@
 #include "inflate.h"
 #include "policy.h"
 #include "proctable.h"
+#include "quiet.h"
 #include "values.h"
 
 #define MAX_HITS ALERT_MAX_IDENTS
@@ -199,23 +200,84 @@ static int add_file_content_hits(struct detector *d, uint64_t mask, struct value
 	return n;
 }
 
+/* The identifiers the policy's quiet entries forgive this process in the fields of some protocol
+ * (DHCP, ARP...), whichever. */
+static uint64_t quiet_identifiers(const struct policy *pol, const struct proc *p)
+{
+	uint64_t mask = 0;
+	size_t i;
+
+	for (i = 0; i < pol->n_quiet; i++)
+		if (quiet_applies_to(&pol->quiet[i], p->exe))
+			mask |= pol->quiet[i].ident_mask;
+	return mask;
+}
+
+/* A send recognised as a protocol that carries identifiers by design, and what the policy's
+ * quiet entries let it carry there. */
+struct quiet_check {
+	struct quiet_message msg;
+	uint64_t mask;              /* identifiers forgiven in msg's regions */
+	const struct quiet_def *entry; /* the first entry that applied */
+};
+
+static void quiet_check_send(const struct policy *pol, const struct proc *p,
+			     const struct send_event *ev, struct quiet_check *qc)
+{
+	struct quiet_send qs = {
+		.family = ev->family,
+		.sock_type = ev->sock_type,
+		.protocol = ev->protocol,
+		.dport = ev->dport,
+		.data = ev->sample,
+		.len = ev->sample_len,
+	};
+	size_t i;
+
+	memset(qc, 0, sizeof(*qc));
+	if (!pol->n_quiet || quiet_recognise(&qs, &qc->msg) == QUIET_NONE)
+		return;
+	for (i = 0; i < pol->n_quiet; i++) {
+		const struct quiet_def *q = &pol->quiet[i];
+
+		if (q->protocol != qc->msg.proto || !quiet_applies_to(q, p->exe))
+			continue;
+		qc->mask |= q->ident_mask;
+		if (!qc->entry)
+			qc->entry = q;
+	}
+}
+
+/* A value where the protocol carries it by design is passed over; anywhere else it counts. */
+static int quiet_skip(void *ctx, unsigned int bit, long offset, size_t len)
+{
+	const struct quiet_check *qc = ctx;
+
+	return offset >= 0 && (qc->mask & (1ULL << bit)) &&
+	       quiet_covers(&qc->msg, (size_t)offset, len);
+}
+
 /* A tainted process opened a raw or packet socket: what it sends there passes every socket-level
- * check, so the opening itself is reported, once per process and rule. */
+ * check, so the opening itself is reported, once per process and rule; unless the identifiers
+ * are only those the policy's quiet entries let it carry (a DHCP client's MAC): then each of
+ * its sends on the socket is checked instead (detect_send). */
 static void detect_raw_socket(struct detector *d, const struct send_event *ev)
 {
 	const struct policy *pol = d->sink.policy;
 	struct destination dst = {};
+	uint64_t quiet;
 	struct proc *p;
 	size_t i;
 
 	p = proctable_of_event(d->procs, &ev->hdr);
 	if (!p)
 		return;
+	quiet = quiet_identifiers(pol, p);
 	dst.family = AF_INET;
 	dst.proto = ev->family == AF_PACKET ? "packet" : "raw";
 	for (i = 0; i < pol->n_rules; i++) {
 		const struct rule_def *r = &pol->rules[i];
-		uint64_t mask = r->ident_mask & ev->taint_mask & ~p->noise_mask;
+		uint64_t mask = r->ident_mask & ev->taint_mask & ~p->noise_mask & ~quiet;
 		struct suspect_key key = { .rule = i, .port = 0xffff };
 		struct alert_desc a = {
 			.rule = r,
@@ -301,6 +363,9 @@ void detect_send(struct detector *d, const struct send_event *ev)
 {
 	const struct policy *pol = d->sink.policy;
 	struct value_hit hits[MAX_HITS];
+	struct quiet_check qc;
+	struct scan_filter quiet_filter = { quiet_skip, &qc };
+	char quiet_note[160];
 	struct destination dst;
 	const char *channel;
 	int is_dns_query = 0;
@@ -319,7 +384,9 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	/* a connect carries no data: nothing can leave through it; ciphertext written by a TLS
 	 * library says nothing either: its plaintext comes as a CALL_SSL_WRITE event */
 	if (ev->call == CALL_CONNECT || (ev->flags & SEND_INSIDE_TLS) ||
-	    (ev->sample_len == 0 && !(ev->flags & SEND_FILE_CONTENT)))
+	    (ev->sample_len == 0 && !(ev->flags & SEND_FILE_CONTENT) &&
+	     /* frames from a packet socket's TX ring pass no buffer to the call */
+	     !(ev->family == AF_PACKET && ev->result > 0)))
 		return;
 	p = proctable_of_event(d->procs, &ev->hdr);
 	if (!p)
@@ -328,12 +395,14 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	if (d->hosts)
 		dst.host = hostcache_lookup(d->hosts, dst.family, dst.addr);
 	channel = ev->call == CALL_SSL_WRITE ? "tls" : "socket";
+	quiet_check_send(pol, p, ev, &qc);
 	n_hits = dns_query_hits(d, ev, &dst, hits, &is_dns_query);
 	if (n_hits > 0)
 		channel = "dns";
 	else
-		n_hits = values_scan_stream(d->values, proc_stream(p, ev->fd), ev->sample,
-					    ev->sample_len, ev->taint_mask, hits, MAX_HITS);
+		n_hits = values_scan_filtered(d->values, proc_stream(p, ev->fd), ev->sample,
+					      ev->sample_len, ev->taint_mask,
+					      qc.mask ? &quiet_filter : NULL, hits, MAX_HITS);
 	if (n_hits < 0)
 		n_hits = 0;
 	/* telemetry compresses: values inside a gzip/zlib/deflate stream the sample holds */
@@ -370,9 +439,10 @@ void detect_send(struct detector *d, const struct send_event *ev)
 		if (!a.confirmed) {
 			struct suspect_key key = { .rule = i, .family = dst.family, .port = dst.port };
 
-			/* contact with a holder that passed nothing on is no ground for suspicion, and
+			/* contact with a holder that passed nothing on is no ground for suspicion, nor
+			 * is a protocol message that carries identifiers only where it should, and
 			 * a DNS name is plain text that was searched whole */
-			mask &= ~p->noise_mask;
+			mask &= ~p->noise_mask & ~qc.mask;
 			if (!mask || is_dns_query)
 				continue;
 			memcpy(key.addr, dst.addr, sizeof(key.addr));
@@ -384,6 +454,13 @@ void detect_send(struct detector *d, const struct send_event *ev)
 		if (a.confirmed && a.offset < 0) {
 			a.note = "the value began in an earlier send on this socket";
 			a.offset = 0;
+		}
+		if (a.confirmed && qc.msg.proto) {
+			snprintf(quiet_note, sizeof(quiet_note), "in a %s message, outside the fields "
+				 "that carry identifiers by design%s%s%s",
+				 quiet_protocol_name(qc.msg.proto), qc.entry ? " (quiet entry '" : "",
+				 qc.entry ? qc.entry->name : "", qc.entry ? "')" : "");
+			a.note = quiet_note;
 		}
 		if (a.confirmed && (a.enc == ENC_GZIP || a.enc == ENC_ZLIB || a.enc == ENC_DEFLATE))
 			a.note = "found in the inflated content of a compressed stream; offset counts "

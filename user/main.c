@@ -239,15 +239,17 @@ static int cmd_run(int argc, char **argv)
 static const char check_doc[] =
 	"idsentry check: validate policy files without loading anything.\n"
 	"Exit 0 when every file is valid; else 1, with FILE:LINE:COL diagnostics on\n"
-	"stderr."
+	"stderr. --verbose also explains each quiet entry (what is not reported, and why)."
 	"\v"
 	"EXAMPLES:\n"
 	"  idsentry check policies/default.yaml\n"
+	"  idsentry check --verbose policies/default.yaml\n"
 	"  idsentry check policies/*.yaml";
 
 struct check_args {
 	char *files[MAX_POLICY_FILES];
 	size_t n;
+	int verbose;
 };
 
 static error_t parse_check(int key, char *arg, struct argp_state *state)
@@ -255,6 +257,9 @@ static error_t parse_check(int key, char *arg, struct argp_state *state)
 	struct check_args *c = state->input;
 
 	switch (key) {
+	case 'v':
+		c->verbose = 1;
+		break;
 	case ARGP_KEY_ARG:
 		if (c->n == MAX_POLICY_FILES)
 			argp_error(state, "at most %d files", MAX_POLICY_FILES);
@@ -270,10 +275,45 @@ static error_t parse_check(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* The policy's exceptions by design, each with what it lets pass and why, for a reviewer. */
+static void explain_quiet(const struct policy *p, FILE *f)
+{
+	size_t i, k;
+
+	if (!p->n_quiet) {
+		fprintf(f, "quiet: none (every send of a process holding an identifier is checked)\n");
+		return;
+	}
+	for (i = 0; i < p->n_quiet; i++) {
+		const struct quiet_def *q = &p->quiet[i];
+		int first = 1;
+
+		fprintf(f, "quiet '%s': %s messages may carry ", q->name,
+			quiet_protocol_name(q->protocol));
+		for (k = 0; k < p->n_idents; k++) {
+			if (!(q->ident_mask & (1ULL << p->idents[k].bit)))
+				continue;
+			fprintf(f, "%s%s", first ? "" : ", ", p->idents[k].name);
+			first = 0;
+		}
+		fprintf(f, " where the protocol puts them, from ");
+		if (!q->exes.n)
+			fprintf(f, "any executable");
+		for (k = 0; k < q->exes.n; k++)
+			fprintf(f, "%s%s", k ? ", " : "", q->exes.items[k]);
+		fprintf(f, "\n  fields: %s\n  why: %s\n  still reported: the same values anywhere "
+			   "else in the message, any other identifier, and every other kind of send\n",
+			quiet_protocol_fields(q->protocol), q->why);
+	}
+}
+
 static int cmd_check(int argc, char **argv)
 {
-	static const struct argp_option none[] = { {} };
-	struct argp argp = { none, parse_check, "FILE...", check_doc, NULL, NULL, NULL };
+	static const struct argp_option opts[] = {
+		{ "verbose", 'v', NULL, 0, "Explain each quiet entry of the policy", 0 },
+		{},
+	};
+	struct argp argp = { opts, parse_check, "FILE...", check_doc, NULL, NULL, NULL };
 	struct check_args c = {};
 	struct diag_list d = {};
 	struct policy p = {};
@@ -285,6 +325,8 @@ static int cmd_check(int argc, char **argv)
 	if (n < 0)
 		fprintf(stderr, "idsentry: out of memory\n");
 	diag_print(&d, stderr);
+	if (!n && c.verbose)
+		explain_quiet(&p, stdout);
 	policy_free(&p);
 	diag_list_free(&d);
 	return n != 0;

@@ -27,8 +27,10 @@ static const char *const known_ioctls[] = {
 	"SIOCGIFHWADDR", "HDIO_GET_IDENTITY", "NVME_IOCTL_ADMIN_CMD", "SG_IO", NULL,
 };
 static const char *const top_keys[] = {
-	"version", "identifiers", "rules", "property_libraries", "binder_sms", "spawners", NULL,
+	"version", "identifiers", "rules", "property_libraries", "binder_sms", "spawners", "quiet",
+	NULL,
 };
+static const char *const quiet_keys[] = { "name", "protocol", "identifiers", "why", "exe", NULL };
 static const char *const ident_keys[] = {
 	"name", "files", "ioctls", "modem", "properties", "binder", "netlink", NULL,
 };
@@ -42,7 +44,9 @@ static const char *const except_keys[] = { "except", NULL };
 static const char *const process_keys[] = { "exe", "uid", "package", "comm", NULL };
 static const char *const severities[] = { "low", "medium", "high", "critical", NULL };
 
-enum { TK_VERSION, TK_IDENTIFIERS, TK_RULES, TK_PROPERTY_LIBRARIES, TK_BINDER_SMS, TK_SPAWNERS };
+enum { TK_VERSION, TK_IDENTIFIERS, TK_RULES, TK_PROPERTY_LIBRARIES, TK_BINDER_SMS, TK_SPAWNERS,
+       TK_QUIET };
+enum { QK_NAME, QK_PROTOCOL, QK_IDENTIFIERS, QK_WHY, QK_EXE };
 enum { IK_NAME, IK_FILES, IK_IOCTLS, IK_MODEM, IK_PROPERTIES, IK_BINDER, IK_NETLINK };
 enum { BK_INTERFACE, BK_CODES, BK_LAYOUT };
 enum { PK_EXE, PK_UID, PK_PACKAGE, PK_COMM };
@@ -52,6 +56,7 @@ enum { RK_NAME, RK_IDENTIFIERS, RK_PROCESSES, RK_DESTINATIONS, RK_WINDOW, RK_ACT
  * be defined in a later file of the same load. */
 struct ident_ref {
 	size_t rule;      /* index in p->rules, or NO_RULE when the rule itself was rejected */
+	size_t quiet;     /* index in p->quiet, or NO_RULE: the reference is a quiet entry's */
 	char *name;       /* NULL for "any" */
 	const char *file; /* owned by p->files */
 	int line, col;
@@ -581,6 +586,7 @@ static void add_ident_ref(struct loader *ld, yaml_node_t *item, const char *s, c
 	r = &refs[ld->n_refs];
 	memset(r, 0, sizeof(*r));
 	r->rule = NO_RULE;
+	r->quiet = NO_RULE;
 	if (item && strcmp(s, "any")) {
 		r->name = strdup(s);
 		r->file = ld->file;
@@ -1170,6 +1176,113 @@ static void parse_rule(struct loader *ld, yaml_node_t *n)
 		free_rule(&r);
 }
 
+static bool quiet_exists(const struct policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_quiet; i++)
+		if (!strcmp(p->quiet[i].name, name))
+			return true;
+	return false;
+}
+
+static void free_quiet(struct quiet_def *q)
+{
+	free(q->name);
+	free(q->why);
+	str_list_free(&q->exes);
+}
+
+/* One `quiet` entry: a protocol that carries identifiers by design (quiet.h), which of them its
+ * fields may hold, why that is no leak (required: the exception must explain itself), and
+ * optionally the only executables it applies to. */
+static void parse_quiet(struct loader *ld, yaml_node_t *n)
+{
+	struct quiet_def q = { .protocol = QUIET_NONE };
+	size_t first_ref = ld->n_refs, i, entry = NO_RULE;
+	struct policy *p = ld->p;
+	unsigned int seen = 0;
+	yaml_node_pair_t *pair;
+	struct quiet_def *all;
+	char expected[128];
+	const char *s;
+	int errors;
+
+	if (n->type != YAML_MAPPING_NODE) {
+		error_at(ld, &n->start_mark, "each quiet entry must be a mapping with a 'name'");
+		return;
+	}
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
+		yaml_node_t *v = node(ld, pair->value);
+
+		switch (lookup_key(ld, node(ld, pair->key), quiet_keys, "quiet entry", &seen)) {
+		case QK_NAME:
+			s = get_string(ld, v, "name");
+			if (s && !valid_name(s))
+				error_at(ld, &v->start_mark, "invalid quiet entry name '%s' %s", s,
+					 "(allowed: letters, digits, '_', '.', '-')");
+			else if (s && quiet_exists(p, s))
+				error_at(ld, &v->start_mark, "duplicate quiet entry '%s'", s);
+			else if (s && !(q.name = strdup(s)))
+				ld->oom = 1;
+			break;
+		case QK_PROTOCOL:
+			s = get_string(ld, v, "protocol");
+			if (s && (q.protocol = quiet_protocol_of(s)) == QUIET_NONE) {
+				size_t k, at = 0;
+
+				for (k = QUIET_NONE + 1; k < QUIET_PROTOCOLS; k++)
+					at += snprintf(expected + at, sizeof(expected) - at, "%s%s",
+						       k > QUIET_NONE + 1 ? ", " : "",
+						       quiet_protocol_name(k));
+				error_at(ld, &v->start_mark, "unknown quiet protocol '%s' (expected "
+					 "one of %s)", s, expected);
+			}
+			break;
+		case QK_IDENTIFIERS:
+			errors = ld->errors;
+			for_each_string(ld, v, "identifiers", add_ident_ref, NULL);
+			if (ld->n_refs == first_ref && errors == ld->errors)
+				error_at(ld, &v->start_mark, "'identifiers' must not be empty");
+			break;
+		case QK_WHY:
+			s = get_string(ld, v, "why");
+			if (s && !*s)
+				error_at(ld, &v->start_mark, "'why' must say why this is no leak");
+			else if (s && !(q.why = strdup(s)))
+				ld->oom = 1;
+			break;
+		case QK_EXE:
+			for_each_string(ld, v, "exe", add_path, &q.exes);
+			break;
+		}
+	}
+	if (!(seen & (1u << QK_NAME)))
+		error_at(ld, &n->start_mark, "quiet entry has no 'name'");
+	if (!(seen & (1u << QK_PROTOCOL)))
+		error_at(ld, &n->start_mark, "quiet entry has no 'protocol'");
+	if (!(seen & (1u << QK_WHY)))
+		error_at(ld, &n->start_mark, "quiet entry has no 'why' %s",
+			 "(an exception must say why what it hides is no leak)");
+	if (!(seen & (1u << QK_IDENTIFIERS)))
+		error_at(ld, &n->start_mark, "quiet entry has no 'identifiers' %s",
+			 "(name the identifiers the protocol carries by design)");
+	if (q.name && q.why && q.protocol != QUIET_NONE) {
+		all = realloc(p->quiet, (p->n_quiet + 1) * sizeof(*all));
+		if (all) {
+			p->quiet = all;
+			entry = p->n_quiet;
+			all[p->n_quiet++] = q;
+		} else {
+			ld->oom = 1;
+		}
+	}
+	for (i = first_ref; i < ld->n_refs; i++)
+		ld->refs[i].quiet = entry;
+	if (entry == NO_RULE)
+		free_quiet(&q);
+}
+
 static void parse_list(struct loader *ld, yaml_node_t *n, const char *key,
 		       void (*parse)(struct loader *, yaml_node_t *))
 {
@@ -1225,6 +1338,9 @@ static void parse_root(struct loader *ld, yaml_node_t *root)
 		case TK_SPAWNERS:
 			/* like processes.except: exe paths or comm globs */
 			for_each_string(ld, v, "spawners", add_string, &ld->p->spawners);
+			break;
+		case TK_QUIET:
+			parse_list(ld, v, "quiet", parse_quiet);
 			break;
 		}
 	}
@@ -1413,6 +1529,8 @@ static int finish(struct loader *ld)
 		}
 		if (r->rule != NO_RULE)
 			p->rules[r->rule].ident_mask |= mask;
+		if (r->quiet != NO_RULE)
+			p->quiet[r->quiet].ident_mask |= mask;
 		free(r->name);
 		free(r->source);
 	}
@@ -1481,6 +1599,9 @@ void policy_free(struct policy *p)
 	str_list_free(&p->property_libraries);
 	free_binder_defs(p->binder_sms, p->n_binder_sms);
 	str_list_free(&p->spawners);
+	for (i = 0; i < p->n_quiet; i++)
+		free_quiet(&p->quiet[i]);
+	free(p->quiet);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -1596,4 +1717,9 @@ int rule_excepts_process(const struct rule_def *r, const struct proc_identity *i
 int policy_is_spawner(const struct policy *p, const char *exe, const char *comm)
 {
 	return process_listed(&p->spawners, exe, comm);
+}
+
+int quiet_applies_to(const struct quiet_def *q, const char *exe)
+{
+	return !q->exes.n || process_listed(&q->exes, exe, NULL);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "diag.h"
+#include "quiet.h"
 
 #define POLICY_MAX_IDENTIFIERS 64
 #define POLICY_DEFAULT_WINDOW_NS (10ULL * 60 * 1000000000ULL)
@@ -95,6 +96,16 @@ struct rule_def {
 	enum rule_action action;  /* default ACTION_ALERT */
 };
 
+/* A `quiet` entry: sends recognised as this protocol may carry these identifiers in the fields the
+ * protocol defines for them (quiet.h) without an alert. */
+struct quiet_def {
+	char *name;
+	enum quiet_protocol protocol;
+	uint64_t ident_mask;
+	char *why;               /* the reviewable reason, printed by `check --verbose` */
+	struct str_list exes;    /* only these executables (absolute paths); empty: any */
+};
+
 struct policy {
 	struct identifier_def *idents;
 	size_t n_idents;
@@ -107,6 +118,8 @@ struct policy {
 	/* top-level `spawners`: exe paths or comm globs of processes (zygote) whose children start
 	 * with none of their identifiers held: only a value seen in a child's data is reported */
 	struct str_list spawners;
+	struct quiet_def *quiet; /* top-level `quiet`: protocols that carry identifiers by design */
+	size_t n_quiet;
 };
 
 /* Parses and validates the given files into *p (zeroed first), merging them in order. Every error
@@ -126,5 +139,7 @@ int dest_filter_has_port(const struct dest_filter *f, uint16_t port);
 int rule_excepts_process(const struct rule_def *r, const struct proc_identity *id);
 /* Whether a process is one of the policy's spawners. */
 int policy_is_spawner(const struct policy *p, const char *exe, const char *comm);
+/* Whether a quiet entry applies to a process running exe (NULL: unknown). */
+int quiet_applies_to(const struct quiet_def *q, const char *exe);
 
 #endif

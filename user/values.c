@@ -121,6 +121,7 @@ static int rebuild(struct value_store *s)
 
 struct scan_ctx {
 	struct value_store *s;
+	const struct scan_filter *filter;
 	uint64_t mask;
 	struct value_hit *hits;
 	size_t n, max;
@@ -133,6 +134,8 @@ static int on_match(uint32_t tag, long offset, size_t pattern_len, void *arg)
 	size_t i;
 
 	if (!(c->mask & (1ULL << v->bit)))
+		return 0;
+	if (c->filter && c->filter->skip(c->filter->ctx, v->bit, offset, pattern_len))
 		return 0;
 	for (i = 0; i < c->n; i++) {
 		if (c->hits[i].value != v)
@@ -156,7 +159,14 @@ static int on_match(uint32_t tag, long offset, size_t pattern_len, void *arg)
 int values_scan_stream(struct value_store *s, struct scan_stream *st, const uint8_t *buf,
 		       size_t len, uint64_t mask, struct value_hit *hits, size_t max)
 {
-	struct scan_ctx c = { .s = s, .mask = mask, .hits = hits, .max = max };
+	return values_scan_filtered(s, st, buf, len, mask, NULL, hits, max);
+}
+
+int values_scan_filtered(struct value_store *s, struct scan_stream *st, const uint8_t *buf,
+			 size_t len, uint64_t mask, const struct scan_filter *filter,
+			 struct value_hit *hits, size_t max)
+{
+	struct scan_ctx c = { .s = s, .filter = filter, .mask = mask, .hits = hits, .max = max };
 
 	if (s->dirty || !s->m) {
 		int err = rebuild(s);

@@ -56,6 +56,16 @@ int values_scan(struct value_store *s, const uint8_t *buf, size_t len, uint64_t 
  * in an earlier buffer of the stream. */
 int values_scan_stream(struct value_store *s, struct scan_stream *st, const uint8_t *buf,
 		       size_t len, uint64_t mask, struct value_hit *hits, size_t max);
+/* Occurrences a caller does not count (e.g. a MAC in a DHCP message's chaddr): skip returns 1 for
+ * an occurrence of identifier bit at [offset, offset + len) of buf to be passed over. */
+struct scan_filter {
+	int (*skip)(void *ctx, unsigned int bit, long offset, size_t len);
+	void *ctx;
+};
+/* values_scan_stream passing over what filter (or NULL) skips. */
+int values_scan_filtered(struct value_store *s, struct scan_stream *st, const uint8_t *buf,
+			 size_t len, uint64_t mask, const struct scan_filter *filter,
+			 struct value_hit *hits, size_t max);
 /* The value at index (as values_learn left it in 'last') if the store still holds it. */
 const struct known_value *values_at(const struct value_store *s, long index, uint64_t epoch,
 				    unsigned int bit);

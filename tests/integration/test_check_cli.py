@@ -59,3 +59,20 @@ def test_shipped_policies_are_valid(host):
         r = sh([AGENT, "check", os.path.join(root, "policies", name)], check=False)
         expect_eq(0, r.returncode, "exit status of check %s (stderr %r)" % (name, r.stderr))
         expect_eq("", r.stderr, "diagnostics for %s" % name)
+
+
+def test_check_verbose_explains_each_quiet_entry(host):
+    """The default policy's exceptions by design, each with its fields and why, for a reviewer."""
+    r = sh([AGENT, "check", "--verbose", "policies/default.yaml"],
+           cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    for name in ("dhcp-client", "dhcpv6-client", "arp", "ndp", "lldp"):
+        expect("quiet '%s':" % name in r.stdout, "check --verbose names %s: %r" % (name, r.stdout))
+    expect_eq(5, r.stdout.count("\n  why: "), "one why per entry")
+    expect("chaddr" in r.stdout, "the DHCP fields named")
+    bad = write(HEAD + "quiet:\n  - name: q\n    protocol: dhcp\n    identifiers: [machine-id]\n")
+    try:
+        r = sh([AGENT, "check", bad], check=False)
+    finally:
+        os.unlink(bad)
+    expect_eq(1, r.returncode, "exit status of a quiet entry without why")
+    expect("6:5: error: quiet entry has no 'why'" in r.stderr, "the missing why named: %r" % r.stderr)

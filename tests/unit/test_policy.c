@@ -250,7 +250,7 @@ static void test_unknown_keys(void)
 	expect_one_error("version: 1\n"
 			 "ruls: []\n",
 			 "t.yaml:2:1: error: unknown key 'ruls' in policy "
-			 "(expected one of version, identifiers, rules, property_libraries, binder_sms, spawners)");
+			 "(expected one of version, identifiers, rules, property_libraries, binder_sms, spawners, quiet)");
 	expect_one_error("rules:\n"
 			 "  - name: r\n"
 			 "    acton: alert\n",
@@ -443,7 +443,7 @@ static void test_many_errors_collected(void)
 	EXPECT_INT(6, dl.n);
 	/* In file order even though rule references are resolved last. */
 	EXPECT_STR("t.yaml:2:1: error: unknown key 'colour' in policy "
-		   "(expected one of version, identifiers, rules, property_libraries, binder_sms, spawners)",
+		   "(expected one of version, identifiers, rules, property_libraries, binder_sms, spawners, quiet)",
 		   diag_at(0));
 	EXPECT_CONTAINS(diag_at(1), "t.yaml:5:14: error: unknown ioctl 'FOO'");
 	EXPECT_STR("t.yaml:8:19: error: unknown identifier 'zz'", diag_at(2));
@@ -827,8 +827,45 @@ static void test_diag_print(void)
 	free(out);
 }
 
+/* quiet entries: the protocol, the identifiers (a later file's too), why; each missing part named. */
+static void test_quiet(void)
+{
+	EXPECT_INT(0, load("version: 1\n"
+			   "quiet:\n"
+			   "  - name: dhcp-client\n"
+			   "    protocol: dhcp\n"
+			   "    identifiers: [mac, other]\n"
+			   "    exe: [/usr/sbin/dhclient]\n"
+			   "    why: chaddr carries the MAC\n"
+			   "identifiers:\n"
+			   "  - {name: other, files: [/b]}\n"
+			   "  - {name: mac, files: [/a]}\n"));
+	EXPECT_INT(1, pol.n_quiet);
+	if (pol.n_quiet) {
+		EXPECT_INT(QUIET_DHCP, pol.quiet[0].protocol);
+		EXPECT_INT(3, pol.quiet[0].ident_mask);
+		EXPECT_STR("chaddr carries the MAC", pol.quiet[0].why);
+		EXPECT(quiet_applies_to(&pol.quiet[0], "/usr/sbin/dhclient"));
+		EXPECT(!quiet_applies_to(&pol.quiet[0], "/tmp/dhclient"));
+		EXPECT(!quiet_applies_to(&pol.quiet[0], NULL));
+	}
+	EXPECT_INT(4, load("version: 1\n"
+			   "identifiers: [{name: mac, files: [/a]}]\n"
+			   "quiet:\n"
+			   "  - {name: a, protocol: dns, identifiers: [mac], why: x}\n"
+			   "  - {name: b, protocol: arp, identifiers: [nope], why: x}\n"
+			   "  - {name: c, protocol: arp, identifiers: [mac]}\n"
+			   "  - {name: d, protocol: arp, identifiers: [mac], why: x, exe: [rel]}\n"));
+	EXPECT_CONTAINS(diag_at(0), "unknown quiet protocol 'dns' (expected one of dhcp, dhcpv6, "
+				    "arp, ndp, lldp)");
+	EXPECT_CONTAINS(diag_at(1), "unknown identifier 'nope'");
+	EXPECT_CONTAINS(diag_at(2), "quiet entry has no 'why'");
+	EXPECT_CONTAINS(diag_at(3), "path 'rel' in 'exe' must be absolute");
+}
+
 int main(void)
 {
+	test_quiet();
 	test_binder();
 	test_process_exceptions();
 	test_valid_policy();
