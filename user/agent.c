@@ -21,6 +21,7 @@
 #include "diag.h"
 #include "dirwatch.h"
 #include "events.h"
+#include "filevalues.h"
 #include "flow.h"
 #include "hook_gate.h"
 #include "tls.h"
@@ -530,6 +531,32 @@ static void learn_other_source(struct agent *a, struct proc *p, const struct ide
 
 /* A watched file was opened while no read hook could see what the opener read: its value is what
  * the file holds, read here (the file the policy names, the inode the kernel matched). */
+struct table_learning {
+	struct agent *a;
+	struct proc *p;
+	uint64_t mask;
+	const char *path;
+};
+
+static void learn_table_value(void *ctx, const uint8_t *value, size_t len)
+{
+	struct table_learning *t = ctx;
+
+	learn_value(t->a, t->p, t->mask, "file", t->path, value, len);
+}
+
+/* A table file (filevalues.h) read or opened: each value in it, as the agent reads it whole (a
+ * process's first read holds only its first few hundred bytes). */
+static void learn_table_file(struct agent *a, struct proc *p, uint64_t mask, const char *path)
+{
+	struct table_learning t = { .a = a, .p = p, .mask = mask, .path = path };
+	long n = filevalues_read(path, learn_table_value, &t);
+
+	if (n < 0)
+		fprintf(stderr, "idsentry: reading %s for the values a process read failed: %s\n",
+			path, strerror((int)-n));
+}
+
 static void learn_opened_file(struct agent *a, struct proc *p, const struct ident_read_event *ev,
 			      const char *path)
 {
@@ -537,6 +564,10 @@ static void learn_opened_file(struct agent *a, struct proc *p, const struct iden
 	ssize_t n = -1;
 	int fd;
 
+	if (filevalues_is_table(path)) {
+		learn_table_file(a, p, ev->ident_mask, path);
+		return;
+	}
 	fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
 	if (fd >= 0) {
 		n = read(fd, buf, sizeof(buf));
@@ -581,7 +612,9 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 		return;
 	}
 	/* a value starts at offset 0; later chunks of a file are not identifier starts */
-	if (ev->offset == 0)
+	if (ev->offset == 0 && filevalues_is_table(path))
+		learn_table_file(a, p, ev->ident_mask, path);
+	else if (ev->offset == 0)
 		learn_value(a, p, ev->ident_mask, "file", path, ev->data, len);
 }
 

@@ -134,6 +134,7 @@ static void ungate_opens(struct hook_gate *g)
 	if (!g->open_gate)
 		return;
 	g->open_gate = 0;
+	g->mixed_gate = 0;
 	g->inotify_gate = 0;
 	drop_open_marks(g);
 	loader_set_gate_hook(g->l, 0);
@@ -187,9 +188,35 @@ void hook_gate_without_fanotify(struct hook_gate *g)
 
 /* Puts a permission mark on each watched path; on failure says which and returns -1. The marks are
  * there only while the hooks are away: with the hooks attached, opens cost nothing extra. */
+/* Some watched files cannot take a permission mark (procfs refuses them) while the others can:
+ * fanotify gates those, and the open exits stay attached for the rest, as gate_by_opens would
+ * have them for all. A reader of a fanotify-gated file's pipe is then followed from its first
+ * read, which the open exits alone cannot promise. */
+static void gate_unmarkable_by_open_exits(struct hook_gate *g, const char *path,
+					  unsigned int refused)
+{
+	if (!g->l->sock_layer) {
+		snprintf(g->reason, sizeof(g->reason), "fanotify cannot watch opens of %s (procfs "
+			 "refuses permission events) and no socket-layer tracepoints could follow "
+			 "its opener's sends: syscall hooks stay attached", path);
+		g->mode = HOOKS_ALWAYS;
+		return;
+	}
+	g->open_gate = 1;
+	g->mixed_gate = 1;
+	snprintf(g->reason, sizeof(g->reason), "fanotify cannot watch opens of %s%s (procfs refuses "
+		 "permission events): the open exits stay attached as their gate (one program run "
+		 "per open); fanotify gates the other watched files", path,
+		 refused > 1 ? " and others" : "");
+	loader_pin_open_hooks(g->l, 1);
+	/* pinned too: an opener of those files sends before the agent is woken */
+	loader_set_holder_hooks(g->l, 1);
+}
+
 static int add_marks(struct hook_gate *g)
 {
-	size_t i;
+	unsigned int refused = 0;
+	size_t i, first = 0;
 
 	if (g->fan_fd < 0)
 		return 0; /* the gate is in the kernel (gate_by_opens) */
@@ -198,6 +225,11 @@ static int add_marks(struct hook_gate *g)
 		if (fanotify_mark(g->fan_fd, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, g->paths[i])) {
 			char why[200];
 
+			/* a filesystem that refuses permission events (procfs) */
+			if (errno == EINVAL && !refused++)
+				first = i;
+			if (errno == EINVAL && refused < g->n_paths)
+				continue;
 			snprintf(why, sizeof(why), "fanotify cannot watch opens of %s (%s; procfs "
 				 "refuses permission events)", g->paths[i], strerror(errno));
 			fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
@@ -205,7 +237,9 @@ static int add_marks(struct hook_gate *g)
 			return -1;
 		}
 	}
-	return 0;
+	if (refused && !g->open_gate)
+		gate_unmarkable_by_open_exits(g, g->paths[first], refused);
+	return g->mode == HOOKS_ON_DEMAND ? 0 : -1;
 }
 
 static void drop_marks(struct hook_gate *g)
@@ -694,6 +728,7 @@ void hook_gate_describe(struct hook_gate *g, struct json *j)
 	/* what brings the hooks back: fanotify permission events, or the open exits */
 	if (g->mode == HOOKS_ON_DEMAND)
 		json_string(j, "gate", g->inotify_gate ? "inotify-kprobe"
+				       : g->mixed_gate ? "fanotify+open-exits"
 				       : g->open_gate ? "open-exits" : "fanotify");
 	if (g->reason[0])
 		json_string(j, "reason", g->reason);

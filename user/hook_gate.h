@@ -31,6 +31,8 @@ struct hook_gate {
 	char no_fanotify[200];     /* why fanotify cannot gate (then the open exits do), or "" */
 	int open_gate;             /* opens are gated in the kernel (no fanotify): the open exits */
 	int inotify_gate;          /* ... or, this set, the kprobe on inotify's handler */
+	int mixed_gate;            /* fanotify for the files it can mark, the open exits for the
+				    * rest (procfs) */
 	char no_inotify[200];      /* why the kprobe cannot be the gate (then the open exits are) */
 	unsigned int idle_s;       /* detach after this many seconds with nobody to watch */
 	int fan_fd, stop_fd;

@@ -13,6 +13,7 @@
 #include "idsentry.h"
 #include "policy.h"
 #include "values.h"
+#include "filevalues.h"
 #include "watch.h"
 
 static int register_file(struct idsentry_bpf *skel, unsigned int bit, const char *path,
@@ -78,6 +79,21 @@ static int remember(struct watch_set *ws, uint64_t ino, unsigned int bit, const 
 	return 0;
 }
 
+struct table_learning {
+	struct value_store *vs;
+	unsigned int bit;
+	const char *path;
+	int err;
+};
+
+static void learn_table_value(void *ctx, const uint8_t *value, size_t len)
+{
+	struct table_learning *t = ctx;
+
+	if (values_learn(t->vs, t->bit, "file", t->path, value, len) < 0)
+		t->err = -ENOMEM;
+}
+
 /* Opens one file with the registering bit set: the kernel's openat hook records its inode. */
 static int register_file(struct idsentry_bpf *skel, unsigned int bit, const char *path,
 			 struct value_store *vs, struct watch_set *ws, int modem)
@@ -101,7 +117,12 @@ static int register_file(struct idsentry_bpf *skel, unsigned int bit, const char
 	for (size_t i = 0; !err && modem && i < ws->n; i++)
 		if (ws->files[i].ino == (uint64_t)st.st_ino && !strcmp(ws->files[i].path, path))
 			ws->files[i].modem = 1;
-	if (!err && S_ISREG(st.st_mode) && !modem) {
+	if (!err && !modem && filevalues_is_table(path)) {
+		struct table_learning t = { .vs = vs, .bit = bit, .path = path };
+
+		filevalues_read(path, learn_table_value, &t);
+		err = t.err;
+	} else if (!err && S_ISREG(st.st_mode) && !modem) {
 		n = read(fd, buf, sizeof(buf));
 		if (n > 0)
 			err = values_learn(vs, bit, "file", path, buf, n) < 0 ? -ENOMEM : 0;

@@ -157,3 +157,36 @@ identifiers:
         pid, _ = run_py(READ_AND_SEND, host.addr, "/proc/sys/kernel/random/boot_id")
         a = agent.wait_alert(process__pid=pid, confidence="confirmed")
     expect_eq("boot-id", a["identifiers"][0]["name"], "identifier")
+
+
+# A parent runs a producer that reads the machine-id and prints it, reads it all, closes the pipe
+# and only then sends: the parent's read is all there is to follow (the producer sends nothing).
+PIPE_THEN_SEND = r"""
+import os, subprocess, sys, urllib.request
+out = subprocess.run(["cat", "/etc/machine-id"], stdout=subprocess.PIPE).stdout
+urllib.request.urlopen("http://%s:8080/" % sys.argv[1], data=out, timeout=5).read()
+print(os.getpid())
+"""
+
+
+def test_procfs_and_regular_files_gate_each_their_own_way(host):
+    """A policy with a procfs file and a regular one: fanotify still gates the regular file (its
+    opener waits in open() for the hooks), the open exits the procfs one. A pipe's reader that
+    closes it before sending is followed from its first read."""
+    policy = """version: 1
+identifiers:
+  - name: machine-id
+    files: [/etc/machine-id]
+  - name: boot-id
+    files: [/proc/sys/kernel/random/boot_id]
+""" + RULE
+    with Agent(policy_text=policy, args=["--stats-interval", "1"]) as agent:
+        hooks = agent.records()[0]["hooks"]
+        expect_eq(("on-demand", "fanotify+open-exits"), (hooks["mode"], hooks.get("gate")),
+                  "ready.hooks mode and gate")
+        expect("/proc/sys/kernel/random/boot_id" in hooks.get("reason", ""),
+               "the reason names the procfs file: %r" % hooks)
+        hooks_state(agent, 0, False)
+        pid, _ = run_py(PIPE_THEN_SEND, host.addr)
+        a = agent.wait_alert(process__pid=pid, confidence="confirmed")
+    expect_eq("machine-id", a["identifiers"][0]["name"], "identifier")

