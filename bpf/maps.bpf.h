@@ -276,6 +276,21 @@ SHARED struct {
 	__type(value, __u64);
 } tcp_sockets SEC(".maps");
 
+/* Writes of a tainted process into a regular file, sampled so far (the first FILE_WRITES_SAMPLED
+ * of each file are): the agent looks for its values in them (files as channels). */
+struct file_write_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 ino;
+};
+
+SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct file_write_key);
+	__type(value, __u32);
+} file_writes SEC(".maps");
+
 /* Sockets a tainted process connected while the syscall hooks were detached (cookie -> tgid):
  * sockops puts them in tcp_sockets so that sk_msg samples what they send. */
 SHARED struct {

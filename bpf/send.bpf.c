@@ -69,6 +69,100 @@ static __always_inline int modem_write(__u64 pid_tgid, __u32 fd, __u64 buf, __u6
 /* ---- outbound sends ------------------------------------------------------------------------- */
 
 /* dest, dest_len: the address a sendto/sendmsg names (user memory), else 0. */
+#define FILE_IOV_BYTES 2048 /* of a writev into a file, sampled after the path */
+
+/* sample_iov for a file write, into sample after the path: at most FILE_IOV_BYTES. */
+static __always_inline __u32 sample_file_iov(__u8 *sample, __u64 iov_ptr, __u64 iovcnt,
+					     __u32 limit)
+{
+	__u32 off = 0, at;
+	int i;
+
+	for (i = 0; i < MAX_IOV_SEGMENTS; i++) {
+		struct iovec iov;
+		__u64 n;
+
+		if (i >= iovcnt || off >= limit || off >= FILE_IOV_BYTES)
+			break;
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + i * sizeof(iov))))
+			break;
+		n = iov.iov_len;
+		if (n > limit - off)
+			n = limit - off;
+		if (n > FILE_IOV_BYTES - off)
+			n = FILE_IOV_BYTES - off;
+		/* the compiler knows off < FILE_IOV_BYTES and would drop the mask the verifier needs */
+		at = off;
+		asm volatile("" : "+r"(at));
+		at &= FILE_IOV_BYTES - 1;
+		if (bpf_probe_read_user(sample + FILE_PATH_BYTES + at, n & (FILE_IOV_BYTES - 1),
+					iov.iov_base))
+			break;
+		off += n & (FILE_IOV_BYTES - 1);
+	}
+	return off;
+}
+
+/* A tainted process writes into a regular file: what it writes is sampled for the agent, which
+ * makes the file an identifier file when a form of a held value is in it (an app caching the
+ * IMEI, a log line with the machine-id), so that a later reader is tainted. The first
+ * FILE_WRITES_SAMPLED writes of each file by each process are. */
+static __always_inline void report_file_write(struct file *f, const struct proc_taint *t,
+					      __u64 pid_tgid, __u32 fd, __u64 buf, __u64 len,
+					      int is_iov)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	struct file_write_key key = { .tgid = pid_tgid >> 32 };
+	struct send_scratch *scratch;
+	struct send_event *ev;
+	__u32 zero = 0, one = 1, *seen;
+	__u64 dev, n;
+
+	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
+		return;
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	seen = bpf_map_lookup_elem(&file_writes, &key);
+	if (seen && *seen >= FILE_WRITES_SAMPLED)
+		return;
+	if (seen)
+		__sync_fetch_and_add(seen, 1);
+	else
+		bpf_map_update_elem(&file_writes, &key, &one, BPF_ANY);
+	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
+	if (!scratch)
+		return;
+	ev = &scratch->ev;
+	__builtin_memset(ev, 0, offsetof(struct send_event, sample));
+	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
+	ev->taint_mask = t->ident_mask;
+	ev->taint_ns = t->last_ns;
+	ev->result = len;
+	ev->call = CALL_FILE_WRITE;
+	ev->fd = fd;
+	ev->flags = SEND_TO_FILE;
+	dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	__builtin_memcpy(ev->daddr, &dev, 8);
+	__builtin_memcpy(ev->daddr + 8, &key.ino, 8);
+	/* the path first: the writer may have closed the file before the agent reads the event */
+	file_path_parts(f, (char *)ev->sample);
+	n = sample_bytes;
+	if (n > MAX_SAMPLE_BYTES - FILE_PATH_BYTES)
+		n = MAX_SAMPLE_BYTES - FILE_PATH_BYTES;
+	if (!is_iov && len < n)
+		n = len;
+	if (is_iov) {
+		n = sample_file_iov(ev->sample, buf, len, n);
+	} else if (bpf_probe_read_user(ev->sample + FILE_PATH_BYTES,
+				       n & (MAX_SAMPLE_BYTES - FILE_PATH_BYTES - 1), (void *)buf)) {
+		count(STAT_READ_USER_FAILED);
+		n = 0;
+	}
+	if (n > MAX_SAMPLE_BYTES - FILE_PATH_BYTES)
+		n = MAX_SAMPLE_BYTES - FILE_PATH_BYTES;
+	ev->sample_len = FILE_PATH_BYTES + n;
+	emit(ev, offsetof(struct send_event, sample) + FILE_PATH_BYTES + n);
+}
+
 static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 call, __u16 is_iov,
 					 __u64 content_mask, __u64 dest, __u32 dest_len)
 {
@@ -104,6 +198,8 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 	if (!sk || family == AF_UNIX) {
 		taint_channel_write(f, t, pid_tgid, buf, len, is_iov, content_mask,
 				    family == AF_UNIX ? unix_dest_key(dest, dest_len) : 0);
+		if (!sk && buf && (call == CALL_WRITE || call == CALL_WRITEV || call == CALL_PWRITEV))
+			report_file_write(f, t, pid_tgid, fd, buf, len, is_iov);
 		return 0;
 	}
 	/* inet, and packet sockets: frames a process builds itself (DHCP clients do) */

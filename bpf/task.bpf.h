@@ -4,6 +4,7 @@
 #define IDSENTRY_TASK_BPF_H
 
 #define S_IFMT 00170000
+#define S_IFREG 0100000
 #define S_IFSOCK 0140000
 #define AF_UNSPEC 0
 #define AF_UNIX 1
@@ -80,6 +81,37 @@ static __always_inline __u64 exiting_syscall_arg(int n)
 		return BPF_CORE_READ(regs, r10);
 	}
 #endif
+}
+
+/* The components of an open file's path, leaf first, across mounts up to the root (at most
+ * FILE_PATH_PARTS; an empty string ends them), into parts (FILE_PATH_PARTS x EXE_PART_BYTES). */
+static __always_inline void file_path_parts(struct file *f, char *parts)
+{
+	struct vfsmount *vfsmnt = BPF_CORE_READ(f, f_path.mnt);
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	int i, n = 0;
+
+	for (i = 0; i < FILE_PATH_PARTS * 2 && n < FILE_PATH_PARTS; i++) {
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+
+		if (d == BPF_CORE_READ(vfsmnt, mnt_root) || d == parent) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (up == mnt)
+				break; /* the root of it all */
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			vfsmnt = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
+			continue;
+		}
+		bpf_probe_read_kernel_str(parts + n * EXE_PART_BYTES, EXE_PART_BYTES,
+					  BPF_CORE_READ(d, d_name.name));
+		n++;
+		d = parent;
+	}
+	if (n < FILE_PATH_PARTS)
+		parts[(n & (FILE_PATH_PARTS - 1)) * EXE_PART_BYTES] = 0;
 }
 
 /* Executable path components (leaf first) and argv of the current task. */

@@ -91,6 +91,7 @@ enum send_call {
 	CALL_SK_MSG = 16,     /* a TCP send seen by sk_msg while the syscall hooks were detached */
 	CALL_NETLINK = 17,    /* EVENT_RECV: an rtnetlink reply (links, neighbours) a process read;
 			       * taint_mask: the identifiers it carries */
+	CALL_FILE_WRITE = 19,   /* a tainted process wrote into a regular file (SEND_TO_FILE) */
 	CALL_SOCKET_LAYER = 18, /* a send the socket layer reported from a syscall without a user
 				 * buffer to sample (sendfile, splice...) */
 };
@@ -121,6 +122,12 @@ enum read_call {
 #define SEND_FILE_CONTENT 0x80    /* identifier files' content went out whole (content_mask) */
 #define SEND_DEST_FROM_SYSCALL 0x100 /* destination read from the address the syscall named */
 #define SEND_SOCKET_LAYER 0x200   /* reported by sock:sock_send_length, not the syscall's hooks */
+#define SEND_TO_FILE 0x400        /* a write into a regular file: daddr holds its dev (8 bytes,
+				   * the kernel's encoding) and inode number (8) */
+#define FILE_WRITES_SAMPLED 16    /* writes sampled per process and file (file_writes) */
+#define FILE_PATH_PARTS 8         /* with SEND_TO_FILE: the sample starts with the file's path,
+				   * FILE_PATH_PARTS x EXE_PART_BYTES, leaf first, "" ending it */
+#define FILE_PATH_BYTES (FILE_PATH_PARTS * EXE_PART_BYTES)
 
 /* The in-kernel hook that enforced a verdict (send_event.hook). Append only. */
 enum enforce_hook {

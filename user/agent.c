@@ -21,6 +21,7 @@
 #include "diag.h"
 #include "dirwatch.h"
 #include "events.h"
+#include "derived.h"
 #include "filevalues.h"
 #include "flow.h"
 #include "hook_gate.h"
@@ -67,6 +68,7 @@ struct agent {
 	struct policy policy;
 	struct value_store values;
 	struct watch_set watches;
+	struct derived_set derived; /* files made identifier files by what a holder wrote */
 	struct proctable procs;
 	struct flow_table flows;
 	struct hostcache hosts;
@@ -114,6 +116,8 @@ static int apply_policy(struct agent *a)
 	int err;
 
 	values_clear(&a->values);
+	/* a new policy numbers its identifiers anew: what files held means nothing now */
+	derived_free(&a->derived);
 	a->n_watched = watch_register(a->loader.skel, &a->policy, &a->values, &a->watches);
 	if (a->n_watched < 0)
 		return a->n_watched;
@@ -455,6 +459,37 @@ static void file_sha256(const char *path, char hex[65])
 	EVP_MD_CTX_free(ctx);
 }
 
+/* The names of the identifiers in mask, as a JSON array member. */
+static void identifier_names(struct agent *a, struct json *j, const char *key, uint64_t mask)
+{
+	size_t i;
+
+	json_array_begin(j, key);
+	for (i = 0; i < a->policy.n_idents; i++)
+		if (mask & (1ULL << a->policy.idents[i].bit))
+			json_string(j, NULL, a->policy.idents[i].name);
+	json_array_end(j);
+}
+
+/* Files made identifier files by what a holder wrote into them (derived.h). */
+static void derived_members(struct agent *a, struct json *j)
+{
+	size_t i;
+
+	json_array_begin(j, "derived_files");
+	for (i = 0; i < a->derived.n; i++) {
+		const struct derived_file *f = &a->derived.files[i];
+
+		json_object_begin(j, NULL);
+		json_string(j, "path", f->path);
+		json_uint(j, "ino", f->ino);
+		identifier_names(a, j, "identifiers", f->ident_mask);
+		json_uint(j, "writer", f->writer);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 /* The members of a 'status' record: what is attached, what is enforced, counters, policy. */
 static void write_status_members(void *ctx, struct json *j)
 {
@@ -472,6 +507,7 @@ static void write_status_members(void *ctx, struct json *j)
 	counters_members(a, j);
 	json_uint(j, "taint_table", taint_table_size(a));
 	json_uint(j, "watched_files", a->n_watched);
+	derived_members(a, j);
 	json_array_begin(j, "policy");
 	for (i = 0; i < a->o->n_policy_files; i++) {
 		file_sha256(a->o->policy_files[i], hex);
@@ -596,6 +632,9 @@ static void on_ident_read(struct agent *a, const struct ident_read_event *ev)
 	if ((ev->source != SOURCE_FILE || ev->call == CALL_OPEN) &&
 	    a->gate.mode == HOOKS_ON_DEMAND && !hook_gate_active(&a->gate))
 		hook_gate_wake(&a->gate);
+	/* a file a holder wrote a value into: the value is known, the rest of it is not one */
+	if (ev->source == SOURCE_FILE && derived_find(&a->derived, ev->ino))
+		return;
 	if (ev->source == SOURCE_FILE && ev->call == CALL_OPEN) {
 		learn_opened_file(a, p, ev, path);
 		return;
@@ -713,6 +752,77 @@ static void on_fork(struct agent *a, const struct event_header *hdr, uint32_t ch
 	child->lineage = NULL;
 }
 
+/* The path of FILE_PATH_PARTS components, leaf first, as the kernel wrote them; 0 when there
+ * are none. */
+static int path_of_parts(const uint8_t *parts, char *out, size_t size)
+{
+	char part[EXE_PART_BYTES];
+	int i, n = 0;
+	size_t at = 0;
+
+	while (n < FILE_PATH_PARTS && parts[n * EXE_PART_BYTES])
+		n++;
+	out[0] = 0;
+	for (i = n - 1; i >= 0; i--) {
+		memcpy(part, parts + i * EXE_PART_BYTES, EXE_PART_BYTES);
+		part[EXE_PART_BYTES - 1] = 0;
+		at += snprintf(out + at, at < size ? size - at : 0, "/%s", part);
+	}
+	return n > 0 && at < size;
+}
+
+/* A holder wrote into a regular file: when a form of a value it holds is in what it wrote, the
+ * file becomes an identifier file for that identifier (derived.h), announced by a record. */
+static void on_file_write(struct agent *a, const struct send_event *ev)
+{
+	struct value_hit hits[16];
+	char link[64], path[PATH_MAX];
+	uint64_t dev, ino, mask = 0;
+	struct json j;
+	ssize_t len;
+	int n, k, r;
+
+	if (ev->sample_len <= FILE_PATH_BYTES)
+		return;
+	n = values_scan(&a->values, ev->sample + FILE_PATH_BYTES, ev->sample_len - FILE_PATH_BYTES,
+			ev->taint_mask, hits, 16);
+	for (k = 0; k < n; k++)
+		mask |= 1ULL << hits[k].value->bit;
+	if (!mask)
+		return;
+	memcpy(&dev, ev->daddr, 8);
+	memcpy(&ino, ev->daddr + 8, 8);
+	/* the writer's fd names it best; else the path the kernel put before the data */
+	snprintf(link, sizeof(link), "/proc/%u/fd/%u", ev->hdr.tgid, ev->fd);
+	len = readlink(link, path, sizeof(path) - 1);
+	if (len > 0) {
+		path[len] = 0;
+	} else if (!path_of_parts(ev->sample, path, sizeof(path))) {
+		snprintf(path, sizeof(path), "inode %llu", (unsigned long long)ino);
+	}
+	r = derived_add(&a->derived, dev, ino, mask, path, ev->hdr.tgid, ev->hdr.ts_ns);
+	if (r == -ENOSPC && a->derived.refused == 1)
+		fprintf(stderr, "idsentry: more than %d files hold identifiers written by their "
+				"holders: later ones are not followed\n", DERIVED_MAX_FILES);
+	if (r <= 0)
+		return;
+	if (derived_apply(&a->derived, a->loader.skel, &a->watches))
+		fprintf(stderr, "idsentry: %s holds an identifier now, but registering it "
+				"failed (watched_inodes map full, or out of memory)\n", path);
+	hook_gate_mark(&a->gate, &a->watches);
+	json_init(&j);
+	json_record_begin(&j, "derived_file");
+	json_string(&j, "path", path);
+	json_uint(&j, "ino", ino);
+	identifier_names(a, &j, "identifiers", mask);
+	json_object_begin(&j, "writer");
+	json_uint(&j, "pid", ev->hdr.tgid);
+	json_string(&j, "comm", ev->hdr.comm);
+	json_object_end(&j);
+	output_write(&a->out, &j);
+	json_free(&j);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	static union event ev; /* too big for the stack; the loop is single-threaded */
@@ -729,7 +839,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 		on_ident_read(a, &ev.read);
 		break;
 	case EVENT_SEND:
-		detect_send(&a->det, &ev.send);
+		if (ev.send.flags & SEND_TO_FILE)
+			on_file_write(a, &ev.send);
+		else
+			detect_send(&a->det, &ev.send);
 		break;
 	case EVENT_PROC_INFO: {
 		struct proc *p = proctable_set_info(&a->procs, &ev.info);
@@ -783,6 +896,7 @@ static void rescan_watches(struct agent *a)
 		return;
 	}
 	a->n_watched = n;
+	derived_apply(&a->derived, a->loader.skel, &a->watches);
 	hook_gate_mark(&a->gate, &a->watches);
 }
 
@@ -1004,6 +1118,7 @@ cleanup:
 	output_close(&a->out);
 	values_clear(&a->values);
 	watch_set_free(&a->watches);
+	derived_free(&a->derived);
 	proctable_clear(&a->procs);
 	flow_table_clear(&a->flows);
 	android_packages_free(&a->packages);

@@ -175,6 +175,17 @@ const char *watch_path_of(const struct watch_set *ws, uint64_t ino)
 	return NULL;
 }
 
+int watch_set_add(struct watch_set *ws, uint64_t ino, uint64_t mask, const char *path)
+{
+	unsigned int bit;
+	int err;
+
+	for (bit = 0; bit < 64; bit++)
+		if ((mask & (1ULL << bit)) && (err = remember(ws, ino, bit, path)))
+			return err;
+	return 0;
+}
+
 void watch_set_free(struct watch_set *ws)
 {
 	size_t i;

@@ -31,6 +31,8 @@ int watch_register(struct idsentry_bpf *skel, const struct policy *p, struct val
 const struct watched_file *watch_file_of(const struct watch_set *ws, uint64_t ino);
 /* The path registered for an inode, or NULL. */
 const char *watch_path_of(const struct watch_set *ws, uint64_t ino);
+/* Adds a file registered another way (derived.h) under identifiers mask; 0 or -ENOMEM. */
+int watch_set_add(struct watch_set *ws, uint64_t ino, uint64_t mask, const char *path);
 void watch_set_free(struct watch_set *ws);
 
 #endif

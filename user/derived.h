@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* derived: regular files into which a process holding an identifier wrote a form of its value
+ * (an app caching the IMEI, a log line with the machine-id). Each becomes an identifier file for
+ * that identifier, by inode, so that a later, unrelated reader is tainted as a reader of the
+ * policy's own files is (files as channels). Kept until the policy changes. */
+#ifndef IDSENTRY_DERIVED_H
+#define IDSENTRY_DERIVED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct idsentry_bpf;
+struct watch_set;
+
+#define DERIVED_MAX_FILES 1024
+
+struct derived_file {
+	uint64_t dev;       /* the kernel's encoding, as the watched_inodes map has it */
+	uint64_t ino;
+	uint64_t ident_mask;
+	char *path;         /* as the writer's fd named it when the value was seen */
+	uint32_t writer;    /* tgid */
+	uint64_t since_ns;  /* event time of the write */
+};
+
+struct derived_set {
+	struct derived_file *files;
+	size_t n;
+	unsigned long long refused; /* past DERIVED_MAX_FILES */
+};
+
+/* Records that a form of identifiers mask was written into (dev, ino); returns 1 when the file
+ * is new or gained identifiers, 0 when known, -ENOMEM, or -ENOSPC past DERIVED_MAX_FILES. */
+int derived_add(struct derived_set *s, uint64_t dev, uint64_t ino, uint64_t mask,
+		const char *path, uint32_t writer, uint64_t ts_ns);
+/* The derived file with that inode, or NULL. */
+const struct derived_file *derived_find(const struct derived_set *s, uint64_t ino);
+/* Registers every derived file with the kernel (watched_inodes) and in ws (for its path and the
+ * on-demand gate's marks); after each registration of the policy's own files, which empties
+ * the kernel's map. Returns how many failed. */
+int derived_apply(const struct derived_set *s, struct idsentry_bpf *skel, struct watch_set *ws);
+void derived_free(struct derived_set *s);
+
+#endif
