@@ -76,14 +76,14 @@ static __always_inline void emit_proc_info(__u64 pid_tgid)
 	emit(ev, sizeof(*ev));
 }
 
-/* Taint is live when it carries bits and has not outlived the longest rule window. */
+/* Taint is live while it carries bits: a process that holds a value is followed as long as it
+ * lives, so that a form of the value it sends however late is found (the agent bounds only
+ * suspected alerts by the rule windows). */
 static __always_inline struct proc_taint *live_taint(__u32 tgid)
 {
 	struct proc_taint *t = bpf_map_lookup_elem(&taint, &tgid);
 
 	if (!t || !t->ident_mask)
-		return NULL;
-	if (taint_ttl_ns && bpf_ktime_get_boot_ns() - t->last_ns > taint_ttl_ns)
 		return NULL;
 	return t;
 }

@@ -11,7 +11,9 @@
 const volatile __u32 agent_tgid = 0;
 const volatile __u32 sample_bytes = DEFAULT_SAMPLE_BYTES;
 /* Written by the agent at run time through the skeleton's bss. */
-__u64 taint_ttl_ns = 0;     /* taint older than this is ignored; 0: never expires */
+__u64 taint_ttl_ns = 0;     /* the longest rule window: how long a tainted channel, and a
+			     * holder's pipes, are followed; 0: always. A holder's own sends
+			     * are followed as long as it lives (live_taint) */
 __u64 registering_mask = 0; /* nonzero while the agent opens identifier files to register them */
 __u32 registering_modem = 0; /* ... and the file being registered is a modem tty */
 /* Until this time (boot ns) some channel may be tainted: reads check channels only until then. */

@@ -186,8 +186,8 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 	if (t->watched_fds && buf && (call == CALL_WRITE || call == CALL_WRITEV) &&
 	    modem_write(pid_tgid, fd, buf, len, is_iov, t))
 		return 0;
-	if (!t->ident_mask ||
-	    (taint_ttl_ns && bpf_ktime_get_boot_ns() - t->last_ns > taint_ttl_ns))
+	/* however long ago it read: a late send is still searched for the value (live_taint) */
+	if (!t->ident_mask)
 		return 0;
 	f = current_fd_file(fd);
 	if (!f)

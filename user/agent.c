@@ -22,6 +22,7 @@
 #include "dirwatch.h"
 #include "events.h"
 #include "derived.h"
+#include "state.h"
 #include "filevalues.h"
 #include "flow.h"
 #include "hook_gate.h"
@@ -823,6 +824,58 @@ static void on_file_write(struct agent *a, const struct send_event *ev)
 	json_free(&j);
 }
 
+#define STATE_SAVE_SECONDS 60
+
+static struct state_parts state_parts_of(struct agent *a)
+{
+	struct state_parts s = {
+		.policy = &a->policy,
+		.values = &a->values,
+		.derived = &a->derived,
+		.skel = a->loader.skel,
+	};
+
+	return s;
+}
+
+/* The state of an earlier run (--state-dir): its values, derived files and living holders. */
+static void restore_state(struct agent *a)
+{
+	struct state_parts s = state_parts_of(a);
+	struct state_counts c;
+	struct json j;
+	int r;
+
+	if (!a->o->state_dir)
+		return;
+	r = state_load(a->o->state_dir, &s, &c);
+	if (c.derived && derived_apply(&a->derived, a->loader.skel, &a->watches))
+		fprintf(stderr, "idsentry: some derived files of the state could not be registered\n");
+	if (c.derived)
+		hook_gate_mark(&a->gate, &a->watches);
+	if (c.taint && a->gate.mode == HOOKS_ON_DEMAND)
+		hook_gate_wake(&a->gate);
+	json_init(&j);
+	json_record_begin(&j, "state");
+	json_string(&j, "dir", a->o->state_dir);
+	json_string(&j, "status", r > 0 ? "restored" : r == 0 ? "none" : "not-used");
+	json_uint(&j, "values", c.values);
+	json_uint(&j, "derived_files", c.derived);
+	json_uint(&j, "taint", c.taint);
+	output_write(&a->out, &j);
+	json_free(&j);
+}
+
+/* Saves the state (--state-dir) now: at each STATE_SAVE_SECONDS, and as the agent stops. */
+static void keep_state(struct agent *a)
+{
+	struct state_parts s = state_parts_of(a);
+	struct state_counts c;
+
+	if (a->o->state_dir)
+		state_save(a->o->state_dir, &s, &c);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	static union event ev; /* too big for the stack; the loop is single-threaded */
@@ -1008,6 +1061,8 @@ static int event_loop(struct agent *a)
 					tls_probes_scan(&a->tls, NULL, 0);
 				if (a->o->stats_interval && seconds % a->o->stats_interval == 0)
 					write_stats(a);
+				if (seconds % STATE_SAVE_SECONDS == 0)
+					keep_state(a);
 			} else if (got[i].data.fd == ofd) {
 				output_service(&a->out);
 			} else if (got[i].data.fd == a->dirs.inotify_fd ||
@@ -1103,9 +1158,11 @@ int agent_run(const struct agent_opts *o)
 	a->tls.skel = a->loader.skel;
 	tls_probes_scan(&a->tls, NULL, 0);
 	note_tls_probes(a);
+	restore_state(a);
 	hook_gate_start(&a->gate);
 	write_ready(a);
 	err = event_loop(a);
+	keep_state(a);
 cleanup:
 	ring_buffer__free(a->rb);
 	tls_probes_free(&a->tls);

@@ -21,6 +21,7 @@ struct agent_opts {
 	int hooks_always;        /* --hooks always: syscall hooks never detached */
 	unsigned int hooks_idle_s; /* --hooks-idle */
 	int no_fanotify;         /* --no-fanotify: as on a kernel without permission events */
+	const char *state_dir;   /* --state-dir: values, derived files and taint across restarts */
 };
 
 #define DEFAULT_HOOKS_IDLE_S 10

@@ -73,8 +73,6 @@ static int excepted(struct detector *d, const struct rule_def *r, const struct p
 static int rule_applies(struct detector *d, const struct rule_def *r, const struct proc *p,
 			const struct destination *dst, const struct send_event *ev)
 {
-	if (r->window_ns && ev->hdr.ts_ns - ev->taint_ns > r->window_ns)
-		return 0;
 	if (excepted(d, r, p))
 		return 0;
 	return !dest_filter_has_addr(&r->dest_except, dst->family, dst->addr) &&
@@ -292,7 +290,8 @@ static void detect_raw_socket(struct detector *d, const struct send_event *ev)
 			.note = "a process holding an identifier opened a raw or packet socket",
 		};
 
-		if (!mask || excepted(d, r, p) || proc_note_suspect(p, &key))
+		if (!mask || (r->window_ns && ev->hdr.ts_ns - ev->taint_ns > r->window_ns) ||
+		    excepted(d, r, p) || proc_note_suspect(p, &key))
 			continue;
 		name_identifiers(d, &a, mask, NULL, 0);
 		alert_write(&d->sink, &a);
@@ -439,6 +438,10 @@ void detect_send(struct detector *d, const struct send_event *ev)
 		if (!a.confirmed) {
 			struct suspect_key key = { .rule = i, .family = dst.family, .port = dst.port };
 
+			/* a value seen is reported however late; a suspicion only within the window */
+			if (r->window_ns && ev->hdr.ts_ns - ev->taint_ns > r->window_ns)
+				continue;
+
 			/* contact with a holder that passed nothing on is no ground for suspicion, nor
 			 * is a protocol message that carries identifiers only where it should, and
 			 * a DNS name is plain text that was searched whole */
@@ -553,14 +556,17 @@ void detect_sms(struct detector *d, const struct sms_send *s)
 
 		if (blocked && ri >= 0 && (size_t)ri != i)
 			continue;
-		if (!mask || (r->window_ns && s->hdr->ts_ns - s->taint_ns > r->window_ns) ||
-		    excepted(d, r, p))
+		if (!mask || excepted(d, r, p))
 			continue;
 		if (s->flags & SEND_BLOCK_MISSED)
 			a.note = "a blocking rule applied but no hook could stop this SMS";
 		for (k = 0; k < n_hits; k++)
 			if (mask & (1ULL << hits[k].value->bit))
 				a.confirmed = 1;
+		/* a value seen is reported however late; a suspicion only within the window */
+		if (!a.confirmed && !blocked && r->window_ns &&
+		    s->hdr->ts_ns - s->taint_ns > r->window_ns)
+			continue;
 		if (!a.confirmed && !blocked) {
 			struct suspect_key key = { .rule = i, .port = 0xfffe };
 

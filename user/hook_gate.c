@@ -583,7 +583,9 @@ static int hooks_needed(struct hook_gate *g, int syscalls)
 			continue;
 		if (t.watched_fds && (!syscalls || !g->open_gate || watched_fds_held(g, key, &t)))
 			return 1;
-		if (!t.ident_mask || (ttl && now - t.last_ns > ttl))
+		/* a holder's sends are followed however old its taint (the socket layer); its
+		 * pipes, only within the longest rule window */
+		if (!t.ident_mask || (syscalls && ttl && now - t.last_ns > ttl))
 			continue;
 		if (!sockets_suffice || holds_pipe_for_writing(key))
 			return 1;

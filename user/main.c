@@ -41,6 +41,7 @@ enum {
 	OPT_HOOKS,
 	OPT_HOOKS_IDLE,
 	OPT_NO_FANOTIFY,
+	OPT_STATE_DIR,
 	OPT_NO_SOCKET,
 	OPT_SOCKET_BACKLOG,
 	OPT_ROTATE_SIZE,
@@ -70,8 +71,11 @@ static const struct argp_option run_options[] = {
 	  "On demand: detach the syscall hooks after SECONDS with nobody to watch (0..3600, "
 	  "default 10)", 0 },
 	{ "no-fanotify", OPT_NO_FANOTIFY, NULL, 0,
-	  "Run as on a kernel without fanotify permission events (Android GKI): the on-demand gate "
-	  "is not used and the syscall hooks stay attached", 0 },
+	  "Run as on a kernel without fanotify permission events (Android GKI): opens of watched "
+	  "files are gated in the kernel (a kprobe on inotify's handler, or the open exits)", 0 },
+	{ "state-dir", OPT_STATE_DIR, "DIR", 0,
+	  "Keep learnt values, derived files and living processes' taint in DIR across restarts "
+	  "(saved each minute and at exit; e.g. /var/lib/idsentry)", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug output", 0 },
 	{ NULL, 0, NULL, 0, "Output file:", 1 },
 	{ "output", 'o', "FILE", 0, "Write records to FILE ('-' = stdout, the default)", 1 },
@@ -133,6 +137,11 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_FANOTIFY:
 		r->o.no_fanotify = 1;
+		break;
+	case OPT_STATE_DIR:
+		if (arg[0] != '/')
+			argp_error(state, "--state-dir must be an absolute path, got '%s'", arg);
+		r->o.state_dir = arg;
 		break;
 	case OPT_NO_SOCKET:
 		out->socket_path = NULL;

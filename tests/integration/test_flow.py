@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """Taint that travels between processes: pipes, command substitution into exec, encryption, unix sockets."""
 import subprocess
+import time
 
 from idslib import PYTHON, Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id, run_py
 
@@ -158,3 +159,28 @@ def test_value_transformed_and_handed_on_late_is_suspected(host):
         expect_eq(["machine-id"], [i["name"] for i in a["identifiers"]], "identifiers (%s)" % transform)
         expect("-pipe-> python3[%s]" % out.strip() in (a.get("lineage") or ""),
                "a pipe hop in the lineage (%s), got %r" % (transform, a.get("lineage")))
+
+
+LATE = r"""
+import os, socket, sys, time
+v = open("/etc/machine-id").read().strip()
+time.sleep(float(sys.argv[2]))
+for port, data in ((9999, "heartbeat"), (9999, "id=" + v)):
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(data.encode(), (sys.argv[1], port))
+    time.sleep(0.2)
+print(os.getpid())
+"""
+
+
+def test_late_send_of_the_value_is_confirmed_after_the_window(host):
+    """A holder that sends long after its read (the seed's ApeStsMonths reported monthly): the
+    value seen is reported however late; a send without it is no suspicion past the window."""
+    policy = POLICY_MACHINE_ID.replace("window: 10m", "window: 2s")
+    with Agent(policy_text=policy) as agent:
+        pid, _ = run_py(LATE, host.addr, "3", timeout=30)
+        a = agent.wait_alert(process__pid=pid)
+        time.sleep(1)
+        alerts = agent.alerts(process__pid=pid)
+    expect_eq("confirmed", a["confidence"], "the late send's confidence")
+    expect_eq(["confirmed"], [x["confidence"] for x in alerts],
+              "only the value's send is reported, not the heartbeat past the window")
