@@ -385,6 +385,8 @@ static void counters_members(struct agent *a, struct json *j)
 	json_uint(j, "malformed_events", a->malformed);
 	json_uint(j, "processes", a->procs.count);
 	json_uint(j, "known_values", a->values.n);
+	/* drivable values (ioctl, property, Binder, rtnetlink) that took an older one's place */
+	json_uint(j, "values_replaced", a->values.replaced);
 }
 
 /* How often each attached program ran: counted by the kernel only while

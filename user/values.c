@@ -6,6 +6,49 @@
 #include "match.h"
 #include "values.h"
 
+/* Sources any process can make say what it likes: everything but the policy's files. */
+static int drivable(const char *source)
+{
+	return source && strcmp(source, "file");
+}
+
+/* When identifier bit already has VALUES_MAX_DRIVABLE drivable values, copy takes the place of
+ * the oldest (its index stays valid for whoever noted it); returns 1 then, else 0. */
+static int replace_oldest(struct value_store *s, unsigned int bit, const char *source,
+			  const char *path, uint8_t *copy, size_t len)
+{
+	size_t i, count = 0, oldest = 0;
+	char *src, *p;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->values[i].bit != bit || !drivable(s->values[i].source))
+			continue;
+		if (!count++ || s->values[i].seq < s->values[oldest].seq)
+			oldest = i;
+	}
+	if (count < VALUES_MAX_DRIVABLE)
+		return 0;
+	src = strdup(source);
+	p = path ? strdup(path) : NULL;
+	if (!src || (path && !p)) {
+		free(src);
+		free(p);
+		return 0; /* appended instead */
+	}
+	free(s->values[oldest].bytes);
+	free(s->values[oldest].source);
+	free(s->values[oldest].path);
+	s->values[oldest].bytes = copy;
+	s->values[oldest].len = len;
+	s->values[oldest].source = src;
+	s->values[oldest].path = p;
+	s->values[oldest].seq = ++s->seq;
+	s->last = (long)oldest;
+	s->replaced++;
+	s->dirty = 1;
+	return 1;
+}
+
 int values_learn(struct value_store *s, unsigned int bit, const char *source, const char *path,
 		 const uint8_t *raw, size_t len)
 {
@@ -41,6 +84,8 @@ int values_learn(struct value_store *s, unsigned int bit, const char *source, co
 			return -ENOMEM;
 		memcpy(copy, local, len + 1);
 	}
+	if (drivable(source) && replace_oldest(s, bit, source, path, copy, len))
+		return 1;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
 		struct known_value *p = realloc(s->values, cap * sizeof(*p));
@@ -53,6 +98,7 @@ int values_learn(struct value_store *s, unsigned int bit, const char *source, co
 		s->cap = cap;
 	}
 	v = &s->values[s->n];
+	v->seq = ++s->seq;
 	v->bit = bit;
 	v->bytes = copy;
 	v->len = len;

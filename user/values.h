@@ -9,8 +9,15 @@
 
 struct matcher;
 
+/* Values of one identifier learnt from sources a process can drive (ioctl replies in its own
+ * network namespace, property blocks, Binder and rtnetlink replies) are kept up to this many; a
+ * newer one takes the place of the oldest, so a flood of forged values can neither grow the
+ * matcher nor push out the values read from the policy's files. */
+#define VALUES_MAX_DRIVABLE 64
+
 struct known_value {
 	unsigned int bit;   /* identifier bit */
+	uint64_t seq;       /* order of learning, for replacing the oldest drivable value */
 	char *source;       /* "file", ... */
 	char *path;         /* where it was read, or NULL */
 	uint8_t *bytes;     /* normalized value */
@@ -34,6 +41,8 @@ struct value_store {
 	uint64_t generation; /* bumped at each rebuild: scan states from before are void */
 	uint64_t epoch;      /* bumped at each values_clear: indexes from before are void */
 	long last;           /* index of the value the latest values_learn named, or -1 */
+	uint64_t seq;        /* values learnt so far */
+	unsigned long long replaced; /* drivable values that took an older one's place */
 };
 
 /* Where a scan of a byte stream (consecutive sends on one socket) stopped, so that a value split
