@@ -113,9 +113,8 @@ static __always_inline void report_file_write(struct file *f, const struct proc_
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
 	struct file_write_key key = { .tgid = pid_tgid >> 32 };
-	struct send_scratch *scratch;
 	struct send_event *ev;
-	__u32 zero = 0, one = 1, *seen;
+	__u32 one = 1, *seen;
 	__u64 dev, n;
 
 	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
@@ -128,17 +127,9 @@ static __always_inline void report_file_write(struct file *f, const struct proc_
 		__sync_fetch_and_add(seen, 1);
 	else
 		bpf_map_update_elem(&file_writes, &key, &one, BPF_ANY);
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
+	ev = send_event_begin(pid_tgid, t, CALL_FILE_WRITE, fd, len);
+	if (!ev)
 		return;
-	ev = &scratch->ev;
-	__builtin_memset(ev, 0, offsetof(struct send_event, sample));
-	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
-	ev->taint_mask = t->ident_mask;
-	ev->taint_ns = t->last_ns;
-	ev->result = len;
-	ev->call = CALL_FILE_WRITE;
-	ev->fd = fd;
 	ev->flags = SEND_TO_FILE;
 	dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	__builtin_memcpy(ev->daddr, &dev, 8);
@@ -549,23 +540,16 @@ SEC("tracepoint/syscalls/sys_enter_socket")
 int handle_sys_enter_socket(struct trace_event_raw_sys_enter *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 family = ctx->args[0], type = ctx->args[1] & 0xf, zero = 0;
-	struct send_scratch *scratch;
+	__u32 family = ctx->args[0], type = ctx->args[1] & 0xf;
 	struct proc_taint *t;
 	struct send_event *ev;
 
 	if (family != AF_PACKET && type != SOCK_RAW_TYPE)
 		return 0;
 	t = live_taint(pid_tgid >> 32);
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!t || !scratch)
+	ev = t ? send_event_begin(pid_tgid, t, CALL_RAW_SOCKET, 0, 0) : NULL;
+	if (!ev)
 		return 0;
-	ev = &scratch->ev;
-	__builtin_memset(ev, 0, offsetof(struct send_event, sample));
-	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
-	ev->taint_mask = t->ident_mask;
-	ev->taint_ns = t->last_ns;
-	ev->call = CALL_RAW_SOCKET;
 	ev->family = family;
 	ev->sock_type = type;
 	ev->protocol = ctx->args[2];

@@ -81,11 +81,10 @@ static __always_inline void uring_read(__u64 pid_tgid, struct io_kiocb *req, __u
 /* A send or socket write through the ring by a tainted process. */
 static __always_inline void uring_sent(__u64 pid_tgid, struct io_kiocb *req, __u8 op, int res)
 {
-	struct send_scratch *scratch;
 	struct proc_taint *t;
 	struct send_event *ev;
 	__u64 src, n = res, size;
-	__u32 zero = 0, limit;
+	__u32 limit;
 	struct file *f;
 	struct sock *sk;
 	int is_iov = 0;
@@ -97,17 +96,9 @@ static __always_inline void uring_sent(__u64 pid_tgid, struct io_kiocb *req, __u
 	sk = f ? file_sock(f) : NULL;
 	if (!sk)
 		return;
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
+	ev = send_event_begin(pid_tgid, t, CALL_IO_URING, -1, res);
+	if (!ev)
 		return;
-	ev = &scratch->ev;
-	__builtin_memset(ev, 0, offsetof(struct send_event, sample));
-	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
-	ev->taint_mask = t->ident_mask;
-	ev->taint_ns = t->last_ns;
-	ev->result = res;
-	ev->call = CALL_IO_URING;
-	ev->fd = -1;
 	sock_destination(sk, ev);
 	ev->flags = SEND_DEST_FROM_SOCKET;
 	if (op == bpf_core_enum_value(enum io_uring_op, IORING_OP_SEND)) {

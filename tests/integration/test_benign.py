@@ -4,6 +4,7 @@ alert; each case sits beside a leaking twin that must still alert, so the corpus
 silencing everything (issue 19; docs/threat-model.md, "Designed to be quiet").
 
 Clients write their output to files, never to a pipe read by this harness."""
+import contextlib
 import os
 import shutil
 import socket
@@ -96,6 +97,13 @@ def udhcpc(link, name, *extra):
     expect_eq(0, rc, "udhcpc exit status (output %r)" % out)
     expect("lease of 10.232." in out, "udhcpc obtained a lease, said %r" % out)
     return out
+
+
+@contextlib.contextmanager
+def scratch():
+    """A directory for one case's client outputs, removed after it."""
+    with scratch() as tmp:
+        yield tmp
 
 
 def alerts_of_exe(agent, exe):
@@ -191,8 +199,7 @@ def test_dhcp_message_over_udp_is_quiet_its_twins_are_not(host):
 
 
 def test_machine_id_logged_locally_then_unrelated_traffic_from_another_process(host):
-    tmp = tempfile.mkdtemp(prefix="idsentry-benign-")
-    try:
+    with scratch() as tmp:
         with Agent(DEFAULT) as agent:
             # logs the machine-id to a local file; a different process then talks to the host
             rc, _ = run_to(os.path.join(tmp, "logger.out"), [
@@ -212,8 +219,6 @@ def test_machine_id_logged_locally_then_unrelated_traffic_from_another_process(h
             a = agent.wait_alert(process__comm="curl")
         expect_eq("confirmed", a["confidence"], "twin confidence")
         expect_eq("machine-id", a["identifiers"][0]["name"], "twin identifier")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # A parent runs a producer that reads the machine-id but prints something else, then sends what
@@ -229,8 +234,7 @@ print(os.getpid())
 
 
 def test_pipeline_producer_that_read_the_machine_id_prints_unrelated_text(host):
-    tmp = tempfile.mkdtemp(prefix="idsentry-benign-")
-    try:
+    with scratch() as tmp:
         with Agent(DEFAULT) as agent:
             rc, out = run_to(os.path.join(tmp, "benign.out"), ["python3", "-c", PIPELINE,
                                                                host.addr, "benign"])
@@ -243,13 +247,10 @@ def test_pipeline_producer_that_read_the_machine_id_prints_unrelated_text(host):
             expect_eq(0, rc, "the leaking parent's exit status (%r)" % out)
             # its request's headers go first (suspected), then the body with the value
             agent.wait_alert(process__pid=int(out.split()[-1]), confidence="confirmed")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def test_ip_listings_written_to_a_local_file(host):
-    tmp = tempfile.mkdtemp(prefix="idsentry-benign-")
-    try:
+    with scratch() as tmp:
         with Agent(DEFAULT) as agent:
             rc, _ = run_to(os.path.join(tmp, "links.txt"), ["ip", "-o", "link", "show"])
             expect_eq(0, rc, "ip link's exit status")
@@ -264,13 +265,10 @@ def test_ip_listings_written_to_a_local_file(host):
             a = agent.wait_alert(process__comm="curl")
         expect_eq("mac-address", a["identifiers"][0]["name"], "twin identifier")
         expect_eq("confirmed", a["confidence"], "twin confidence")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def test_tls_traffic_of_a_process_that_read_no_identifier(host):
-    tmp = tempfile.mkdtemp(prefix="idsentry-benign-")
-    try:
+    with scratch() as tmp:
         with Agent(DEFAULT) as agent:
             rc, _ = run_to(os.path.join(tmp, "tls.out"), [
                 "curl", "-sk", "--max-time", "5", "--data-binary", "hello=world",
@@ -286,5 +284,3 @@ def test_tls_traffic_of_a_process_that_read_no_identifier(host):
         expect_eq("confirmed", a["confidence"], "twin confidence")
         expect_eq("tls", a["evidence"]["channel"], "twin channel")
         expect(machine_id() != "", "a machine-id to send")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
