@@ -102,8 +102,11 @@ def udhcpc(link, name, *extra):
 @contextlib.contextmanager
 def scratch():
     """A directory for one case's client outputs, removed after it."""
-    with scratch() as tmp:
+    tmp = tempfile.mkdtemp(prefix="idsentry-benign-")
+    try:
         yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def alerts_of_exe(agent, exe):
