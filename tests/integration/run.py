@@ -3,6 +3,7 @@
 
 Usage: python3 tests/integration/run.py [NAME-SUBSTRING...]   (as root)
 """
+import fcntl
 import importlib
 import os
 import sys
@@ -20,6 +21,15 @@ def main():
     if not os.path.exists(idslib.AGENT):
         print("build/idsentry is missing: run 'make' first")
         return 1
+    # One kernel test run at a time on a machine: two runs would share the test host's namespace
+    # names and each other's fanotify gates. A second run waits here for the first to end.
+    lock = open("/run/lock/idsentry-integration.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("another integration run holds /run/lock/idsentry-integration.lock: waiting for it")
+        sys.stdout.flush()
+        fcntl.flock(lock, fcntl.LOCK_EX)
     wanted = sys.argv[1:]
     here = os.path.dirname(os.path.abspath(__file__))
     modules = sorted(f[:-3] for f in os.listdir(here) if f.startswith("test_") and f.endswith(".py"))
