@@ -99,7 +99,8 @@ static __always_inline void sample_sk_msg_send(struct sk_msg_md *msg, __u64 pid_
 	ev->flags = SEND_DEST_FROM_SOCKET | flags;
 	ev->hook = hook;
 	ev->rule = rule;
-	ev->pad = 0;
+	ev->part = 0;
+	ev->parts = 0;
 	ev->content_mask = 0;
 	n = msg->size < sample_bytes ? msg->size : sample_bytes;
 	if (msg->size > n)

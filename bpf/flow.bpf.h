@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* flow.bpf.h: taint moving between processes through pipes, FIFOs and unix sockets. */
+/* flow.bpf.h: taint moving between processes through pipes, FIFOs, unix sockets and TCP/UDP
+ * between processes of the same host (loopback relays: a local proxy, a DNS stub, a helper). */
 #ifndef IDSENTRY_FLOW_BPF_H
 #define IDSENTRY_FLOW_BPF_H
 
@@ -19,6 +20,151 @@ static __always_inline __u64 unix_channel(struct sock *sk, int writing, __u16 *k
 	return (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
 }
 
+/* Loopback channels. A TCP connection between two processes of this host is one channel per
+ * direction, named by the 4-tuple as the sender sees it (destination, then source); the receiver
+ * sees the same tuple mirrored. A UDP receiver may be bound to any address, so a UDP channel is
+ * named by its port alone. Keys are even with the top bit clear: unix names are odd
+ * (unix_name_key) and kernel addresses have the top bit set. */
+#define LOOPBACK_ACTIVE_NS (60ULL * 1000000000ULL) /* how long receivers look, after a send */
+
+struct inet_end {
+	__u32 addr[4]; /* IPv6, or IPv4 mapped (::ffff:a.b.c.d) */
+	__u16 port;    /* host order */
+};
+
+static __always_inline void inet_end_v4(struct inet_end *e, __be32 a, __u16 port)
+{
+	e->addr[0] = 0;
+	e->addr[1] = 0;
+	e->addr[2] = bpf_htonl(0xffff);
+	e->addr[3] = a;
+	e->port = port;
+}
+
+static __always_inline int inet_end_is_loopback(const struct inet_end *e)
+{
+	if (!e->addr[0] && !e->addr[1] && e->addr[2] == bpf_htonl(0xffff))
+		return (bpf_ntohl(e->addr[3]) >> 24) == 127;
+	return !e->addr[0] && !e->addr[1] && !e->addr[2] && e->addr[3] == bpf_htonl(1);
+}
+
+static __always_inline __u64 loopback_key(__u8 proto, const struct inet_end *dst,
+					  const struct inet_end *src)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	int i;
+
+	h = (h ^ proto) * 0x100000001b3ULL;
+	h = (h ^ dst->port) * 0x100000001b3ULL;
+	h = (h ^ src->port) * 0x100000001b3ULL;
+	for (i = 0; i < 4; i++) {
+		h = (h ^ dst->addr[i]) * 0x100000001b3ULL;
+		h = (h ^ src->addr[i]) * 0x100000001b3ULL;
+	}
+	return h & ~(1ULL << 63) & ~1ULL;
+}
+
+/* The local (remote = 0) or remote end of an inet sock. */
+static __always_inline void sock_end(struct sock *sk, int remote, struct inet_end *e)
+{
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6) {
+		if (remote)
+			BPF_CORE_READ_INTO(&e->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+		else
+			BPF_CORE_READ_INTO(&e->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
+	} else {
+		inet_end_v4(e, remote ? BPF_CORE_READ(sk, __sk_common.skc_daddr)
+				      : BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr), 0);
+	}
+	e->port = remote ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))
+			 : BPF_CORE_READ(sk, __sk_common.skc_num);
+}
+
+/* The route the sock's traffic takes leaves by the loopback device: the peer is on this host
+ * (any of its addresses, not only 127/8 and ::1). */
+static __always_inline int sock_routes_to_self(struct sock *sk)
+{
+	struct dst_entry *dst = BPF_CORE_READ(sk, sk_dst_cache);
+	struct net_device *dev = dst ? BPF_CORE_READ(dst, dev) : NULL;
+
+	return dev && (BPF_CORE_READ(dev, flags) & IFF_LOOPBACK);
+}
+
+/* An address a sender named (a user sockaddr of addrlen bytes) as an inet_end; 0 if none. */
+static __always_inline int user_inet_end(__u64 addr, __u32 addrlen, struct inet_end *e)
+{
+	struct sockaddr_in6 sa = {};
+
+	if (!addr || addrlen < sizeof(struct sockaddr_in))
+		return 0;
+	if (bpf_probe_read_user(&sa, addrlen < sizeof(sa) ? sizeof(struct sockaddr_in) : sizeof(sa),
+				(void *)addr))
+		return 0;
+	if (sa.sin6_family == AF_INET6 && addrlen >= sizeof(sa)) {
+		__builtin_memcpy(e->addr, &sa.sin6_addr, 16);
+		e->port = bpf_ntohs(sa.sin6_port);
+		return 1;
+	}
+	if (sa.sin6_family == AF_INET) {
+		inet_end_v4(e, ((struct sockaddr_in *)&sa)->sin_addr.s_addr,
+			    bpf_ntohs(((struct sockaddr_in *)&sa)->sin_port));
+		return 1;
+	}
+	return 0;
+}
+
+/* The loopback channel a send on inet sock sk goes into (addr/addrlen: the address the syscall
+ * named, for unconnected UDP), or 0 when its receiver is not on this host. */
+static __always_inline __u64 loopback_channel_out(struct sock *sk, __u64 addr, __u32 addrlen)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u8 proto = BPF_CORE_READ(sk, sk_protocol);
+	struct inet_end dst = {}, src = {}, none = {};
+
+	if ((family != AF_INET && family != AF_INET6) ||
+	    (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		return 0;
+	sock_end(sk, 1, &dst);
+	if (proto == IPPROTO_TCP) {
+		if (!inet_end_is_loopback(&dst) && !sock_routes_to_self(sk))
+			return 0;
+		sock_end(sk, 0, &src);
+		return loopback_key(proto, &dst, &src);
+	}
+	if (dst.port) { /* connected UDP */
+		if (!inet_end_is_loopback(&dst) && !sock_routes_to_self(sk))
+			return 0;
+	} else if (!user_inet_end(addr, addrlen, &dst) || !inet_end_is_loopback(&dst)) {
+		return 0;
+	}
+	none.port = dst.port;
+	return loopback_key(proto, &none, &src);
+}
+
+/* The loopback channel a receive on inet sock sk comes out of (0: not TCP or UDP). */
+static __always_inline __u64 loopback_channel_in(struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u8 proto = BPF_CORE_READ(sk, sk_protocol);
+	struct inet_end local = {}, remote = {}, none = {};
+
+	if ((family != AF_INET && family != AF_INET6) ||
+	    (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		return 0;
+	if (proto == IPPROTO_UDP) {
+		none.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		return loopback_key(proto, &none, &remote);
+	}
+	sock_end(sk, 0, &local);
+	sock_end(sk, 1, &remote);
+	return loopback_key(proto, &local, &remote);
+}
+
+static __always_inline int loopback_active(void)
+{
+	return loopback_active_until_ns && bpf_ktime_get_boot_ns() <= loopback_active_until_ns;
+}
+
 static __always_inline __u64 channel_of(struct file *f, int writing, __u16 *kind)
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
@@ -35,9 +181,15 @@ static __always_inline __u64 channel_of(struct file *f, int writing, __u16 *kind
 		return 0;
 	sock = BPF_CORE_READ(f, private_data);
 	sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
-	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+	if (!sk)
 		return 0;
-	return unix_channel(sk, writing, kind);
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_UNIX)
+		return unix_channel(sk, writing, kind);
+	/* the reading end of a loopback channel (the writing end needs the send's address) */
+	if (writing || !loopback_active())
+		return 0;
+	*kind = CHANNEL_LOOPBACK;
+	return loopback_channel_in(sk);
 }
 
 
@@ -137,7 +289,13 @@ static __always_inline void taint_channel(__u64 chan, __u16 kind, const struct p
 		channels_active_until_ns = until;
 	/* pipes and FIFOs have no hook but the syscalls': the agent keeps those attached a while
 	 * (their writer, while it holds one, keeps them longer: user/hook_gate.c) */
-	if (kind != CHANNEL_UNIX) {
+	if (kind == CHANNEL_LOOPBACK) {
+		until = bpf_ktime_get_boot_ns() + LOOPBACK_ACTIVE_NS;
+		if (until > loopback_active_until_ns)
+			loopback_active_until_ns = until;
+	}
+	if (kind == CHANNEL_PIPE || kind == CHANNEL_FIFO ||
+	    (kind == CHANNEL_LOOPBACK && !sock_layer_on)) {
 		until = bpf_ktime_get_boot_ns() + PIPE_READERS_NS;
 		if (until > pipes_active_until_ns)
 			pipes_active_until_ns = until;
@@ -270,7 +428,7 @@ static __always_inline void taint_from_channel_read(__u64 pid_tgid)
 	if (!f)
 		return;
 	chan = channel_of(f, 0, &kind);
-	if (kind == CHANNEL_UNIX && sock_layer_on)
+	if ((kind == CHANNEL_UNIX || kind == CHANNEL_LOOPBACK) && sock_layer_on)
 		return;
 	taint_from_channel(pid_tgid, chan, kind);
 }
@@ -325,7 +483,7 @@ static __always_inline void taint_through_held_pipes(__u64 pid_tgid, const struc
 			continue;
 		kind = 0;
 		chan = channel_of(f, writing, &kind);
-		if (!chan || kind == CHANNEL_UNIX)
+		if (!chan || kind == CHANNEL_UNIX || kind == CHANNEL_LOOPBACK)
 			continue;
 		if (writing) {
 			taint_channel(chan, kind, t, pid_tgid, 0, 0, 0, 0);

@@ -21,6 +21,9 @@ __u64 channels_active_until_ns = 0;
 /* Until this time a pipe or FIFO was written to by a tainted process not a minute ago: their
  * readers only the syscall hooks see, so the agent keeps them. */
 __u64 pipes_active_until_ns = 0;
+/* Until this time a tainted process sent on a TCP connection or to a UDP port of this host:
+ * receives on inet sockets look for the channel only until then. */
+__u64 loopback_active_until_ns = 0;
 /* Until this time, pipes were marked at an open no read hook saw (ident.bpf.c): a sender that
  * holds the read end of one is tainted at its send (socklayer.bpf.c). */
 __u64 lazy_pipes_until_ns = 0;
@@ -45,6 +48,7 @@ extern __u64 registering_mask;
 extern __u32 registering_modem;
 extern __u64 channels_active_until_ns;
 extern __u64 pipes_active_until_ns;
+extern __u64 loopback_active_until_ns;
 extern __u64 lazy_pipes_until_ns;
 extern __u32 n_enforce_rules;
 extern __u32 syscall_hooks_on;

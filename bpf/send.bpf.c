@@ -196,6 +196,11 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 	/* inet, and packet sockets: frames a process builds itself (DHCP clients do) */
 	if (family != AF_INET && family != AF_INET6 && family != AF_PACKET)
 		return 0;
+	/* to a process of this host: its receiver carries the taint on (the socket-layer
+	 * tracepoint does this when attached) */
+	if (!sock_layer_on && family != AF_PACKET)
+		taint_channel(loopback_channel_out(sk, dest, dest_len), CHANNEL_LOOPBACK, t, pid_tgid,
+			      buf, len, is_iov, content_mask);
 	ps.buf = buf;
 	ps.len = len;
 	ps.taint_mask = t->ident_mask;
@@ -330,11 +335,17 @@ static __always_inline int on_send_exit(long ret)
 		}
 		ev->sample_len = size;
 	}
+	/* a long send goes on in parts, after this first one */
+	ev->part = 0;
+	ev->parts = 0;
+	if (result > 0 && ps.buf && ps.call != CALL_SENDMMSG)
+		send_first_part(ev, result);
 	/* a 64-bit copy: 6.1's verifier loses a 32-bit value's bound across the zero extension */
 	size = ev->sample_len;
 	if (size > MAX_SAMPLE_BYTES)
 		size = MAX_SAMPLE_BYTES;
 	emit(ev, offsetof(struct send_event, sample) + size);
+	emit_send_rest(ps.buf, ps.len, ps.is_iov, result);
 	return 0;
 }
 

@@ -243,17 +243,21 @@ static __always_inline void report_inet_send(struct sock *sk, __u64 sent, __u64 
 	ev->flags = SEND_DEST_FROM_SOCKET | SEND_SOCKET_LAYER | (inside_tls ? SEND_INSIDE_TLS : 0);
 	ev->hook = HOOK_NONE;
 	ev->rule = 0;
-	ev->pad = 0;
+	ev->part = 0;
+	ev->parts = 0;
 	ev->content_mask = 0;
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	sock_destination(sk, ev);
 	if (!ev->dport)
 		syscall_destination(src, ev);
 	sample_source(ev, src, sent);
+	if (src->buf)
+		send_first_part(ev, sent);
 	size = ev->sample_len;
 	if (size > MAX_SAMPLE_BYTES)
 		size = MAX_SAMPLE_BYTES;
 	emit(ev, offsetof(struct send_event, sample) + size);
+	emit_send_rest(src->buf, src->len, src->is_iov, sent);
 }
 
 /* sendmmsg: the first message to reach the socket layer reports up to MMSG_SAMPLED of them
@@ -298,6 +302,30 @@ static __always_inline void report_mmsg(struct sock *sk, __u64 sent, __u64 pid_t
 	}
 }
 
+/* What a send to a channel handed over, for the flow event's sample: the syscall's buffer (a
+ * sendmmsg's first message); have = 0 when the syscall carries none this file can read. */
+static __always_inline int channel_send_source(const struct syscall_args *a,
+					       struct send_source *src)
+{
+	int have = send_source_of(a, src);
+
+	if (a->nr == NR_sendmmsg) {
+		struct mmsghdr m;
+
+		if (!bpf_probe_read_user(&m, sizeof(m), (void *)a->arg[1])) {
+			src->buf = (__u64)m.msg_hdr.msg_iov;
+			src->len = m.msg_hdr.msg_iovlen;
+			src->addr = (__u64)m.msg_hdr.msg_name;
+			src->addrlen = m.msg_hdr.msg_namelen;
+			src->is_iov = 1;
+			have = 1;
+		}
+	}
+	if (!have)
+		src->buf = 0;
+	return have;
+}
+
 /* A tainted process wrote to a unix socket: the receiver (the peer, or the name a datagram went
  * to) carries the taint to whoever reads it. */
 static __always_inline void unix_send(struct sock *sk, __u64 sent, __u64 pid_tgid,
@@ -306,27 +334,28 @@ static __always_inline void unix_send(struct sock *sk, __u64 sent, __u64 pid_tgi
 	struct send_source src;
 	__u64 chan;
 	__u16 kind = 0;
-	int have = send_source_of(a, &src);
+	int have = channel_send_source(a, &src);
 
-	if (a->nr == NR_sendmmsg) {
-		struct mmsghdr m;
-
-		if (!bpf_probe_read_user(&m, sizeof(m), (void *)a->arg[1])) {
-			src.buf = (__u64)m.msg_hdr.msg_iov;
-			src.len = m.msg_hdr.msg_iovlen;
-			src.addr = (__u64)m.msg_hdr.msg_name;
-			src.addrlen = m.msg_hdr.msg_namelen;
-			src.is_iov = 1;
-			have = 1;
-		}
-	}
 	chan = unix_channel(sk, 1, &kind);
 	if (!chan && have)
 		chan = unix_dest_key(src.addr, src.addrlen);
-	if (!have)
-		src.buf = 0;
 	taint_channel(chan, kind, t, pid_tgid, src.buf, src.is_iov ? src.len : sent, src.is_iov,
 		      0);
+}
+
+/* A tainted process sent over TCP or UDP to a process of this host (a local proxy, a DNS stub,
+ * its own helper): the receiving end carries the taint on, as a unix socket's does. */
+static __always_inline void loopback_send(struct sock *sk, __u64 sent, __u64 pid_tgid,
+					  const struct proc_taint *t, const struct syscall_args *a)
+{
+	struct send_source src;
+	__u64 chan;
+
+	channel_send_source(a, &src);
+	chan = loopback_channel_out(sk, src.addr, src.addrlen);
+	if (chan)
+		taint_channel(chan, CHANNEL_LOOPBACK, t, pid_tgid, src.buf,
+			      src.is_iov ? src.len : sent, src.is_iov, 0);
 }
 
 SEC("tp_btf/sock_send_length")
@@ -359,10 +388,12 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	}
 	if (family != AF_INET && family != AF_INET6 && family != AF_PACKET)
 		return 0;
+	current_syscall(&a);
+	if (family != AF_PACKET && a.nr != NR_io_uring_enter)
+		loopback_send(sk, ret, pid_tgid, t, &a);
 	/* the syscall hooks saw this send begin and report it at its exit */
 	if (bpf_map_lookup_elem(&pending_sends, &pid_tgid))
 		return 0;
-	current_syscall(&a);
 	/* io_uring's sends are reported at their completion (uring.bpf.c) */
 	if (a.nr == NR_io_uring_enter)
 		return 0;
@@ -384,19 +415,27 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
-/* A process read from a unix socket a tainted process wrote to: it is tainted now. */
+/* A process read from a unix socket, or a loopback TCP connection or UDP port, a tainted process
+ * wrote to: it is tainted now. */
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(handle_sock_recv_length, struct sock *sk, int ret, int flags)
 {
+	__u16 family = sk->__sk_common.skc_family, kind = 0;
 	__u64 pid_tgid, chan;
-	__u16 kind = 0;
 
 	if (ret <= 0 || !sock_layer_on || !channels_active())
 		return 0;
-	if (sk->__sk_common.skc_family != AF_UNIX || !process_context())
+	if (family == AF_UNIX) {
+		chan = unix_channel(sk, 0, &kind);
+	} else if ((family == AF_INET || family == AF_INET6) && loopback_active()) {
+		chan = loopback_channel_in(sk);
+		kind = CHANNEL_LOOPBACK;
+	} else {
+		return 0;
+	}
+	if (!chan || !process_context())
 		return 0;
 	pid_tgid = bpf_get_current_pid_tgid();
-	chan = unix_channel(sk, 0, &kind);
 	taint_from_channel(pid_tgid, chan, kind);
 	return 0;
 }

@@ -60,7 +60,7 @@ int BPF_KRETPROBE(handle_ssl_write_return, int ret)
 	struct tls_call *p, tc;
 	struct proc_taint *t;
 	struct send_event *ev;
-	__u64 n = 0;
+	__u64 n = 0, written;
 	__u32 zero = 0;
 	struct file *f;
 	struct sock *sk;
@@ -103,6 +103,7 @@ int BPF_KRETPROBE(handle_ssl_write_return, int ret)
 		sock_destination(sk, ev);
 		ev->flags |= SEND_DEST_FROM_SOCKET;
 	}
+	written = n;
 	if (n > sample_bytes) {
 		ev->flags |= SEND_SAMPLE_TRUNCATED;
 		n = sample_bytes;
@@ -114,7 +115,10 @@ int BPF_KRETPROBE(handle_ssl_write_return, int ret)
 		return 0;
 	}
 	ev->sample_len = n;
+	/* a long plaintext goes on in parts, after this first one */
+	send_first_part(ev, written);
 	/* the mask keeps n's bounds visible to the verifier after the spill; n is below it */
 	emit(ev, offsetof(struct send_event, sample) + (n & (2 * MAX_SAMPLE_BYTES - 1)));
+	emit_send_rest(tc.buf, 0, 0, written);
 	return 0;
 }

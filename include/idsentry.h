@@ -38,6 +38,7 @@ enum channel_kind {
 	CHANNEL_FIFO = 2,
 	CHANNEL_UNIX = 3,
 	CHANNEL_TTY = 4, /* a modem tty named by the policy (EVENT_TTY_WRITE) */
+	CHANNEL_LOOPBACK = 5, /* a TCP connection or UDP port between two processes of this host */
 };
 
 /* flow_event.direction */
@@ -124,6 +125,12 @@ enum read_call {
 #define SEND_SOCKET_LAYER 0x200   /* reported by sock:sock_send_length, not the syscall's hooks */
 #define SEND_TO_FILE 0x400        /* a write into a regular file: daddr holds its dev (8 bytes,
 				   * the kernel's encoding) and inode number (8) */
+#define SEND_MORE_PARTS 0x800     /* the first part of a long send: parts - 1 more follow */
+#define SEND_PART 0x1000          /* a later part: sample holds the send's bytes from
+				   * the end of the part before (events of one send are consecutive
+				   * in the ring buffer, from one program run) */
+#define SEND_SCAN_BYTES 65536     /* a long send is sampled this far, in parts */
+#define SEND_MAX_PARTS (1 + SEND_SCAN_BYTES / MAX_SAMPLE_BYTES)
 #define FILE_WRITES_SAMPLED 16    /* writes sampled per process and file (file_writes) */
 #define FILE_PATH_PARTS 8         /* with SEND_TO_FILE: the sample starts with the file's path,
 				   * FILE_PATH_PARTS x EXE_PART_BYTES, leaf first, "" ending it */
@@ -202,7 +209,8 @@ struct send_event {
 	__u32 sample_len;  /* bytes in sample */
 	__u16 hook;        /* enum enforce_hook, with SEND_BLOCKED */
 	__u16 rule;        /* enforce_rules slot that decided, with SEND_BLOCKED/BLOCK_MISSED */
-	__u32 pad;
+	__u16 part;        /* with SEND_PART: which part of a long send this sample is (1...) */
+	__u16 parts;       /* with SEND_MORE_PARTS or SEND_PART: how many parts the send has */
 	__u64 content_mask; /* with SEND_FILE_CONTENT: whose files' bytes were sent (sendfile) */
 	__u8 sample[MAX_SAMPLE_BYTES];
 };

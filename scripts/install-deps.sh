@@ -6,7 +6,7 @@ set -eu
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for pkg in clang llvm libbpf-dev libelf-dev zlib1g-dev libyaml-dev libssl-dev pkg-config make gcc \
-	iproute2 curl python3 openssl liburing-dev gnutls-bin busybox isc-dhcp-client; do
+	iproute2 curl python3 openssl liburing-dev gnutls-bin busybox isc-dhcp-client socat dnsmasq-base; do
 	have_pkg "$pkg" || need="$need $pkg"
 done
 command -v bpftool >/dev/null 2>&1 || need="$need bpftool"

@@ -37,6 +37,7 @@
 #include "dns.h"
 #include "json.h"
 #include "loader.h"
+#include "longsend.h"
 #include "netlink.h"
 #include "output.h"
 #include "policy.h"
@@ -83,6 +84,7 @@ struct agent {
 	struct alert_aggregator agg;
 	struct output out;
 	struct detector det;
+	struct longsends longs; /* sends longer than a sample, put back together */
 	struct ring_buffer *rb;
 	int n_watched;
 	uint64_t kernel_stats[STAT__COUNT]; /* totals already reported */
@@ -387,6 +389,12 @@ static void counters_members(struct agent *a, struct json *j)
 	json_uint(j, "known_values", a->values.n);
 	/* drivable values (ioctl, property, Binder, rtnetlink) that took an older one's place */
 	json_uint(j, "values_replaced", a->values.replaced);
+	/* sends longer than one sample, judged whole (up to 64 KiB) from their parts */
+	json_object_begin(j, "long_sends");
+	json_uint(j, "assembled", a->longs.assembled);
+	json_uint(j, "incomplete", a->longs.incomplete);
+	json_uint(j, "orphan_parts", a->longs.orphans);
+	json_object_end(j);
 }
 
 /* How often each attached program ran: counted by the kernel only while
@@ -878,6 +886,12 @@ static void keep_state(struct agent *a)
 		state_save(a->o->state_dir, &s, &c);
 }
 
+/* A send to judge, whole (longsend_feed calls it). */
+static void judge_send(void *ctx, const struct send_event *ev)
+{
+	detect_send(ctx, ev);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	static union event ev; /* too big for the stack; the loop is single-threaded */
@@ -897,7 +911,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		if (ev.send.flags & SEND_TO_FILE)
 			on_file_write(a, &ev.send);
 		else
-			detect_send(&a->det, &ev.send);
+			longsend_feed(&a->longs, &ev.send);
 		break;
 	case EVENT_PROC_INFO: {
 		struct proc *p = proctable_set_info(&a->procs, &ev.info);
@@ -1053,6 +1067,7 @@ static int event_loop(struct agent *a)
 				seconds += expirations;
 				ring_buffer__consume(a->rb);
 				report_losses(a);
+				longsend_tick(&a->longs);
 				aggregate_flush(&a->agg, &a->out, monotonic_ns(), 0);
 				hook_gate_tick(&a->gate);
 				/* at most once a second, however many changes came */
@@ -1077,6 +1092,7 @@ static int event_loop(struct agent *a)
 	}
 	/* drain what the kernel already produced before detaching */
 	ring_buffer__consume(a->rb);
+	longsend_flush(&a->longs);
 	report_losses(a);
 	aggregate_flush(&a->agg, &a->out, monotonic_ns(), 1);
 	/* the counters as they end, for whoever asked for them periodically */
@@ -1117,6 +1133,7 @@ int agent_run(const struct agent_opts *o)
 		goto cleanup;
 	a->det.values = &a->values;
 	a->det.procs = &a->procs;
+	longsend_init(&a->longs, judge_send, &a->det);
 	a->det.hosts = &a->hosts;
 	a->det.enf = &a->enf;
 	a->enf.enforce_mode = o->enforce;

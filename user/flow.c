@@ -28,6 +28,8 @@ static const char *kind_name(__u16 kind)
 		return "fifo";
 	case CHANNEL_UNIX:
 		return "unix";
+	case CHANNEL_LOOPBACK:
+		return "loopback";
 	}
 	return "ipc";
 }

@@ -101,8 +101,19 @@ scenario)
 			exit 1 ;;
 		*) echo "test-arm64: note: the alert has no process.package yet" ;;
 		esac
+		relay=$(section RELAY | grep '"type":"alert"' | head -n 1)
+		case $relay in
+		*'"confidence":"confirmed"'*)
+			echo "test-arm64: the local relay's send alerted (loopback channel, syscall hooks):"
+			echo "$relay" ;;
+		*)
+			echo "test-arm64: no confirmed alert for the local relay's send" >&2
+			grep -E '^leak: |NO-RELAY' "$log" >&2
+			echo "test-arm64: 1 passed, 1 failed"
+			exit 1 ;;
+		esac
 		echo "test-arm64: passed in ${elapsed}s (VM boot to power-off, console in $log)"
-		echo "test-arm64: 1 passed, 0 failed"
+		echo "test-arm64: 2 passed, 0 failed"
 		;;
 	*)
 		echo "test-arm64: no confirmed alert came back from the VM; console (verifier" \
