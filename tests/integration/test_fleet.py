@@ -67,6 +67,15 @@ def agent_line(agent, pred):
     raise Failure("no such record in the agent's output")
 
 
+def readme_jq_program():
+    """The jq program of the README's journald recipe, as written there."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("journalctl _COMM=idsentry -o json | jq -c '"):
+                return line.split("'")[1]
+    raise Failure("no journalctl recipe in README.md")
+
+
 RFC5424 = re.compile(r'<(\d{1,3})>1 (\S+) ([!-~]{1,255}) idsentry (\d+) ([!-~]{1,32}) '
                      r'(-|\[idsentry@32473((?: [^ ="\]]{1,32}="(?:[^"\\\]]|\\.)*")*)\]) (\{.*\})$')
 
@@ -150,6 +159,17 @@ def test_rsyslog_forwards_records_whole_to_a_central_rsyslog(host):
                      ("confidence", "confirmed"), ("pid", str(curl.pid)), ("comm", "curl"),
                      ("identifiers", "machine-id"), ("proto", "tcp"), ("addr", host.addr), ("port", "8080")):
             expect_eq(v, params.get(k), "SD-PARAM %s at the central end" % k)
+        # the README's journald recipe: MESSAGE is the message after its PRI (journald parses
+        # only RFC 3164 headers); its jq program must give back every record whole
+        program = readme_jq_program()
+        entries = "".join(json.dumps({"MESSAGE": re.sub(r"^<\d+>", "", m)}) + "\n" for m in messages)
+        r = sh(["jq", "-c", program], input=entries)
+        for m in messages:
+            expect(RFC5424.match(m), "an RFC 5424 message at the central end: %r" % m)
+        expect_eq([json.loads(RFC5424.match(m).group(8)) for m in messages],
+                  [json.loads(l) for l in r.stdout.splitlines()], "records the README's jq program extracts")
+        expect(json.loads(alert_line) in [json.loads(l) for l in r.stdout.splitlines()],
+               "the alert among what the README's jq program extracts")
     finally:
         stop_process(local)
         stop_process(central)
