@@ -462,7 +462,6 @@ static void write_metrics(struct agent *a)
 		.hook_wakes = a->gate.wakes,
 		.hook_attaches = a->gate.attaches,
 		.hook_detaches = a->gate.detaches,
-		.taint_entries = taint_table_size(a),
 		.known_values = a->values.n,
 		.values_replaced = a->values.replaced,
 		.processes = a->procs.count,
@@ -472,6 +471,7 @@ static void write_metrics(struct agent *a)
 
 	if (!a->o->metrics_path)
 		return;
+	v.taint_entries = taint_table_size(a);
 	for (i = 0; i < STAT__COUNT; i++) {
 		v.kernel[i] = a->kernel_stats[i];
 		v.kernel_cause[i] = stat_causes[i].name;
