@@ -34,10 +34,15 @@ install: $(OUTPUT)/idsentry
 		contrib/idsentry.service > $(DESTDIR)$(UNITDIR)/idsentry.service
 	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/idsentry.service
 	$(Q)$(INSTALL) -m 0644 contrib/idsentry.rc $(DESTDIR)$(DOCDIR)/idsentry.rc
+	$(Q)$(INSTALL) -d $(DESTDIR)$(DOCDIR)/rsyslog
+	$(Q)$(INSTALL) -m 0644 contrib/rsyslog/idsentry-forward.conf \
+		contrib/rsyslog/idsentry-central.conf $(DESTDIR)$(DOCDIR)/rsyslog/
 
 # Policies in $(SYSCONFDIR)/idsentry are configuration: they stay.
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/idsentry $(DESTDIR)$(MANDIR)/man8/idsentry.8 \
-		$(DESTDIR)$(UNITDIR)/idsentry.service $(DESTDIR)$(DOCDIR)/idsentry.rc
-	$(Q)rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+		$(DESTDIR)$(UNITDIR)/idsentry.service $(DESTDIR)$(DOCDIR)/idsentry.rc \
+		$(DESTDIR)$(DOCDIR)/rsyslog/idsentry-forward.conf \
+		$(DESTDIR)$(DOCDIR)/rsyslog/idsentry-central.conf
+	$(Q)rmdir $(DESTDIR)$(DOCDIR)/rsyslog $(DESTDIR)$(DOCDIR) 2>/dev/null || true

@@ -10,18 +10,31 @@ for pkg in clang llvm libbpf-dev libelf-dev zlib1g-dev libyaml-dev libssl-dev pk
 	have_pkg "$pkg" || need="$need $pkg"
 done
 command -v bpftool >/dev/null 2>&1 || need="$need bpftool"
+# rsyslog: only the fleet test runs it (its own daemons, in a temporary directory)
+have_pkg rsyslog || test_need="rsyslog"
 
-[ -z "$need" ] && exit 0
+[ -z "$need" ] && [ -z "${test_need:-}" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
-	echo "idsentry: missing packages:$need" >&2
-	echo "idsentry: run 'sudo make run' or 'sudo apt-get install$need'" >&2
+	echo "idsentry: missing packages:$need ${test_need:-}" >&2
+	echo "idsentry: run 'sudo make run' or 'sudo apt-get install$need ${test_need:-}'" >&2
 	exit 1
 fi
-echo "idsentry: installing:$need"
+echo "idsentry: installing:$need ${test_need:-}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # Ubuntu ships bpftool in linux-tools; Debian in its own package.
 if echo "$need" | grep -q bpftool && ! apt-cache show bpftool >/dev/null 2>&1; then
 	need=$(echo "$need" | sed 's/bpftool/linux-tools-common linux-tools-generic/')
 fi
-apt-get install -y -qq $need
+[ -n "$need" ] && apt-get install -y -qq $need
+[ -z "${test_need:-}" ] && exit 0
+# Installing rsyslog must not start (or replace) the machine's syslog daemon: the test starts its
+# own. policy-rc.d answering 101 tells invoke-rc.d and deb-systemd-invoke to start nothing.
+guard=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	guard=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' >"$guard"
+	chmod 755 "$guard"
+	trap 'rm -f "$guard"' EXIT
+fi
+apt-get install -y -qq --no-install-recommends $test_need

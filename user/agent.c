@@ -38,6 +38,7 @@
 #include "json.h"
 #include "loader.h"
 #include "longsend.h"
+#include "metrics.h"
 #include "netlink.h"
 #include "output.h"
 #include "policy.h"
@@ -85,6 +86,7 @@ struct agent {
 	struct output out;
 	struct detector det;
 	struct longsends longs; /* sends longer than a sample, put back together */
+	struct metrics_file metrics; /* --metrics-file */
 	struct ring_buffer *rb;
 	int n_watched;
 	uint64_t kernel_stats[STAT__COUNT]; /* totals already reported */
@@ -446,6 +448,47 @@ static unsigned long taint_table_size(struct agent *a)
 		err = bpf_map__get_next_key(m, &key, &next, sizeof(next));
 	}
 	return n;
+}
+
+/* The stats counters as a Prometheus text file (metrics.h), when --metrics-file asks. */
+static void write_metrics(struct agent *a)
+{
+	struct metrics_view v = {
+		.version = IDSENTRY_VERSION,
+		.policy = &a->policy,
+		.det = &a->det,
+		.alert_records = a->agg.written,
+		.alerts_folded = a->agg.folded,
+		.events = a->events,
+		.n_events = sizeof(a->events) / sizeof(a->events[0]),
+		.malformed = a->malformed,
+		.socket_dropped = a->out.has_sock ? a->out.sock.dropped_total : 0,
+		.syslog_dropped = a->out.has_syslog ? a->out.sys.dropped : 0,
+		.syscall_hooks = hook_gate_active(&a->gate),
+		.ioctl_hooks = a->loader.ioctl_attached,
+		.socket_layer_hooks = a->loader.holder_attached,
+		.hook_wakes = a->gate.wakes,
+		.hook_attaches = a->gate.attaches,
+		.hook_detaches = a->gate.detaches,
+		.known_values = a->values.n,
+		.values_replaced = a->values.replaced,
+		.processes = a->procs.count,
+		.watched_files = a->n_watched,
+	};
+	size_t i;
+
+	if (!a->o->metrics_path)
+		return;
+	v.taint_entries = taint_table_size(a);
+	for (i = 0; i < STAT__COUNT; i++) {
+		v.kernel[i] = a->kernel_stats[i];
+		v.kernel_cause[i] = stat_causes[i].name;
+		v.kernel_is_loss[i] = stat_causes[i].is_loss;
+	}
+	for (i = 0; i < a->loader.n_probes; i++)
+		v.probes_attached += a->loader.probes[i].attached != 0;
+	v.probes_skipped = a->loader.n_probes - v.probes_attached;
+	metrics_write(&a->metrics, &v);
 }
 
 /* sha256 of a policy file, so an operator can tell which version is in force. */
@@ -1078,6 +1121,9 @@ static int event_loop(struct agent *a)
 					tls_probes_scan(&a->tls, NULL, 0);
 				if (a->o->stats_interval && seconds % a->o->stats_interval == 0)
 					write_stats(a);
+				if (seconds % (a->o->stats_interval ? a->o->stats_interval
+								: DEFAULT_METRICS_INTERVAL_S) == 0)
+					write_metrics(a);
 				if (seconds % STATE_SAVE_SECONDS == 0)
 					keep_state(a);
 			} else if (got[i].data.fd == ofd) {
@@ -1098,6 +1144,7 @@ static int event_loop(struct agent *a)
 	/* the counters as they end, for whoever asked for them periodically */
 	if (a->o->stats_interval)
 		write_stats(a);
+	write_metrics(a);
 cleanup:
 	if (ep >= 0)
 		close(ep);
@@ -1129,6 +1176,8 @@ int agent_run(const struct agent_opts *o)
 	err = output_open(&a->out, &o->output);
 	if (!err)
 		output_set_status_fn(&a->out, write_status_members, a);
+	if (!err && o->metrics_path)
+		err = metrics_open(&a->metrics, o->metrics_path);
 	if (err)
 		goto cleanup;
 	a->det.values = &a->values;
@@ -1180,6 +1229,7 @@ int agent_run(const struct agent_opts *o)
 	restore_state(a);
 	hook_gate_start(&a->gate);
 	write_ready(a);
+	write_metrics(a);
 	err = event_loop(a);
 	keep_state(a);
 cleanup:
@@ -1192,6 +1242,7 @@ cleanup:
 		hook_gate_stop(&a->gate);
 	loader_stop(&a->loader);
 	output_close(&a->out);
+	metrics_close(&a->metrics);
 	values_clear(&a->values);
 	watch_set_free(&a->watches);
 	derived_free(&a->derived);

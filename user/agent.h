@@ -22,9 +22,12 @@ struct agent_opts {
 	unsigned int hooks_idle_s; /* --hooks-idle */
 	int no_fanotify;         /* --no-fanotify: as on a kernel without permission events */
 	const char *state_dir;   /* --state-dir: values, derived files and taint across restarts */
+	const char *metrics_path; /* --metrics-file: Prometheus text, every stats interval */
 };
 
 #define DEFAULT_HOOKS_IDLE_S 10
+/* how often the metrics file is written when no --stats-interval is given */
+#define DEFAULT_METRICS_INTERVAL_S 15
 
 /* Runs until SIGINT/SIGTERM. Returns 0 on a clean stop, nonzero on a start-up failure. */
 int agent_run(const struct agent_opts *o);

@@ -169,12 +169,16 @@ static void count_alert(struct detector *d, size_t rule, const struct alert_desc
 		d->suspected++;
 	if (rule >= MAX_RULE_COUNTERS)
 		return;
-	if (!strcmp(a->action, "killed"))
+	if (!strcmp(a->action, "killed")) {
 		d->rules[rule].killed++;
-	else if (!strcmp(a->action, "blocked"))
+		d->rules[rule].by[!!a->confirmed][COUNTED_KILLED]++;
+	} else if (!strcmp(a->action, "blocked")) {
 		d->rules[rule].blocked++;
-	else
+		d->rules[rule].by[!!a->confirmed][COUNTED_BLOCKED]++;
+	} else {
 		d->rules[rule].alerts++;
+		d->rules[rule].by[!!a->confirmed][COUNTED_ALERT]++;
+	}
 }
 
 static int add_file_content_hits(struct detector *d, uint64_t mask, struct value_hit *hits,

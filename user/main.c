@@ -28,6 +28,7 @@ static const char run_doc[] =
 	"  idsentry run -o /var/log/ids.jsonl --rotate-size 16M --rotate-keep 5\n"
 	"  idsentry run --syslog --syslog-facility authpriv -o /dev/null\n"
 	"  idsentry run --socket /tmp/ids.sock --mode alert --show-values -v\n"
+	"  idsentry run --metrics-file /var/lib/node_exporter/textfile/idsentry.prom\n"
 	"\n"
 	"Every record also streams to the clients of the socket (idsentry tail,\n"
 	"idsentry status); a client that does not read loses records, and is told\n"
@@ -49,6 +50,7 @@ enum {
 	OPT_SYSLOG,
 	OPT_SYSLOG_SOCKET,
 	OPT_SYSLOG_FACILITY,
+	OPT_METRICS_FILE,
 };
 
 #define MIN_ROTATE_SIZE 1024ULL
@@ -76,6 +78,9 @@ static const struct argp_option run_options[] = {
 	{ "state-dir", OPT_STATE_DIR, "DIR", 0,
 	  "Keep learnt values, derived files and living processes' taint in DIR across restarts "
 	  "(saved each minute and at exit; e.g. /var/lib/idsentry)", 0 },
+	{ "metrics-file", OPT_METRICS_FILE, "FILE", 0,
+	  "Write Prometheus metrics to FILE every --stats-interval seconds (default 15; through a "
+	  "temporary file renamed over it: node_exporter's textfile collector)", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug output", 0 },
 	{ NULL, 0, NULL, 0, "Output file:", 1 },
 	{ "output", 'o', "FILE", 0, "Write records to FILE ('-' = stdout, the default)", 1 },
@@ -176,6 +181,11 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 		if (out->syslog_facility < 0)
 			argp_error(state, "unknown --syslog-facility '%s' (expected daemon, auth, "
 					  "authpriv, user or local0..local7)", arg);
+		break;
+	case OPT_METRICS_FILE:
+		if (!*arg)
+			argp_error(state, "--metrics-file needs a path");
+		r->o.metrics_path = arg;
 		break;
 	case 'v':
 		r->o.verbose = 1;
