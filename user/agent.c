@@ -877,6 +877,54 @@ static void on_file_write(struct agent *a, const struct send_event *ev)
 	json_free(&j);
 }
 
+/* Derived files the policy's derived_files.expire let go, said once they are gone. */
+struct expired_files {
+	struct json *records;
+	size_t n;
+};
+
+static void derived_expired(void *ctx, const struct derived_file *f)
+{
+	struct agent *a = ((void **)ctx)[0];
+	struct expired_files *ex = ((void **)ctx)[1];
+	struct json *grown = realloc(ex->records, (ex->n + 1) * sizeof(*grown));
+	struct json *j;
+
+	if (!grown)
+		return;
+	ex->records = grown;
+	j = &ex->records[ex->n++];
+	json_init(j);
+	json_record_begin(j, "derived_file");
+	json_string(j, "path", f->path);
+	json_uint(j, "ino", f->ino);
+	identifier_names(a, j, "identifiers", f->ident_mask);
+	json_string(j, "state", "expired");
+	json_int(j, "written_at", f->written_at);
+}
+
+static void rescan_watches(struct agent *a);
+
+/* Derived files last written longer ago than the policy's derived_files.expire stop being
+ * identifier files: their inodes leave the kernel's map with the registration that follows, and
+ * a derived_file record with state "expired" says so once it has. */
+static void expire_derived(struct agent *a)
+{
+	int64_t expire_s = (int64_t)(a->policy.derived_expire_ns / 1000000000ULL);
+	struct expired_files ex = {};
+	void *ctx[2] = { a, &ex };
+	size_t i;
+
+	if (!expire_s || !derived_expire(&a->derived, time(NULL), expire_s, derived_expired, ctx))
+		return;
+	rescan_watches(a);
+	for (i = 0; i < ex.n; i++) {
+		output_write(&a->out, &ex.records[i]);
+		json_free(&ex.records[i]);
+	}
+	free(ex.records);
+}
+
 #define STATE_SAVE_SECONDS 60
 
 static struct state_parts state_parts_of(struct agent *a)
@@ -1126,6 +1174,7 @@ static int event_loop(struct agent *a)
 					write_metrics(a);
 				if (seconds % STATE_SAVE_SECONDS == 0)
 					keep_state(a);
+				expire_derived(a);
 			} else if (got[i].data.fd == ofd) {
 				output_service(&a->out);
 			} else if (got[i].data.fd == a->dirs.inotify_fd ||

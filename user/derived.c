@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "idsentry.skel.h"
@@ -30,6 +31,8 @@ int derived_add(struct derived_set *s, uint64_t dev, uint64_t ino, uint64_t mask
 		f = &s->files[i];
 		if (f->dev != dev || f->ino != ino)
 			continue;
+		/* written again: it stays an identifier file from now */
+		f->written_at = time(NULL);
 		if ((f->ident_mask | mask) == f->ident_mask)
 			return 0;
 		f->ident_mask |= mask;
@@ -52,8 +55,30 @@ int derived_add(struct derived_set *s, uint64_t dev, uint64_t ino, uint64_t mask
 	f->ident_mask = mask;
 	f->writer = writer;
 	f->since_ns = ts_ns;
+	f->written_at = time(NULL);
 	s->n++;
 	return 1;
+}
+
+size_t derived_expire(struct derived_set *s, int64_t now, int64_t expire_s,
+		      void (*gone)(void *ctx, const struct derived_file *f), void *ctx)
+{
+	size_t i = 0, n_gone = 0;
+
+	if (expire_s <= 0)
+		return 0;
+	while (i < s->n) {
+		if (now - s->files[i].written_at <= expire_s) {
+			i++;
+			continue;
+		}
+		if (gone)
+			gone(ctx, &s->files[i]);
+		free(s->files[i].path);
+		s->files[i] = s->files[--s->n];
+		n_gone++;
+	}
+	return n_gone;
 }
 
 int derived_apply(const struct derived_set *s, struct idsentry_bpf *skel, struct watch_set *ws)

@@ -2,7 +2,8 @@
 /* derived: regular files into which a process holding an identifier wrote a form of its value
  * (an app caching the IMEI, a log line with the machine-id). Each becomes an identifier file for
  * that identifier, by inode, so that a later, unrelated reader is tainted as a reader of the
- * policy's own files is (files as channels). Kept until the policy changes. */
+ * policy's own files is (files as channels). Kept across restarts with --state-dir; forgotten
+ * when the policy's `derived_files.expire` has passed since the value was last written there. */
 #ifndef IDSENTRY_DERIVED_H
 #define IDSENTRY_DERIVED_H
 
@@ -21,6 +22,7 @@ struct derived_file {
 	char *path;         /* as the writer's fd named it when the value was seen */
 	uint32_t writer;    /* tgid */
 	uint64_t since_ns;  /* event time of the write */
+	int64_t written_at; /* wall-clock seconds the value was last seen written into it */
 };
 
 struct derived_set {
@@ -33,6 +35,11 @@ struct derived_set {
  * is new or gained identifiers, 0 when known, -ENOMEM, or -ENOSPC past DERIVED_MAX_FILES. */
 int derived_add(struct derived_set *s, uint64_t dev, uint64_t ino, uint64_t mask,
 		const char *path, uint32_t writer, uint64_t ts_ns);
+/* Forgets the derived files last written longer than expire_s seconds before now (wall clock),
+ * telling gone() of each first; returns how many (the caller registers the watches again, which
+ * drops their inodes from the kernel). */
+size_t derived_expire(struct derived_set *s, int64_t now, int64_t expire_s,
+		      void (*gone)(void *ctx, const struct derived_file *f), void *ctx);
 /* The derived file with that inode, or NULL. */
 const struct derived_file *derived_find(const struct derived_set *s, uint64_t ino);
 /* Registers every derived file with the kernel (watched_inodes) and in ws (for its path and the

@@ -28,8 +28,9 @@ static const char *const known_ioctls[] = {
 };
 static const char *const top_keys[] = {
 	"version", "identifiers", "rules", "property_libraries", "binder_sms", "spawners", "quiet",
-	NULL,
+	"derived_files", NULL,
 };
+static const char *const derived_keys[] = { "expire", NULL };
 static const char *const quiet_keys[] = { "name", "protocol", "identifiers", "why", "exe", NULL };
 static const char *const ident_keys[] = {
 	"name", "files", "ioctls", "modem", "properties", "binder", "netlink", NULL,
@@ -45,7 +46,7 @@ static const char *const process_keys[] = { "exe", "uid", "package", "comm", NUL
 static const char *const severities[] = { "low", "medium", "high", "critical", NULL };
 
 enum { TK_VERSION, TK_IDENTIFIERS, TK_RULES, TK_PROPERTY_LIBRARIES, TK_BINDER_SMS, TK_SPAWNERS,
-       TK_QUIET };
+       TK_QUIET, TK_DERIVED_FILES };
 enum { QK_NAME, QK_PROTOCOL, QK_IDENTIFIERS, QK_WHY, QK_EXE };
 enum { IK_NAME, IK_FILES, IK_IOCTLS, IK_MODEM, IK_PROPERTIES, IK_BINDER, IK_NETLINK };
 enum { BK_INTERFACE, BK_CODES, BK_LAYOUT };
@@ -1298,6 +1299,32 @@ static void parse_list(struct loader *ld, yaml_node_t *n, const char *key,
 		parse(ld, node(ld, *it));
 }
 
+/* Top-level `derived_files`: how files a holder wrote a value into stay identifier files. */
+static void parse_derived_files(struct loader *ld, yaml_node_t *n)
+{
+	unsigned int seen = 0;
+	yaml_node_pair_t *pair;
+	const char *s;
+
+	if (is_null(n))
+		return;
+	if (n->type != YAML_MAPPING_NODE) {
+		error_at(ld, &n->start_mark, "'derived_files' must be a mapping (e.g. expire: 30d)");
+		return;
+	}
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
+		yaml_node_t *v = node(ld, pair->value);
+
+		if (lookup_key(ld, node(ld, pair->key), derived_keys, "derived_files", &seen))
+			continue;
+		s = get_string(ld, v, "expire");
+		if (s && parse_duration(s, &ld->p->derived_expire_ns))
+			error_at(ld, &v->start_mark,
+				 "invalid duration '%s' for derived_files.expire (expected e.g. 12h, "
+				 "30d)", s);
+	}
+}
+
 static void parse_root(struct loader *ld, yaml_node_t *root)
 {
 	unsigned int seen = 0;
@@ -1341,6 +1368,9 @@ static void parse_root(struct loader *ld, yaml_node_t *root)
 			break;
 		case TK_QUIET:
 			parse_list(ld, v, "quiet", parse_quiet);
+			break;
+		case TK_DERIVED_FILES:
+			parse_derived_files(ld, v);
 			break;
 		}
 	}

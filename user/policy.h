@@ -120,6 +120,9 @@ struct policy {
 	struct str_list spawners;
 	struct quiet_def *quiet; /* top-level `quiet`: protocols that carry identifiers by design */
 	size_t n_quiet;
+	/* top-level `derived_files.expire`: a file a holder wrote a value into stops being an
+	 * identifier file this long after the value was last seen written into it; 0: never */
+	uint64_t derived_expire_ns;
 };
 
 /* Parses and validates the given files into *p (zeroed first), merging them in order. Every error

@@ -153,6 +153,7 @@ static int records(const struct state_parts *s, char **buf, size_t *len, struct 
 		json_uint(&j, "dev", f->dev);
 		json_uint(&j, "ino", f->ino);
 		json_uint(&j, "writer", f->writer);
+		json_int(&j, "written_at", f->written_at);
 		names(&j, s->policy, f->ident_mask);
 		json_object_end(&j);
 		err = append(buf, len, &j);
@@ -298,8 +299,14 @@ static int load_record(const struct state_parts *s, const struct jval *r, int sa
 		    stat(jstr(r, "path"), &st) || (long long)st.st_ino != b)
 			return 0;
 		jint(r, "writer", &c);
-		return derived_add(s->derived, (uint64_t)a, (uint64_t)b, mask, jstr(r, "path"),
-				   (uint32_t)c, 0) >= 0;
+		if (derived_add(s->derived, (uint64_t)a, (uint64_t)b, mask, jstr(r, "path"),
+				(uint32_t)c, 0) < 0)
+			return 0;
+		/* its age goes on from when the value was last written, not from the restore */
+		for (size_t i = 0; i < s->derived->n; i++)
+			if (s->derived->files[i].ino == (uint64_t)b && !jint(r, "written_at", &c))
+				s->derived->files[i].written_at = (int64_t)c;
+		return 1;
 	}
 	if (!strcmp(kind, "taint") && same_boot) {
 		uint64_t mask = mask_of(s->policy, jget(r, "identifiers"));

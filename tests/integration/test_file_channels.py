@@ -46,3 +46,34 @@ def test_value_cached_in_a_file_taints_a_later_reader(host):
         expect(machine_id() in host.quiet_received(), "the host got the value")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_derived_file_expires_by_policy(host):
+    """derived_files.expire: a cache last written longer ago than that is an identifier file no
+    more (a derived_file record says so), and a later reader of it is not reported."""
+    tmp = tempfile.mkdtemp(prefix="idsentry-cache-")
+    cache = os.path.join(tmp, "prefs.json")
+    policy = POLICY_MACHINE_ID + "derived_files:\n  expire: 2s\n"
+    try:
+        with Agent(policy_text=policy) as agent:
+            code = ("import sys\nv = open('/etc/machine-id').read().strip()\n"
+                    "open(sys.argv[1], 'w').write('id=' + v + '\\n')\n")
+            expect_eq(0, run_to(os.path.join(tmp, "w.out"), ["python3", "-c", code, cache]),
+                      "the writer's status")
+            agent.wait_for(lambda r: r["type"] == "derived_file" and "state" not in r,
+                           what="a derived_file")
+            gone = agent.wait_for(lambda r: r["type"] == "derived_file" and r.get("state") == "expired",
+                                  timeout=10, what="the derived file's expiry")
+            expect_eq(os.path.realpath(cache), gone["path"], "the expired file's path")
+            expect_eq(0, run_to(os.path.join(tmp, "c.out"), [
+                "curl", "-s", "-o", "/dev/null", "--max-time", "5", "--data-binary", "@" + cache,
+                "http://%s:8080/expired" % host.addr]), "curl's status")
+            # a control: the policy's own file still taints its reader
+            expect_eq(0, run_to(os.path.join(tmp, "k.out"), [
+                "curl", "-s", "-o", "/dev/null", "--max-time", "5", "--data-binary",
+                "@/etc/machine-id", "http://%s:8080/control" % host.addr]), "curl's status")
+            agent.wait_alert(process__comm="curl")
+            late = [a for a in agent.alerts() if "/expired" in a["process"]["cmdline"]]
+        expect_eq([], late, "alerts for the reader of the expired cache")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

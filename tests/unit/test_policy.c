@@ -250,7 +250,7 @@ static void test_unknown_keys(void)
 	expect_one_error("version: 1\n"
 			 "ruls: []\n",
 			 "t.yaml:2:1: error: unknown key 'ruls' in policy "
-			 "(expected one of version, identifiers, rules, property_libraries, binder_sms, spawners, quiet)");
+			 "(expected one of version, identifiers, rules, property_libraries, binder_sms, spawners, quiet, derived_files)");
 	expect_one_error("rules:\n"
 			 "  - name: r\n"
 			 "    acton: alert\n",
@@ -443,7 +443,7 @@ static void test_many_errors_collected(void)
 	EXPECT_INT(6, dl.n);
 	/* In file order even though rule references are resolved last. */
 	EXPECT_STR("t.yaml:2:1: error: unknown key 'colour' in policy "
-		   "(expected one of version, identifiers, rules, property_libraries, binder_sms, spawners, quiet)",
+		   "(expected one of version, identifiers, rules, property_libraries, binder_sms, spawners, quiet, derived_files)",
 		   diag_at(0));
 	EXPECT_CONTAINS(diag_at(1), "t.yaml:5:14: error: unknown ioctl 'FOO'");
 	EXPECT_STR("t.yaml:8:19: error: unknown identifier 'zz'", diag_at(2));
@@ -863,8 +863,25 @@ static void test_quiet(void)
 	EXPECT_CONTAINS(diag_at(3), "path 'rel' in 'exe' must be absolute");
 }
 
+/* derived_files.expire: a duration; anything else is named. */
+static void test_derived_files(void)
+{
+	EXPECT_INT(0, load("version: 1\nderived_files:\n  expire: 30d\n"));
+	EXPECT_INT(30ULL * 86400 * 1000000000ULL, pol.derived_expire_ns);
+	EXPECT_INT(0, load("version: 1\n"));
+	EXPECT_INT(0, pol.derived_expire_ns);
+	expect_one_error("version: 1\nderived_files:\n  expire: soon\n",
+			 "t.yaml:3:11: error: invalid duration 'soon' for derived_files.expire "
+			 "(expected e.g. 12h, 30d)");
+	expect_one_error("version: 1\nderived_files: 30d\n",
+			 "t.yaml:2:16: error: 'derived_files' must be a mapping (e.g. expire: 30d)");
+	expect_one_error("version: 1\nderived_files:\n  expiry: 30d\n",
+			 "t.yaml:3:3: error: unknown key 'expiry' in derived_files (expected expire)");
+}
+
 int main(void)
 {
+	test_derived_files();
 	test_quiet();
 	test_binder();
 	test_process_exceptions();
