@@ -152,8 +152,8 @@ static void format_ready(struct strbuf *out, const struct jval *rec)
 	add_libraries(out, "TLS libraries", jget(rec, "tls_libraries"));
 	add_libraries(out, "property libraries", jget(rec, "property_libraries"));
 	if (!jint(rec, "watched_files", &files) && !jint(rec, "known_values", &values))
-		sb_printf(out, INDENT "watching %lld files, %lld identifier values known\n", files,
-			  values);
+		sb_printf(out, INDENT "watching %lld file%s, %lld identifier value%s known\n", files,
+			  files == 1 ? "" : "s", values, values == 1 ? "" : "s");
 	sb_puts(out, INDENT "alerts follow, one line each (--json or --output for JSON Lines)\n");
 }
 

@@ -124,7 +124,8 @@ def chromium():
         path = shutil.which(name)
         if path:
             return path
-    raise Failure("chromium is not installed (make deps installs Debian's chromium package)")
+    raise Failure("chromium is not installed (sudo make test, or scripts/install-deps.sh --test, "
+                  "installs Debian's chromium package)")
 
 
 def browser(*args, timeout=90):
@@ -277,7 +278,7 @@ def test_run_on_a_terminal_prints_readable_lines_and_json_when_piped(host):
         ready = [l for l in lines if "READY" in l]
         expect(len(ready) == 1 and "probes attached" in ready[0] and policy in ready[0],
                "one READY line naming the probes and the policy:\n%s" % text)
-        for needle in ("enforcement: ", "syscall hooks: on-demand", "identifier values known"):
+        for needle in ("enforcement: ", "syscall hooks: on-demand", "identifier value"):
             expect(needle in text, "%r in the ready summary:\n%s" % (needle, text))
         expect(len(text.split("alerts follow")[0]) < 2000,
                "a short summary of ready, not the raw object: %d bytes" % len(text.split("alerts follow")[0]))
