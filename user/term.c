@@ -24,15 +24,15 @@ static int is_true(const struct jval *v)
 	return v && v->type == J_BOOL && v->b;
 }
 
-/* The label column of a record tail has no line for, as wide as tail's. */
-static void plain_label(struct strbuf *out, const char *type)
+/* The label column, as wide as tail's: the record's type in capitals, green when colour is on. */
+static void type_label(struct strbuf *out, const char *type, int colour)
 {
 	size_t n = 0;
 
-	sb_puts(out, " ");
+	sb_puts(out, colour ? " \033[32m" : " ");
 	for (; type && type[n]; n++)
 		sb_printf(out, "%c", type[n] >= 'a' && type[n] <= 'z' ? type[n] - 32 : type[n]);
-	sb_printf(out, "%*s", n < 9 ? (int)(9 - n) : 1, "");
+	sb_printf(out, "%s%*s", colour ? "\033[0m" : "", n < 9 ? (int)(9 - n) : 1, "");
 }
 
 /* Skipped probes grouped by reason: one line per reason, naming each probe once. */
@@ -142,10 +142,25 @@ static void add_libraries(struct strbuf *out, const char *what, const struct jva
 	sb_puts(out, "\n");
 }
 
-static void format_ready(struct strbuf *out, const struct jval *rec)
+/* Tail's ready line names every skipped probe; here they get lines of their own, with why. */
+static void format_ready(struct strbuf *out, const struct jval *rec, int colour)
 {
+	const struct jval *pol = jget(rec, "policy"), *p;
 	long long files = -1, values = -1;
 
+	format_local_time(out, jstr(rec, "ts"));
+	type_label(out, "ready", colour);
+	sb_puts(out, "idsentry ");
+	sb_add_printable(out, jstr(rec, "version"));
+	sb_printf(out, ": %zu probes attached, %zu skipped; mode ",
+		  jlen(jget(rec, "probes.attached")), jlen(jget(rec, "probes.skipped")));
+	sb_add_printable(out, jstr(rec, "mode"));
+	sb_puts(out, "; policy ");
+	for (p = pol && pol->type == J_ARR ? pol->child : NULL; p; p = p->next) {
+		sb_puts(out, p == pol->child ? "" : ", ");
+		sb_add_printable(out, p->type == J_STR ? p->str : "?");
+	}
+	sb_puts(out, "\n");
 	add_skipped(out, jget(rec, "probes.skipped"));
 	add_enforcement(out, jget(rec, "enforcement"));
 	add_hooks(out, jget(rec, "hooks"));
@@ -217,14 +232,14 @@ void term_format(struct strbuf *out, const struct jval *rec, int colour)
 
 	sb_reset(out);
 	sb_init(&line);
-	if (tail_format(&line, rec, colour)) {
+	if (type && !strcmp(type, "ready")) {
+		format_ready(out, rec, colour);
+	} else if (tail_format(&line, rec, colour)) {
 		sb_puts(out, sb_str(&line));
 		sb_puts(out, "\n");
-		if (!strcmp(type, "ready"))
-			format_ready(out, rec);
 	} else {
 		format_local_time(out, jstr(rec, "ts"));
-		plain_label(out, type ? type : "record");
+		type_label(out, type ? type : "record", 0);
 		if (type && !strcmp(type, "stats"))
 			format_stats(out, rec);
 		else

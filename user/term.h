@@ -15,8 +15,8 @@ struct term_writer {
 
 void term_init(struct term_writer *t, int colour);
 /* The readable form of a record, lines ending in '\n': tail's line for alerts, lost, policy and
- * error records; a short summary of ready (what is attached, what is degraded and why); one line
- * of the scalar members for anything else, so that no record goes unseen. */
+ * error records; a short summary of ready (what is attached, what is skipped or degraded and
+ * why); one line of the scalar members for anything else, so that no record goes unseen. */
 void term_format(struct strbuf *out, const struct jval *rec, int colour);
 /* Writes the record rec[0..len) (one JSON object, no newline) to f readably and flushes.
  * Returns 0 or -errno. */

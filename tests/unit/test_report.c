@@ -195,7 +195,8 @@ static void test_terminal(void)
 	sb_init(&sb);
 	sb_init(&line);
 	term_format(&sb, parse(ready), 0);
-	EXPECT_CONTAINS(sb_str(&sb), "READY    idsentry 0.1.0: 2 probes attached, 3 skipped");
+	EXPECT_CONTAINS(sb_str(&sb), "2026-11-23 08:00:00 READY    idsentry 0.1.0: 2 probes attached, "
+				     "3 skipped; mode enforce; policy p.yaml\n");
 	EXPECT_CONTAINS(sb_str(&sb), "skipped: x, z: no such tracepoint\n");
 	EXPECT_CONTAINS(sb_str(&sb), "skipped: y: no BTF\n");
 	EXPECT_CONTAINS(sb_str(&sb), "enforcement: degraded (1 hooks attached):\n");
@@ -205,6 +206,9 @@ static void test_terminal(void)
 	EXPECT_CONTAINS(sb_str(&sb), "TLS libraries: 1 probed; not /l/libgnutls.so: no symbol\n");
 	EXPECT_CONTAINS(sb_str(&sb), "watching 9 files, 3 identifier values known\n");
 	EXPECT(!strchr(sb_str(&sb), '{'));
+	EXPECT(!strchr(sb_str(&sb), '\033'));
+	term_format(&sb, parse(ready), 1);
+	EXPECT_CONTAINS(sb_str(&sb), " \033[32mREADY\033[0m    idsentry 0.1.0");
 	/* an alert: exactly tail's line */
 	term_format(&sb, parse(alert), 1);
 	tail_format(&line, doc.root, 1);
