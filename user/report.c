@@ -190,6 +190,9 @@ static int read_records(struct report *r, const char *name, int fd)
 	if (ls.len || ls.skipping)
 		feed_line(r, &ls, name); /* the last line had no newline: perhaps cut short */
 	msg = gzerror(g, &zerr);
+	/* zlib names the stream "<fd:N>: ": the file's name is given instead */
+	if (msg && !strncmp(msg, "<fd:", 4) && strstr(msg, ": "))
+		msg = strstr(msg, ": ") + 2;
 	if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
 		snprintf(where, sizeof(where), "%s after line %lu: %s", name, ls.lineno,
 			 zerr == Z_ERRNO ? strerror(errno) : msg);
