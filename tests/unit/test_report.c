@@ -215,6 +215,11 @@ static void test_terminal(void)
 	sb_puts(&line, "\n");
 	EXPECT_STR(sb_str(&line), sb_str(&sb));
 	EXPECT_CONTAINS(sb_str(&sb), "\033[1;31mHIGH");
+	term_format(&sb,
+		    parse(ALERT("2026-11-23T08:00:03Z", "high", "confirmed", "alert", CURL, "machine-id",
+				TCP("null"), "socket", ",\"count\":4,\"aggregated\":true")),
+		    0);
+	EXPECT_CONTAINS(sb_str(&sb), "; rule r) repeated 4 times\n");
 	term_format(&sb, parse("{\"type\":\"stats\",\"ts\":\"2026-11-23T08:00:00Z\",\"events\":"
 			       "{\"send\":4,\"recv\":0},\"alerts\":{\"confirmed\":2,\"suspected\":1,"
 			       "\"folded\":0},\"processes\":5,\"known_values\":3}"),
