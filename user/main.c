@@ -23,7 +23,7 @@ const char *argp_program_version = "idsentry " IDSENTRY_VERSION;
 
 static const char run_doc[] =
 	"idsentry run: watch identifier reads and outbound sends, and write alerts as JSON Lines\n"
-	"(on a terminal, without --output: one readable line per alert)."
+	"(on a terminal, without --output: readable lines)."
 	"\v"
 	"EXAMPLES:\n"
 	"  idsentry run --policy policies/default.yaml\n"
@@ -254,9 +254,8 @@ static int cmd_run(int argc, char **argv)
 		return 2;
 	if (!r.o.n_policy_files)
 		r.files[r.o.n_policy_files++] = "policies/default.yaml";
-	/* a person at a terminal reads lines; pipes and files keep getting JSON Lines */
-	if (!r.json && (!r.o.output.path || !strcmp(r.o.output.path, "-")) &&
-	    isatty(STDOUT_FILENO)) {
+	/* a person at a terminal reads lines; pipes, files and '--output -' keep getting JSON Lines */
+	if (!r.json && !r.o.output.path && isatty(STDOUT_FILENO)) {
 		r.o.output.terminal = 1;
 		r.o.output.colour = !getenv("NO_COLOR");
 	}

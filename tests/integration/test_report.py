@@ -304,9 +304,10 @@ def test_run_on_a_terminal_prints_readable_lines_and_json_when_piped(host):
         with Run(policy, tty=True, env=env_without_no_color(NO_COLOR="1")) as run:
             text = run.wait_text(lambda t: "alerts follow" in t, what="the ready summary (NO_COLOR)")
         expect("READY" in text and "\033" not in text, "no colour with NO_COLOR: %r" % text[:300])
-        with Run(policy, tty=True, args=["--json"], env=env_without_no_color()) as run:
-            text = run.wait_text(lambda t: '"type":"ready"' in t, what="the ready record (--json)")
-        first = text.strip().split("\n")[0]
-        expect_eq("ready", json.loads(first)["type"], "--json on a terminal: the first line is the record")
+        for args in (["--json"], ["--output", "-"]):
+            with Run(policy, tty=True, args=args, env=env_without_no_color()) as run:
+                text = run.wait_text(lambda t: '"type":"ready"' in t, what="the ready record (%s)" % args)
+            first = text.strip().split("\n")[0]
+            expect_eq("ready", json.loads(first)["type"], "%s on a terminal: the first line is the record" % args)
     finally:
         os.unlink(policy)
