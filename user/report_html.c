@@ -16,6 +16,7 @@
 #define MARK_RADIUS 5
 #define TICKS 5
 #define LABEL_CHARS 34
+#define TIMELINE_MAX_ROWS 500 /* further processes are in the table only */
 
 #define COLOUR_CONFIRMED "#c62828"
 #define COLOUR_SUSPECTED "#f2a900"
@@ -170,18 +171,18 @@ static void add_marks(struct strbuf *out, const struct report_subject *s, const 
 
 static void add_timeline(struct strbuf *out, const struct report *r)
 {
-	int bottom = TOP + (int)r->n_subjects * ROW_HEIGHT + 6;
-	size_t i, marks = 0;
+	size_t i, marks = 0, rows = r->n_subjects < TIMELINE_MAX_ROWS ? r->n_subjects
+								   : TIMELINE_MAX_ROWS;
+	int bottom = TOP + (int)rows * ROW_HEIGHT + 6;
 	char name[4200];
 
-	for (i = 0; i < r->n_subjects; i++)
+	for (i = 0; i < rows; i++)
 		marks += r->subjects[i]->n_marks;
 	sb_printf(out,
 		  "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 		  "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" data-marks=\"%zu\" "
 		  "data-rows=\"%zu\" aria-label=\"alerts over time, one row per process or app\">\n",
-		  SVG_WIDTH, bottom + AXIS_HEIGHT, SVG_WIDTH, bottom + AXIS_HEIGHT, marks,
-		  r->n_subjects);
+		  SVG_WIDTH, bottom + AXIS_HEIGHT, SVG_WIDTH, bottom + AXIS_HEIGHT, marks, rows);
 	/* legend */
 	sb_printf(out,
 		  "<circle cx=\"%d\" cy=\"12\" r=\"%d\" fill=\"" COLOUR_CONFIRMED "\"/>"
@@ -194,7 +195,7 @@ static void add_timeline(struct strbuf *out, const struct report *r)
 		  LABEL_WIDTH + 110, LABEL_WIDTH + 200, MARK_RADIUS, LABEL_WIDTH + 210);
 	if (r->first_us >= 0)
 		add_axis(out, r, bottom);
-	for (i = 0; i < r->n_subjects; i++) {
+	for (i = 0; i < rows; i++) {
 		const struct report_subject *s = r->subjects[i];
 		int y = TOP + (int)i * ROW_HEIGHT + ROW_HEIGHT / 2;
 
@@ -310,8 +311,12 @@ void report_html(struct strbuf *out, const struct report *r)
 		     "per alert record (a record of folded repeats is one mark), coloured by "
 		     "confidence.</p>\n");
 	add_timeline(out, r);
-	for (i = 0; i < r->n_subjects; i++)
+	for (i = 0; i < r->n_subjects && i < TIMELINE_MAX_ROWS; i++)
 		dropped += r->subjects[i]->marks_dropped;
+	if (r->n_subjects > TIMELINE_MAX_ROWS)
+		sb_printf(out, "<p class=\"note\">The timeline shows the first %d processes or apps; "
+			       "the %zu others are in the table.</p>\n",
+			  TIMELINE_MAX_ROWS, r->n_subjects - TIMELINE_MAX_ROWS);
 	if (dropped)
 		sb_printf(out, "<p class=\"note\">%llu further alerts are in the table but not "
 			       "drawn (at most %d marks per row).</p>\n",

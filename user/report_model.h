@@ -82,7 +82,8 @@ void report_free(struct report *r);
 void report_add_line(struct report *r, const char *line, size_t len, const char *where);
 /* A line or a whole file that could not be read. */
 void report_add_bad(struct report *r, enum report_bad_kind kind, const char *where);
-/* Sorts the subjects: highest severity first (critical, high, medium, low), then those with
+/* Sorts the subjects (after the last line: lines added later would not find them): highest
+ * severity first (critical, high, medium, low), then those with
  * confirmed alerts, then those with blocked or killed ones, then by alerts, then by name. Lists
  * are sorted by count, most first. */
 void report_sort(struct report *r);

@@ -6,6 +6,7 @@
 
 #define NAME_MIN 14
 #define NAME_MAX_WIDTH 40
+#define ITEMS_SHOWN 8 /* per detail line; the rest are counted */
 
 const char report_order_note[] =
 	"highest severity first (critical, high, medium, low), then those with confirmed alerts "
@@ -26,16 +27,19 @@ void report_text_item(struct strbuf *out, const struct report_count *c, int conf
 }
 
 void report_text_list(struct strbuf *out, const struct report_list *l, int confidence,
-		      const char *sep)
+		      const char *sep, size_t shown)
 {
+	unsigned long long rest = l->other;
 	size_t i;
 
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < l->n && i < shown; i++) {
 		sb_puts(out, i ? sep : "");
 		report_text_item(out, &l->items[i], confidence);
 	}
-	if (l->other)
-		sb_printf(out, "%s%llu more under other names", l->n ? sep : "", l->other);
+	for (; i < l->n; i++)
+		rest += l->items[i].n;
+	if (rest)
+		sb_printf(out, "%s%llu more under other names", l->n ? sep : "", rest);
 	if (!l->n && !l->other)
 		sb_puts(out, "none");
 }
@@ -44,7 +48,7 @@ static void detail(struct strbuf *out, const char *label, const struct report_li
 		   int confidence)
 {
 	sb_printf(out, "     %-14s", label);
-	report_text_list(out, l, confidence, ", ");
+	report_text_list(out, l, confidence, ", ", ITEMS_SHOWN);
 	sb_puts(out, "\n");
 }
 
@@ -54,7 +58,7 @@ static void add_processes(struct strbuf *out, const struct report_subject *s)
 	if (s->uid >= 0)
 		sb_printf(out, "uid %lld%s; ", s->uid, s->uids_vary ? " and others" : "");
 	sb_puts(out, "pids ");
-	report_text_list(out, &s->pids, 0, ", ");
+	report_text_list(out, &s->pids, 0, ", ", ITEMS_SHOWN);
 	if (s->package && s->comm) {
 		sb_puts(out, "; comm ");
 		sb_add_printable(out, s->comm);
@@ -89,7 +93,7 @@ static void add_bad(struct strbuf *out, const struct report *r)
 		}
 		if (k == BAD_UNKNOWN_TYPE) {
 			sb_puts(out, ": ");
-			report_text_list(out, &r->unknown_types, 0, ", ");
+			report_text_list(out, &r->unknown_types, 0, ", ", REPORT_MAX_ITEMS);
 		}
 		sb_puts(out, "\n");
 	}
@@ -98,16 +102,16 @@ static void add_bad(struct strbuf *out, const struct report *r)
 static void add_other_records(struct strbuf *out, const struct report *r)
 {
 	sb_puts(out, "records by type: ");
-	report_text_list(out, &r->types, 0, ", ");
+	report_text_list(out, &r->types, 0, ", ", REPORT_MAX_ITEMS);
 	sb_puts(out, "\n");
 	if (r->lost.n || r->lost.other) {
 		sb_puts(out, "events lost (by where: cause): ");
-		report_text_list(out, &r->lost, 0, ", ");
+		report_text_list(out, &r->lost, 0, ", ", REPORT_MAX_ITEMS);
 		sb_puts(out, "\n");
 	}
 	if (r->policies.n) {
 		sb_puts(out, "policy reloads: ");
-		report_text_list(out, &r->policies, 0, ", ");
+		report_text_list(out, &r->policies, 0, ", ", REPORT_MAX_ITEMS);
 		sb_puts(out, "\n");
 	}
 }

@@ -207,6 +207,11 @@ static void format_members(struct strbuf *out, const struct jval *rec)
 		if (!strcmp(m->key, "type") || !strcmp(m->key, "ts") || m->type == J_OBJ ||
 		    m->type == J_NULL)
 			continue;
+		for (v = m->type == J_ARR ? m->child : NULL; v; v = v->next)
+			if (v->type != J_STR && v->type != J_NUM)
+				break;
+		if (v)
+			continue; /* a list of objects: --json shows it */
 		sb_puts(out, n++ ? " " : "");
 		sb_add_printable(out, m->key);
 		sb_puts(out, "=");
