@@ -22,12 +22,12 @@
 const char *argp_program_version = "idsentry " IDSENTRY_VERSION;
 
 static const char run_doc[] =
-	"idsentry run: watch identifier reads and outbound sends, and write alerts as JSON Lines\n"
+	"idsentry run: watch identifier reads and outbound sends, and write alerts as JSON Lines "
 	"(on a terminal, without --output: readable lines)."
 	"\v"
 	"EXAMPLES:\n"
 	"  idsentry run --policy policies/default.yaml\n"
-	"  idsentry run --json | jq .process\n"
+	"  idsentry run --json\n"
 	"  idsentry run -p policies/default.yaml -p my.yaml -o /var/log/ids.jsonl\n"
 	"  idsentry run -o /var/log/ids.jsonl --rotate-size 16M --rotate-keep 5\n"
 	"  idsentry run --syslog --syslog-facility authpriv -o /dev/null\n"

@@ -19,11 +19,11 @@
 #define READ_CHUNK (64 * 1024)
 
 static const char report_doc[] =
-	"idsentry report: summarise record files (JSON Lines, as run --output writes them):\n"
-	"which processes, or on Android which apps, sent which identifiers, where, how\n"
-	"often, first and last seen; sorted by severity. FILE.1, FILE.2 ... (and FILE.N.gz)\n"
-	"beside each FILE are read too; gzip'd files are read as they are. Bad lines are\n"
-	"counted and reported, never fatal."
+	"idsentry report: summarise record files (JSON Lines, as run --output writes them): "
+	"which processes, or on Android which apps, sent which identifiers, where, how often, "
+	"first and last seen; sorted by severity. FILE.1, FILE.2 ... (and FILE.N.gz) beside each "
+	"FILE are read too; gzip'd files are read as they are. Bad lines are counted and "
+	"reported, never fatal."
 	"\v"
 	"EXAMPLES:\n"
 	"  idsentry report /var/log/idsentry.jsonl\n"
