@@ -33,7 +33,7 @@ static const char style[] =
 	".sev-critical{color:#7b1fa2;font-weight:bold}.sev-high{color:#c62828;font-weight:bold}\n"
 	".sev-medium{color:#b26a00}.sev-low{color:#00838f}\n"
 	"svg text{font-size:12px;fill:#222}svg .axis{stroke:#888}svg .grid{stroke:#e4e4e4}\n"
-	"svg .band{fill:#f7f7f7}.note{color:#555}\n";
+	"svg .band{fill:#f7f7f7}.note{color:#555}.i{white-space:nowrap}\n";
 
 /* Text escaped for a terminal first (control and bidirectional characters), then for HTML. */
 static void add_html(struct strbuf *out, const char *s)
@@ -69,8 +69,9 @@ static void add_html(struct strbuf *out, const char *s)
 	sb_free(&p);
 }
 
-/* Items one per line. */
-static void add_html_list(struct strbuf *out, const struct report_list *l, int confidence)
+/* Items joined by sep, each kept on one line. */
+static void add_html_list(struct strbuf *out, const struct report_list *l, int confidence,
+			  const char *sep)
 {
 	struct strbuf t;
 	size_t i;
@@ -79,11 +80,12 @@ static void add_html_list(struct strbuf *out, const struct report_list *l, int c
 	for (i = 0; i < l->n; i++) {
 		sb_reset(&t);
 		report_text_item(&t, &l->items[i], confidence);
-		sb_puts(out, i ? "<br>" : "");
+		sb_printf(out, "%s<span class=\"i\">", i ? sep : "");
 		add_html(out, sb_str(&t));
+		sb_puts(out, "</span>");
 	}
 	if (l->other)
-		sb_printf(out, "%s%llu more under other names", l->n ? "<br>" : "", l->other);
+		sb_printf(out, "%s%llu more under other names", l->n ? sep : "", l->other);
 	if (!l->n && !l->other)
 		sb_puts(out, "none");
 	if (t.failed)
@@ -238,17 +240,17 @@ static void add_table(struct strbuf *out, const struct report *r)
 				  s->uids_vary ? " and others" : "");
 		else
 			sb_puts(out, "<br><span class=\"note\">pids ");
-		add_html_list(out, &s->pids, 0);
+		add_html_list(out, &s->pids, 0, ", ");
 		sb_printf(out, "</span></td><td class=\"sev-%s\">%s</td><td class=\"n\">%llu</td>"
 			       "<td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
 			       "<td class=\"n\">%llu</td><td>",
 			  sev_names[s->severity], sev_names[s->severity], s->alerts, s->confirmed,
 			  s->suspected, s->enforced);
-		add_html_list(out, &s->idents, 1);
+		add_html_list(out, &s->idents, 1, "<br>");
 		sb_puts(out, "</td><td>");
-		add_html_list(out, &s->channels, 0);
+		add_html_list(out, &s->channels, 0, "<br>");
 		sb_puts(out, "</td><td>");
-		add_html_list(out, &s->dests, 0);
+		add_html_list(out, &s->dests, 0, "<br>");
 		sb_printf(out, "</td><td class=\"t\">%s</td><td class=\"t\">%s</td></tr>\n", first,
 			  last);
 	}
@@ -260,16 +262,16 @@ static void add_input(struct strbuf *out, const struct report *r)
 	int k;
 
 	sb_puts(out, "<h2>Input</h2>\n<ul id=\"input\">\n<li>records by type: ");
-	add_html_list(out, &r->types, 0);
+	add_html_list(out, &r->types, 0, ", ");
 	sb_puts(out, "</li>\n");
 	if (r->lost.n || r->lost.other) {
 		sb_puts(out, "<li>events lost (by where: cause): ");
-		add_html_list(out, &r->lost, 0);
+		add_html_list(out, &r->lost, 0, ", ");
 		sb_puts(out, "</li>\n");
 	}
 	if (r->policies.n) {
 		sb_puts(out, "<li>policy reloads: ");
-		add_html_list(out, &r->policies, 0);
+		add_html_list(out, &r->policies, 0, ", ");
 		sb_puts(out, "</li>\n");
 	}
 	for (k = 0; k < BAD__COUNT; k++) {
@@ -281,6 +283,10 @@ static void add_input(struct strbuf *out, const struct report *r)
 			sb_puts(out, " (first at ");
 			add_html(out, r->bad_first[k]);
 			sb_puts(out, ")");
+		}
+		if (k == BAD_UNKNOWN_TYPE) {
+			sb_puts(out, ": ");
+			add_html_list(out, &r->unknown_types, 0, ", ");
 		}
 		sb_puts(out, "</li>\n");
 	}
