@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* report: the `report` command: reads record files (rotated and gzip'd ones too), prints a summary. */
+/* report: the `report` command: reads record files (rotated, gzip'd) and prints their summary. */
 #ifndef IDSENTRY_REPORT_H
 #define IDSENTRY_REPORT_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* test_report: the report's model (grouping, counts, order, bad input), text, HTML; run's terminal view. */
+/* test_report: report's model (grouping, counts, order, bad input), text and HTML; run on a tty. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,9 +21,12 @@
 
 #define CURL "\"pid\":10,\"uid\":0,\"comm\":\"curl\",\"exe\":\"/usr/bin/curl\""
 #define WGET "\"pid\":11,\"uid\":0,\"comm\":\"wget\",\"exe\":\"/usr/bin/wget\""
-#define APP "\"pid\":12,\"uid\":10057,\"package\":\"com.example.app\",\"comm\":\"app\",\"exe\":\"/system/bin/app_process64\""
+#define APP                                                                                        \
+	"\"pid\":12,\"uid\":10057,\"package\":\"com.example.app\",\"comm\":\"app\","                  \
+	"\"exe\":\"/system/bin/app_process64\""
 #define EVIL "\"pid\":13,\"uid\":0,\"comm\":\"<b>x\\u001b[2J\",\"exe\":\"/tmp/<script>\""
-#define TCP(host) "\"proto\":\"tcp\",\"family\":\"ipv4\",\"addr\":\"10.0.0.1\",\"port\":443,\"host\":" host
+#define TCP(host)                                                                                  \
+	"\"proto\":\"tcp\",\"family\":\"ipv4\",\"addr\":\"10.0.0.1\",\"port\":443,\"host\":" host
 
 static const char *const lines[] = {
 	"{\"type\":\"ready\",\"ts\":\"2026-11-23T08:00:00Z\",\"version\":\"0.1.0\"}",
