@@ -129,11 +129,14 @@ def chromium():
 
 
 def browser(*args, timeout=90):
-    # root needs --no-sandbox; a private profile keeps runs apart; no network is used (file://)
+    # root needs --no-sandbox; a private profile keeps runs apart. The page is a file and the
+    # browser's own background traffic is off, and anything left goes to a dead local proxy.
     profile = tempfile.mkdtemp(prefix="idsentry-chromium-")
     try:
         return sh([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                   "--no-first-run", "--user-data-dir=" + profile, "--window-size=1280,900"]
+                   "--no-first-run", "--user-data-dir=" + profile, "--window-size=1280,900",
+                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                   "--disable-domain-reliability", "--no-pings", "--proxy-server=http://127.0.0.1:9"]
                   + list(args), timeout=timeout)
     finally:
         shutil.rmtree(profile, ignore_errors=True)
