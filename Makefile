@@ -65,9 +65,10 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 all: $(OUTPUT)/idsentry
 
-# Installs missing build and test dependencies (apt); a no-op when all are present.
+# Installs missing build and test dependencies (apt); a no-op when all are present. Packages only
+# the tests use (chromium) come with `make test` alone.
 deps:
-	$(Q)scripts/install-deps.sh
+	$(Q)scripts/install-deps.sh $(if $(filter test,$(MAKECMDGOALS)),--test)
 
 $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/obj $(OUTPUT)/asan $(OUTPUT)/unit:
 	$(Q)mkdir -p $@

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# fuzz.mk: libFuzzer targets for the policy parser, the event decoder and the matcher, and the unit
-# tests built without sanitizers under valgrind. Included by the Makefile; outputs under $(OUTPUT).
+# fuzz.mk: libFuzzer targets for the policy parser, the event decoder, the matcher and report's
+# reader, and the unit tests built without sanitizers under valgrind. Included by the Makefile;
+# outputs under $(OUTPUT).
 #
 #   make fuzz            build every target, run each for FUZZ_SECONDS (60)
 #   make fuzz-smoke      the same for FUZZ_SMOKE_SECONDS (20) each: the CI run
@@ -21,7 +22,8 @@ FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds
 # The kernel-free stages the targets drive; none needs the BPF skeleton.
 FUZZ_LIB_SRCS := $(addprefix user/,policy.c parcel.c diag.c events.c values.c encode.c match.c dns.c flow.c \
-		   proctable.c destination.c quiet.c)
+		   proctable.c destination.c quiet.c jsonread.c strbuf.c tail_format.c report_model.c \
+		   report_text.c report_html.c)
 FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))
 # Every UBSan report must end the run, or libFuzzer would neither notice it nor save the input.
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -34,6 +36,7 @@ FUZZ_OPTS_policy := -dict=tests/fuzz/policy.dict -max_len=8192
 FUZZ_OPTS_events := -max_len=16384
 FUZZ_OPTS_match := -max_len=2048
 FUZZ_OPTS_parcel := -max_len=4096
+FUZZ_OPTS_report := -max_len=8192
 
 # Unit tests without sanitizers (valgrind cannot run ASan binaries), linked against an archive of
 # every agent source but main.c, like the sanitized ones, so a test pulls in only what it uses.
@@ -53,6 +56,7 @@ FUZZ_COV_SRCS_events := user/events.c user/values.c user/dns.c user/flow.c user/
 			user/destination.c
 FUZZ_COV_SRCS_match := user/match.c user/encode.c
 FUZZ_COV_SRCS_parcel := user/parcel.c
+FUZZ_COV_SRCS_report := user/report_model.c user/report_text.c user/report_html.c user/jsonread.c
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-seeds fuzz-coverage fuzz-toolchain valgrind-unit \
 	valgrind-toolchain

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* main: the command line (run, check, tail, status) parsed with argp, handed to each command. */
+/* main: the command line (run, check, tail, status, report) parsed with argp, one function each. */
 #include <argp.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "agent.h"
 #include "diag.h"
 #include "idsentry.h"
 #include "numparse.h"
 #include "policy.h"
+#include "report.h"
 #include "sink_socket.h"
 #include "sink_syslog.h"
 #include "status_cmd.h"
@@ -20,10 +22,12 @@
 const char *argp_program_version = "idsentry " IDSENTRY_VERSION;
 
 static const char run_doc[] =
-	"idsentry run: watch identifier reads and outbound sends, and write alerts as JSON Lines."
+	"idsentry run: watch identifier reads and outbound sends, and write alerts as JSON Lines "
+	"(on a terminal, without --output: readable lines)."
 	"\v"
 	"EXAMPLES:\n"
 	"  idsentry run --policy policies/default.yaml\n"
+	"  idsentry run --json\n"
 	"  idsentry run -p policies/default.yaml -p my.yaml -o /var/log/ids.jsonl\n"
 	"  idsentry run -o /var/log/ids.jsonl --rotate-size 16M --rotate-keep 5\n"
 	"  idsentry run --syslog --syslog-facility authpriv -o /dev/null\n"
@@ -51,6 +55,7 @@ enum {
 	OPT_SYSLOG_SOCKET,
 	OPT_SYSLOG_FACILITY,
 	OPT_METRICS_FILE,
+	OPT_JSON,
 };
 
 #define MIN_ROTATE_SIZE 1024ULL
@@ -84,6 +89,9 @@ static const struct argp_option run_options[] = {
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug output", 0 },
 	{ NULL, 0, NULL, 0, "Output file:", 1 },
 	{ "output", 'o', "FILE", 0, "Write records to FILE ('-' = stdout, the default)", 1 },
+	{ "json", OPT_JSON, NULL, 0,
+	  "JSON Lines on stdout even when it is a terminal (which otherwise gets readable lines)",
+	  1 },
 	{ "rotate-size", OPT_ROTATE_SIZE, "SIZE", 0,
 	  "Rotate FILE when it would pass SIZE (1K..1T; K, M, G suffixes)", 1 },
 	{ "rotate-keep", OPT_ROTATE_KEEP, "N", 0,
@@ -108,6 +116,7 @@ struct run_args {
 	struct agent_opts o;
 	char *files[MAX_POLICY_FILES];
 	int rotate_keep_given;
+	int json;
 };
 
 static error_t parse_run(int key, char *arg, struct argp_state *state)
@@ -125,6 +134,9 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 		break;
 	case 'o':
 		r->o.output.path = arg;
+		break;
+	case OPT_JSON:
+		r->json = 1;
 		break;
 	case 'm':
 		if (!strcmp(arg, "enforce"))
@@ -252,6 +264,11 @@ static int cmd_run(int argc, char **argv)
 		return 2;
 	if (!r.o.n_policy_files)
 		r.files[r.o.n_policy_files++] = "policies/default.yaml";
+	/* a person at a terminal reads lines; pipes, files and '--output -' keep getting JSON Lines */
+	if (!r.json && !r.o.output.path && isatty(STDOUT_FILENO)) {
+		r.o.output.terminal = 1;
+		r.o.output.colour = !getenv("NO_COLOR");
+	}
 	return agent_run(&r.o);
 }
 
@@ -357,10 +374,12 @@ static void usage(FILE *f)
 		   "Kernel-level monitor of processes that read device identifiers and send\n"
 		   "them.\n\n"
 		   "Commands:\n"
-		   "  run     load the probes and stream alerts (JSON Lines)\n"
+		   "  run     load the probes and stream alerts (JSON Lines; readable on a "
+		   "terminal)\n"
 		   "  check   validate policy files\n"
 		   "  tail    print a running agent's alerts, one readable line each\n"
-		   "  status  show a running agent's probes, counters and policy\n\n"
+		   "  status  show a running agent's probes, counters and policy\n"
+		   "  report  summarise record files per process or app (text or HTML)\n\n"
 		   "'idsentry COMMAND --help' describes each command.\n");
 }
 
@@ -374,7 +393,8 @@ static int dispatch(int (*cmd)(int, char **), char *name, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static char run_name[] = "idsentry run", check_name[] = "idsentry check",
-		    tail_name[] = "idsentry tail", status_name[] = "idsentry status";
+		    tail_name[] = "idsentry tail", status_name[] = "idsentry status",
+		    report_name[] = "idsentry report";
 
 	argp_err_exit_status = 2; /* usage errors: 2, as for an unknown command */
 	if (argc < 2) {
@@ -389,6 +409,8 @@ int main(int argc, char **argv)
 		return dispatch(cmd_tail, tail_name, argc, argv);
 	if (!strcmp(argv[1], "status"))
 		return dispatch(cmd_status, status_name, argc, argv);
+	if (!strcmp(argv[1], "report"))
+		return dispatch(cmd_report, report_name, argc, argv);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;

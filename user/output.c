@@ -49,6 +49,10 @@ int output_open(struct output *o, const struct output_opts *opts)
 	o->sys.fd = -1;
 	if (!path || !strcmp(path, "-")) {
 		o->f = stdout;
+		if (opts->terminal) {
+			term_init(&o->term, opts->colour);
+			o->has_term = 1;
+		}
 	} else {
 		err = rotfile_open(&o->file, path, opts->rotate_size, opts->rotate_keep);
 		if (err == -EINVAL) {
@@ -104,9 +108,13 @@ static void deliver(struct output *o, struct json *j, int to_syslog)
 {
 	int err = 0;
 
+	if (o->has_term)
+		err = term_write(&o->term, o->f, j->s, j->len);
 	/* the buffer holds a NUL after the record: room for the newline */
 	j->s[j->len] = '\n';
-	if (o->has_file) {
+	if (o->has_term) {
+		/* written above, from the record as it was */
+	} else if (o->has_file) {
 		err = rotfile_write(&o->file, j->s, j->len + 1);
 	} else if (fwrite(j->s, 1, j->len + 1, o->f) != j->len + 1 || fflush(o->f)) {
 		/* flushed per record, so that pipes see whole records at once */
@@ -187,6 +195,8 @@ void output_close(struct output *o)
 		sock_sink_close(&o->sock);
 	if (o->has_syslog)
 		syslog_sink_close(&o->sys);
+	if (o->has_term)
+		term_free(&o->term);
 	if (o->f)
 		fflush(o->f);
 	memset(o, 0, sizeof(*o));

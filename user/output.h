@@ -8,6 +8,7 @@
 #include "rotate.h"
 #include "sink_socket.h"
 #include "sink_syslog.h"
+#include "term.h"
 
 /* Fills the members of a 'status' record (after "type" and "ts") for whoever asked for one. */
 typedef void (*output_status_fn)(void *ctx, struct json *j);
@@ -22,6 +23,8 @@ struct output_opts {
 	int syslog;
 	const char *syslog_path; /* NULL: /dev/log */
 	int syslog_facility;	 /* 0 means the default (daemon): kern is never wanted */
+	int terminal;		 /* stdout is a person's terminal: readable text, not JSON Lines */
+	int colour;		 /* with terminal: ANSI colours by severity */
 };
 
 struct output {
@@ -32,6 +35,8 @@ struct output {
 	int has_sock;
 	struct syslog_sink sys;
 	int has_syslog;
+	struct term_writer term;
+	int has_term; /* stdout gets readable text (the file, socket and syslog still JSON) */
 	unsigned long long records;
 	unsigned long long write_errors;
 	unsigned long long syslog_dropped_reported;

@@ -223,8 +223,9 @@ static void format_alert(struct strbuf *out, const struct jval *rec, int colour)
 	const char *sev = jstr(rec, "severity"), *action = jstr(rec, "action");
 	const char *enc = jstr(rec, "evidence.encoding"), *call = jstr(rec, "evidence.call");
 	const char *channel = jstr(rec, "evidence.channel"), *lineage = jstr(rec, "lineage");
+	const struct jval *agg = jget(rec, "aggregated");
 	char name[16];
-	long long pid, offset;
+	long long pid, offset, count;
 
 	upper(name, sev ? sev : "alert", sizeof(name));
 	label(out, name, sev_colours[severity_rank(sev)], colour);
@@ -259,6 +260,9 @@ static void format_alert(struct strbuf *out, const struct jval *rec, int colour)
 	sb_puts(out, "; rule ");
 	sb_add_printable(out, jstr(rec, "rule"));
 	sb_puts(out, ")");
+	/* a folded record stands for repeats of the alert written before it */
+	if (agg && agg->type == J_BOOL && agg->b && !jint(rec, "count", &count))
+		sb_printf(out, " repeated %lld time%s", count, count == 1 ? "" : "s");
 	if (lineage) {
 		sb_puts(out, " via ");
 		sb_add_printable(out, lineage);

@@ -16,7 +16,7 @@ import time
 from idslib import AGENT, ROOT, Agent, Failure, POLICY_MACHINE_ID, expect, expect_eq, run_py, sh
 from test_file_identifiers import READ_AND_SEND_TCP
 
-SUBCOMMANDS = ("run", "check", "tail", "status")
+SUBCOMMANDS = ("run", "check", "tail", "status", "report")
 
 
 class Tail:
