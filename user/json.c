@@ -44,10 +44,13 @@ static void puts_(struct json *j, const char *s)
 	put(j, s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
+/* Length of the well-formed UTF-8 sequence at s, or 0: RFC 3629's table, so no overlong forms
+ * (C0 AF, E0 80 AF), no surrogates (ED A0 80) and nothing above U+10FFFF (F4 90 80 80), which a
+ * strict reader would reject. */
 static size_t utf8_sequence(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xbf; /* the second byte's range */
 	size_t k, i;
 
 	if (u[0] >= 0xc2 && u[0] <= 0xdf)
@@ -58,9 +61,17 @@ static size_t utf8_sequence(const char *s, size_t n)
 		k = 4;
 	else
 		return 0;
-	if (k > n)
+	if (u[0] == 0xe0)
+		lo = 0xa0;
+	else if (u[0] == 0xed)
+		hi = 0x9f;
+	else if (u[0] == 0xf0)
+		lo = 0x90;
+	else if (u[0] == 0xf4)
+		hi = 0x8f;
+	if (k > n || u[1] < lo || u[1] > hi)
 		return 0;
-	for (i = 1; i < k; i++)
+	for (i = 2; i < k; i++)
 		if ((u[i] & 0xc0) != 0x80)
 			return 0;
 	return k;
