@@ -69,17 +69,20 @@ bench-json-deps:
 # One binary per library (they define symbols of the same names), each timing json.c beside it.
 # The libraries are linked statically, as the device build would link them.
 BENCH_JSON_LIBS_jsonc := -Wl,-Bstatic -ljson-c -Wl,-Bdynamic
-BENCH_JSON_LIBS_jansson := $(BENCH_OUT)/libjansson-renamed.a
+BENCH_JSON_LIBS_jansson := $(JANSSON_RENAMED)
 BENCH_JSON_BINS := $(BENCH_OUT)/json_alert_jsonc $(BENCH_OUT)/json_alert_jansson
 
-# jansson's json_string() and json_null() would clash with json.c's: a copy with them renamed.
-JANSSON_A = $(shell $(CC) -print-file-name=libjansson.a)
-$(BENCH_OUT)/libjansson-renamed.a: | $(BENCH_OUT) bench-json-deps
+# jansson's json_string() and json_null() have the names of two of json.c's functions: programs
+# that link both (this bench, fuzz_json_oracle) link a copy of libjansson.a with them renamed
+# to jansson_string() and jansson_null(). libjansson-dev comes with `make deps`.
+JANSSON_RENAMED := $(OUTPUT)/jansson/libjansson-renamed.a
+$(JANSSON_RENAMED): | deps
 	$(call msg,OBJCOPY,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)objcopy --redefine-sym json_string=jansson_string --redefine-sym json_null=jansson_null \
-		$(JANSSON_A) $@
+		$(shell $(CC) -print-file-name=libjansson.a) $@
 
-$(BENCH_OUT)/json_alert_jansson: $(BENCH_OUT)/libjansson-renamed.a
+$(BENCH_OUT)/json_alert_jansson: $(JANSSON_RENAMED)
 $(BENCH_OUT)/json_alert_%: tests/bench/json_alert.c $(BENCH_JSON_LIB) | $(BENCH_OUT) bench-json-deps
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -DBENCH_$(shell echo $* | tr a-z A-Z) $< \

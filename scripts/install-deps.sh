@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Installs the Debian/Ubuntu packages idsentry needs to build and test, when any is missing.
+# libjansson-dev is for the tests only: fuzz_json_oracle checks json.c and jsonread.c against it.
 set -eu
 
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for pkg in clang llvm libbpf-dev libelf-dev zlib1g-dev libyaml-dev libssl-dev pkg-config make gcc \
-	iproute2 curl python3 openssl liburing-dev gnutls-bin busybox isc-dhcp-client; do
+	iproute2 curl python3 openssl liburing-dev gnutls-bin busybox isc-dhcp-client libjansson-dev; do
 	have_pkg "$pkg" || need="$need $pkg"
 done
 command -v bpftool >/dev/null 2>&1 || need="$need bpftool"
