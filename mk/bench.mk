@@ -66,12 +66,6 @@ bench-json-deps:
 	done; [ -z "$$need" ] || { echo "bench-json: installing$$need"; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$need >/dev/null; }
 
-# One binary per library (they define symbols of the same names), each timing json.c beside it.
-# The libraries are linked statically, as the device build would link them.
-BENCH_JSON_LIBS_jsonc := -Wl,-Bstatic -ljson-c -Wl,-Bdynamic
-BENCH_JSON_LIBS_jansson := $(JANSSON_RENAMED)
-BENCH_JSON_BINS := $(BENCH_OUT)/json_alert_jsonc $(BENCH_OUT)/json_alert_jansson
-
 # jansson's json_string() and json_null() have the names of two of json.c's functions: programs
 # that link both (this bench, fuzz_json_oracle) link a copy of libjansson.a with them renamed
 # to jansson_string() and jansson_null(). libjansson-dev comes with `make deps`.
@@ -82,11 +76,17 @@ $(JANSSON_RENAMED): | deps
 	$(Q)objcopy --redefine-sym json_string=jansson_string --redefine-sym json_null=jansson_null \
 		$(shell $(CC) -print-file-name=libjansson.a) $@
 
+# One binary per library (they define symbols of the same names), each timing json.c beside it.
+# The libraries are linked statically, as the device build would link them.
+BENCH_JSON_WITH_jsonc := -DBENCH_JSONC -Wl,-Bstatic -ljson-c -Wl,-Bdynamic
+BENCH_JSON_WITH_jansson := -DBENCH_JANSSON $(JANSSON_RENAMED)
+BENCH_JSON_BINS := $(BENCH_OUT)/json_alert_jsonc $(BENCH_OUT)/json_alert_jansson
+
 $(BENCH_OUT)/json_alert_jansson: $(JANSSON_RENAMED)
 $(BENCH_OUT)/json_alert_%: tests/bench/json_alert.c $(BENCH_JSON_LIB) | $(BENCH_OUT) bench-json-deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -DBENCH_$(shell echo $* | tr a-z A-Z) $< \
-		$(BENCH_JSON_LIB) $(BENCH_JSON_LIBS_$*) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $< $(BENCH_JSON_LIB) $(BENCH_JSON_WITH_$*) \
+		$(LDLIBS) -o $@
 
 bench-json: $(BENCH_JSON_BINS)
 	$(Q)echo "Alert serialization: median alerts/s of $(BENCH_JSON_RUNS) runs of" \
