@@ -66,9 +66,12 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 all: $(OUTPUT)/idsentry
 
 # Installs missing build and test dependencies (apt); a no-op when all are present. Packages only
-# the tests use (chromium) come with `make test` alone.
+# the tests use (chromium, relays, rsyslog, jansson) come with the test, fuzz and bench goals, not
+# with `make run`.
+TEST_GOALS := test integration asan-integration fuzz fuzz-smoke fuzz-build fuzz-coverage bench \
+	bench-smoke bench-json
 deps:
-	$(Q)scripts/install-deps.sh $(if $(filter test,$(MAKECMDGOALS)),--test)
+	$(Q)scripts/install-deps.sh $(if $(filter $(TEST_GOALS),$(MAKECMDGOALS)),--test)
 
 $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/obj $(OUTPUT)/asan $(OUTPUT)/unit:
 	$(Q)mkdir -p $@

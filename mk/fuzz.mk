@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# fuzz.mk: libFuzzer targets for the policy parser, the event decoder, the matcher and report's
-# reader, and the unit tests built without sanitizers under valgrind. Included by the Makefile;
-# outputs under $(OUTPUT).
+# fuzz.mk: libFuzzer targets for the policy parser, the event decoder, the matcher, report's
+# reader and the JSON reader and writer (against jansson as an oracle), and the unit tests built
+# without sanitizers under valgrind. Included by the Makefile; outputs under $(OUTPUT).
 #
 #   make fuzz            build every target, run each for FUZZ_SECONDS (60)
 #   make fuzz-smoke      the same for FUZZ_SMOKE_SECONDS (20) each: the CI run
@@ -22,8 +22,8 @@ FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds
 # The kernel-free stages the targets drive; none needs the BPF skeleton.
 FUZZ_LIB_SRCS := $(addprefix user/,policy.c parcel.c diag.c events.c values.c encode.c match.c dns.c flow.c \
-		   proctable.c destination.c quiet.c jsonread.c strbuf.c tail_format.c report_model.c \
-		   report_text.c report_html.c)
+		   proctable.c destination.c quiet.c json.c jsonread.c strbuf.c tail_format.c \
+		   report_model.c report_text.c report_html.c)
 FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))
 # Every UBSan report must end the run, or libFuzzer would neither notice it nor save the input.
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -37,6 +37,9 @@ FUZZ_OPTS_events := -max_len=16384
 FUZZ_OPTS_match := -max_len=2048
 FUZZ_OPTS_parcel := -max_len=4096
 FUZZ_OPTS_report := -max_len=8192
+FUZZ_OPTS_json_oracle := -dict=tests/fuzz/json.dict -max_len=4096
+# Libraries a target links besides FUZZ_LDLIBS: the oracle's jansson (renamed, mk/bench.mk).
+FUZZ_LIBS_json_oracle := $(JANSSON_RENAMED)
 
 # Unit tests without sanitizers (valgrind cannot run ASan binaries), linked against an archive of
 # every agent source but main.c, like the sanitized ones, so a test pulls in only what it uses.
@@ -57,6 +60,7 @@ FUZZ_COV_SRCS_events := user/events.c user/values.c user/dns.c user/flow.c user/
 FUZZ_COV_SRCS_match := user/match.c user/encode.c
 FUZZ_COV_SRCS_parcel := user/parcel.c
 FUZZ_COV_SRCS_report := user/report_model.c user/report_text.c user/report_html.c user/jsonread.c
+FUZZ_COV_SRCS_json_oracle := user/json.c user/jsonread.c
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-seeds fuzz-coverage fuzz-toolchain valgrind-unit \
 	valgrind-toolchain
@@ -79,10 +83,11 @@ $(FUZZ_DIR)/obj/%.o: user/%.c $(USER_HDRS) | $(FUZZ_DIR)/obj fuzz-toolchain
 # guides nothing and took 40% of fuzz_events' time (a learnt value means ~100 forms to build).
 $(FUZZ_DIR)/obj/match.o: FUZZ_COV += -fno-sanitize-coverage=trace-cmp
 
+$(FUZZ_DIR)/fuzz_json_oracle $(FUZZ_DIR)/cov/fuzz_json_oracle: $(FUZZ_LIBS_json_oracle)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS) | fuzz-toolchain
 	$(call msg,LINK-FUZZ,$@)
 	$(Q)$(FUZZ_CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< $(FUZZ_OBJS) \
-		$(FUZZ_LDLIBS) -o $@
+		$(FUZZ_LIBS_$*) $(FUZZ_LDLIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS) $(FUZZ_SEEDS)/.stamp
 
@@ -110,7 +115,7 @@ $(FUZZ_DIR)/cov/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS) |
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CLANG) -g -O1 -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping \
 		-DFUZZ_REPORT_ONLY $(WARN) -Iinclude -Iuser -Itests/fuzz $< $(FUZZ_LIB_SRCS) \
-		$(FUZZ_LDLIBS) -o $@
+		$(FUZZ_LIBS_$*) $(FUZZ_LDLIBS) -o $@
 
 fuzz-coverage: $(addprefix $(FUZZ_DIR)/cov/fuzz_,$(FUZZ_NAMES)) $(FUZZ_SEEDS)/.stamp
 	$(Q)$(foreach t,$(FUZZ_NAMES),\

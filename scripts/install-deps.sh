@@ -1,14 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Installs the Debian/Ubuntu packages idsentry needs to build and test, when any is missing.
-# --test: also what only the tests need (headless Chromium renders the report's HTML page), which
+# --test: also what only the tests need (headless Chromium renders the report's HTML page; jansson is
+# fuzz_json_oracle's oracle), which
 # `sudo make run` does not download.
 set -eu
 
 need=""
 only_tests=""
 # the integration tests' own clients: a browser for the report page, relays (socat, dnsmasq)
-[ "${1:-}" = "--test" ] && only_tests="chromium socat dnsmasq-base"
+[ "${1:-}" = "--test" ] && only_tests="chromium socat dnsmasq-base libjansson-dev"
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for pkg in clang llvm libbpf-dev libelf-dev zlib1g-dev libyaml-dev libssl-dev pkg-config make gcc \
 	iproute2 curl python3 openssl liburing-dev gnutls-bin busybox isc-dhcp-client $only_tests; do

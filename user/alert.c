@@ -87,85 +87,90 @@ static void aggregation_key(const struct alert_desc *a, struct agg_key *k)
 	strncpy(k->channel, a->channel, sizeof(k->channel) - 1);
 }
 
-void alert_write(const struct alert_sink *s, const struct alert_desc *a)
+void alert_record(struct json *j, const struct alert_sink *s, const struct alert_desc *a)
 {
 	const struct proc *p = a->proc;
 	const struct destination *d = a->dst;
+	size_t i;
+
+	json_record_begin(j, "alert");
+	json_string(j, "rule", a->rule->name);
+	json_string(j, "severity",
+		    a->confirmed ? a->rule->severity : lower_severity(a->rule->severity));
+	json_string(j, "action", a->action);
+	json_string(j, "confidence", a->confirmed ? "confirmed" : "suspected");
+
+	json_object_begin(j, "process");
+	json_uint(j, "pid", p->tgid);
+	json_uint(j, "ppid", p->ppid);
+	json_uint(j, "uid", p->uid);
+	if (s->packages) {
+		const char *pkg = android_packages_lookup(s->packages, p->uid);
+
+		if (pkg)
+			json_string(j, "package", pkg);
+	}
+	json_string(j, "comm", p->comm);
+	json_string(j, "exe", p->exe);
+	json_string(j, "cmdline", p->cmdline);
+	json_object_end(j);
+
+	json_array_begin(j, "identifiers");
+	for (i = 0; i < a->n_idents; i++)
+		write_identifier(j, s, &a->idents[i]);
+	json_array_end(j);
+
+	json_object_begin(j, "destination");
+	json_string(j, "proto", d->proto);
+	if (!strcmp(d->proto, "sms")) {
+		/* a phone number: no family, port or host */
+		json_string(j, "addr", d->text);
+	} else {
+		json_string(j, "family", d->family == AF_INET6 ? "ipv6" :
+					 d->family == AF_PACKET ? "link" : "ipv4");
+		json_string(j, "addr", d->text);
+		json_uint(j, "port", d->port);
+		json_string(j, "host", d->host);
+	}
+	json_object_end(j);
+
+	json_object_begin(j, "evidence");
+	json_string(j, "channel", a->channel);
+	if (a->layer)
+		json_string(j, "layer", a->layer);
+	if (a->confirmed) {
+		json_string(j, "encoding", encoding_name(a->enc));
+		json_int(j, "offset", a->offset);
+	}
+	if (a->call)
+		json_string(j, "call", a->call);
+	if (a->bytes >= 0)
+		json_int(j, "bytes", a->bytes);
+	if (a->sampled >= 0)
+		json_int(j, "sampled", a->sampled);
+	if (a->hook)
+		json_string(j, "hook", a->hook);
+	if (a->seen_by)
+		json_string(j, "seen_by", a->seen_by);
+	if (a->note)
+		json_string(j, "note", a->note);
+	json_object_end(j);
+	if (a->lineage)
+		json_string(j, "lineage", a->lineage);
+}
+
+void alert_write(const struct alert_sink *s, const struct alert_desc *a)
+{
 	struct timespec now;
 	struct agg_key key;
 	struct json j;
-	size_t i;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	aggregation_key(a, &key);
 	if (s->agg && aggregate_repeat(s->agg, &key, now.tv_sec * 1000000000ULL + now.tv_nsec))
 		return;
 	json_init(&j);
-	json_record_begin(&j, "alert");
-	json_string(&j, "rule", a->rule->name);
-	json_string(&j, "severity",
-		    a->confirmed ? a->rule->severity : lower_severity(a->rule->severity));
-	json_string(&j, "action", a->action);
-	json_string(&j, "confidence", a->confirmed ? "confirmed" : "suspected");
-
-	json_object_begin(&j, "process");
-	json_uint(&j, "pid", p->tgid);
-	json_uint(&j, "ppid", p->ppid);
-	json_uint(&j, "uid", p->uid);
-	if (s->packages) {
-		const char *pkg = android_packages_lookup(s->packages, p->uid);
-
-		if (pkg)
-			json_string(&j, "package", pkg);
-	}
-	json_string(&j, "comm", p->comm);
-	json_string(&j, "exe", p->exe);
-	json_string(&j, "cmdline", p->cmdline);
-	json_object_end(&j);
-
-	json_array_begin(&j, "identifiers");
-	for (i = 0; i < a->n_idents; i++)
-		write_identifier(&j, s, &a->idents[i]);
-	json_array_end(&j);
-
-	json_object_begin(&j, "destination");
-	json_string(&j, "proto", d->proto);
-	if (!strcmp(d->proto, "sms")) {
-		/* a phone number: no family, port or host */
-		json_string(&j, "addr", d->text);
-	} else {
-		json_string(&j, "family", d->family == AF_INET6 ? "ipv6" :
-					  d->family == AF_PACKET ? "link" : "ipv4");
-		json_string(&j, "addr", d->text);
-		json_uint(&j, "port", d->port);
-		json_string(&j, "host", d->host);
-	}
-	json_object_end(&j);
-
-	json_object_begin(&j, "evidence");
-	json_string(&j, "channel", a->channel);
-	if (a->layer)
-		json_string(&j, "layer", a->layer);
-	if (a->confirmed) {
-		json_string(&j, "encoding", encoding_name(a->enc));
-		json_int(&j, "offset", a->offset);
-	}
-	if (a->call)
-		json_string(&j, "call", a->call);
-	if (a->bytes >= 0)
-		json_int(&j, "bytes", a->bytes);
-	if (a->sampled >= 0)
-		json_int(&j, "sampled", a->sampled);
-	if (a->hook)
-		json_string(&j, "hook", a->hook);
-	if (a->seen_by)
-		json_string(&j, "seen_by", a->seen_by);
-	if (a->note)
-		json_string(&j, "note", a->note);
-	json_object_end(&j);
-	if (a->lineage)
-		json_string(&j, "lineage", a->lineage);
-
+	alert_record(&j, s, a);
 	output_write(s->out, &j);
 	if (s->agg && !j.failed)
 		aggregate_written(s->agg, s->out, &key, j.s,

@@ -54,6 +54,10 @@ struct alert_sink {
 };
 
 void alert_write(const struct alert_sink *s, const struct alert_desc *a);
+struct json;
+/* The alert's members from "type" to "lineage", into j (left open for output_write to close);
+ * alert_write's record, without the folding and the sinks. */
+void alert_record(struct json *j, const struct alert_sink *s, const struct alert_desc *a);
 /* "3d12…fda4": enough to recognise a value, too little to leak it. Writes into buf. */
 void redact_value(const uint8_t *value, size_t len, char *buf, size_t size);
 /* Suspected alerts are weaker evidence than confirmed ones: one step down. */

@@ -44,10 +44,13 @@ static void puts_(struct json *j, const char *s)
 	put(j, s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
+/* Length of the well-formed UTF-8 sequence at s, or 0: RFC 3629's table, so no overlong forms
+ * (C0 AF, E0 80 AF), no surrogates (ED A0 80) and nothing above U+10FFFF (F4 90 80 80), which a
+ * strict reader would reject. */
 static size_t utf8_sequence(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xbf; /* the second byte's range */
 	size_t k, i;
 
 	if (u[0] >= 0xc2 && u[0] <= 0xdf)
@@ -58,47 +61,69 @@ static size_t utf8_sequence(const char *s, size_t n)
 		k = 4;
 	else
 		return 0;
-	if (k > n)
+	if (u[0] == 0xe0)
+		lo = 0xa0;
+	else if (u[0] == 0xed)
+		hi = 0x9f;
+	else if (u[0] == 0xf0)
+		lo = 0x90;
+	else if (u[0] == 0xf4)
+		hi = 0x8f;
+	if (k > n || u[1] < lo || u[1] > hi)
 		return 0;
-	for (i = 1; i < k; i++)
+	for (i = 2; i < k; i++)
 		if ((u[i] & 0xc0) != 0x80)
 			return 0;
 	return k;
 }
 
+/* Writes byte c as \u00XX. */
+static void put_u00(struct json *j, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+	put(j, esc, sizeof(esc));
+}
+
 static void put_escaped(struct json *j, const char *s, size_t n)
 {
-	size_t i;
+	size_t i = 0, run;
 
 	put(j, "\"", 1);
-	for (i = 0; i < n; i++) {
+	while (i < n) {
 		unsigned char c = s[i];
-		char esc[8];
+		size_t k;
 
+		/* a run that needs no escaping goes in with one copy */
+		for (run = i; run < n; run++) {
+			c = s[run];
+			if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
+				break;
+			if (c >= 0x80) {
+				k = utf8_sequence(s + run, n - run);
+				if (!k)
+					break;
+				run += k - 1;
+			}
+		}
+		if (run > i)
+			put(j, s + i, run - i);
+		if (run == n)
+			break;
+		i = run + 1;
 		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = c;
+			char esc[2] = { '\\', c };
+
 			put(j, esc, 2);
 		} else if (c == '\n') {
 			put(j, "\\n", 2);
 		} else if (c == '\t') {
 			put(j, "\\t", 2);
-		} else if (c < 0x20 || c == 0x7f) {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			put(j, esc, 6);
-		} else if (c >= 0x80) {
-			size_t k = utf8_sequence(s + i, n - i);
-
-			if (k) {
-				put(j, s + i, k);
-				i += k - 1;
-			} else {
-				/* bytes from processes need not be UTF-8: keep invalid ones visible */
-				snprintf(esc, sizeof(esc), "\\u%04x", c);
-				put(j, esc, 6);
-			}
 		} else {
-			put(j, (const char *)&c, 1);
+			/* controls; and bytes from processes need not be UTF-8: keep invalid ones
+			 * visible as the code point of the same number */
+			put_u00(j, c);
 		}
 	}
 	put(j, "\"", 1);
