@@ -23,8 +23,9 @@ static __always_inline __u64 unix_channel(struct sock *sk, int writing, __u16 *k
 /* Loopback channels. A TCP connection between two processes of this host is one channel per
  * direction, named by the 4-tuple as the sender sees it (destination, then source); the receiver
  * sees the same tuple mirrored. A UDP receiver may be bound to any address, so a UDP channel is
- * named by its port alone. Keys are even with the top bit clear: unix names are odd
- * (unix_name_key) and kernel addresses have the top bit set. */
+ * named by its port alone. Keys are multiples of 4 with the top bit clear: unix names are odd
+ * (unix_name_key), a process's memory is 2 modulo 4 (memflow.bpf.c) and kernel addresses have
+ * the top bit set. */
 #define LOOPBACK_ACTIVE_NS (60ULL * 1000000000ULL) /* how long receivers look, after a send */
 
 struct inet_end {
@@ -61,7 +62,7 @@ static __always_inline __u64 loopback_key(__u8 proto, const struct inet_end *dst
 		h = (h ^ dst->addr[i]) * 0x100000001b3ULL;
 		h = (h ^ src->addr[i]) * 0x100000001b3ULL;
 	}
-	return h & ~(1ULL << 63) & ~1ULL;
+	return h & ~(1ULL << 63) & ~3ULL;
 }
 
 /* The local (remote = 0) or remote end of an inet sock. */

@@ -39,6 +39,7 @@ enum channel_kind {
 	CHANNEL_UNIX = 3,
 	CHANNEL_TTY = 4, /* a modem tty named by the policy (EVENT_TTY_WRITE) */
 	CHANNEL_LOOPBACK = 5, /* a TCP connection or UDP port between two processes of this host */
+	CHANNEL_MEMORY = 6,   /* memory: shared mappings, process_vm_readv/writev */
 };
 
 /* flow_event.direction */

@@ -22,6 +22,7 @@
 #include "dirwatch.h"
 #include "events.h"
 #include "derived.h"
+#include "shm.h"
 #include "state.h"
 #include "filevalues.h"
 #include "flow.h"
@@ -87,6 +88,7 @@ struct agent {
 	struct detector det;
 	struct longsends longs; /* sends longer than a sample, put back together */
 	struct metrics_file metrics; /* --metrics-file */
+	struct shm_tracker shm; /* memory holders share with other processes */
 	struct ring_buffer *rb;
 	int n_watched;
 	uint64_t kernel_stats[STAT__COUNT]; /* totals already reported */
@@ -977,6 +979,85 @@ static void keep_state(struct agent *a)
 		state_save(a->o->state_dir, &s, &c);
 }
 
+/* The header a process's own event would have: its comm and uid now (for what the agent finds
+ * itself, as the processes mapping a holder's memory). */
+static int header_of(uint32_t tgid, struct event_header *h)
+{
+	char path[64], line[256];
+	unsigned int uid;
+	FILE *f;
+
+	memset(h, 0, sizeof(*h));
+	h->tgid = h->tid = tgid;
+	snprintf(path, sizeof(path), "/proc/%u/status", tgid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Name:\t", 6))
+			snprintf(h->comm, sizeof(h->comm), "%.*s", (int)strcspn(line + 6, "\n"),
+				 line + 6);
+		else if (sscanf(line, "Uid:\t%u", &uid) == 1)
+			h->uid = uid;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* A process maps memory a holder shares (shm.h): tainted in the kernel (so its sends are followed
+ * and blocking rules hold) and here, with the lineage holder -memory-> it. */
+static void taint_memory_sharer(void *ctx, uint32_t tgid, const struct shm_object *o)
+{
+	struct agent *a = ctx;
+	int fd = bpf_map__fd(a->loader.skel->maps.taint);
+	struct proc_taint t = {};
+	struct flow_event fe = {};
+	struct timespec now;
+
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	if (!bpf_map_lookup_elem(fd, &tgid, &t)) {
+		if ((t.ident_mask | o->mask) == t.ident_mask)
+			return;
+		t.ident_mask |= o->mask;
+		t.flags |= TAINT_VIA_CHANNEL;
+		bpf_map_update_elem(fd, &tgid, &t, BPF_EXIST);
+	} else {
+		t.ident_mask = o->mask;
+		t.last_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+		t.flags = TAINT_VIA_CHANNEL;
+		if (bpf_map_update_elem(fd, &tgid, &t, BPF_NOEXIST))
+			return;
+	}
+	fe.ident_mask = o->mask;
+	fe.taint_ns = t.last_ns;
+	fe.channel = (o->dev << 40) ^ o->ino ^ (1ULL << 62);
+	fe.kind = CHANNEL_MEMORY;
+	if (header_of(o->writer, &fe.hdr))
+		return;
+	fe.hdr.type = EVENT_FLOW;
+	fe.direction = FLOW_WRITE;
+	flow_write(&a->flows, &a->procs, &a->values, &fe);
+	if (header_of(tgid, &fe.hdr))
+		return;
+	fe.hdr.type = EVENT_FLOW;
+	fe.direction = FLOW_READ;
+	fe.peer_tgid = o->writer;
+	flow_read(&a->flows, &a->procs, &fe);
+	hook_gate_wake(&a->gate);
+}
+
+/* A process the kernel tainted: the memory it shares writable, and who else maps it. */
+static void follow_shared_memory(struct agent *a, uint32_t tgid)
+{
+	struct proc_taint t = {};
+
+	if (bpf_map_lookup_elem(bpf_map__fd(a->loader.skel->maps.taint), &tgid, &t) ||
+	    !t.ident_mask)
+		return;
+	if (shm_note_holder(&a->shm, tgid, t.ident_mask) > 0)
+		shm_find_mappers(&a->shm, getpid(), taint_memory_sharer, a);
+}
+
 /* A send to judge, whole (longsend_feed calls it). */
 static void judge_send(void *ctx, const struct send_event *ev)
 {
@@ -1009,6 +1090,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 		if (p)
 			enforce_note_process(&a->enf, &a->policy, p);
+		follow_shared_memory(a, ev.hdr.tgid);
 		break;
 	}
 	case EVENT_PROC_EXIT:
@@ -1159,6 +1241,8 @@ static int event_loop(struct agent *a)
 				ring_buffer__consume(a->rb);
 				report_losses(a);
 				longsend_tick(&a->longs);
+				if (seconds % SHM_RESCAN_SECONDS == 0 && a->shm.n_holders)
+					shm_rescan(&a->shm, getpid(), taint_memory_sharer, a);
 				aggregate_flush(&a->agg, &a->out, monotonic_ns(), 0);
 				hook_gate_tick(&a->gate);
 				/* at most once a second, however many changes came */
@@ -1232,6 +1316,7 @@ int agent_run(const struct agent_opts *o)
 	a->det.values = &a->values;
 	a->det.procs = &a->procs;
 	longsend_init(&a->longs, judge_send, &a->det);
+	shm_tracker_init(&a->shm, NULL);
 	a->det.hosts = &a->hosts;
 	a->det.enf = &a->enf;
 	a->enf.enforce_mode = o->enforce;

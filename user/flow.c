@@ -30,6 +30,8 @@ static const char *kind_name(__u16 kind)
 		return "unix";
 	case CHANNEL_LOOPBACK:
 		return "loopback";
+	case CHANNEL_MEMORY:
+		return "memory";
 	}
 	return "ipc";
 }
@@ -169,7 +171,8 @@ void flow_write(struct flow_table *ft, struct proctable *pt, struct value_store 
 		ft->count++;
 	}
 	r->seen = ++ft->clock;
-	r->carry_mask |= carried_bits(p, vs, ev);
+	/* memory shared with a holder: what went in is never seen, all it held may have */
+	r->carry_mask |= ev->kind == CHANNEL_MEMORY ? ev->ident_mask : carried_bits(p, vs, ev);
 	free(r->lineage);
 	if (p->lineage) {
 		r->lineage = strdup(p->lineage);
