@@ -27,6 +27,9 @@
 #define SCSI_INQUIRY 0x12
 #define VPD_UNIT_SERIAL 0x80
 #define VPD_COPY_BYTES 68        /* 4-byte page header and the serial number that follows */
+#define IFR_DATA_OFFSET 16       /* struct ifreq.ifr_data, after ifr_name[16] */
+#define ETHTOOL_GPERMADDR 0x20
+#define PERM_ADDR_BYTES 40       /* struct ethtool_perm_addr: cmd, size, then up to 32 bytes */
 
 /* ioctl command → identifier bits, filled by the agent from the policy's `ioctls` keys. */
 struct {
@@ -97,6 +100,18 @@ static __always_inline __u32 reply_bytes(const struct pending_ioctl *pi, __u64 *
 			return 0;
 		*src = addr + NVME_SERIAL_OFFSET;
 		return ATA_SERIAL_BYTES;
+	}
+	case IOCTL_SIOCETHTOOL: {
+		__u64 data = 0;
+		__u32 cmd = 0;
+
+		/* ethtool's many commands share the ioctl: only the permanent address is an identifier */
+		if (bpf_probe_read_user(&data, sizeof(data), (void *)(pi->arg + IFR_DATA_OFFSET)) ||
+		    !data || bpf_probe_read_user(&cmd, sizeof(cmd), (void *)data) ||
+		    cmd != ETHTOOL_GPERMADDR)
+			return 0;
+		*src = data;
+		return PERM_ADDR_BYTES;
 	}
 	case IOCTL_SG_IO: {
 		__u64 dxferp = 0, cmdp = 0;

@@ -67,6 +67,7 @@ enum ident_source {
 #define IOCTL_NVME_ADMIN_CMD 0xc0484e41   /* _IOWR('N', 0x41, struct nvme_admin_cmd) */
 #define IOCTL_NVME_ADMIN64_CMD 0xc0504e47 /* _IOWR('N', 0x47, struct nvme_passthru_cmd64) */
 #define IOCTL_SG_IO 0x2285
+#define IOCTL_SIOCETHTOOL 0x8946 /* with ETHTOOL_GPERMADDR: the permanent MAC */
 #define MAX_IOCTL_CMDS 16
 
 #define PROP_NAME_BYTES 64  /* property names compared in the kernel, NUL included */

@@ -23,6 +23,7 @@ static const struct {
 	{ "NVME_IOCTL_ADMIN_CMD", IOCTL_NVME_ADMIN_CMD },
 	{ "NVME_IOCTL_ADMIN_CMD", IOCTL_NVME_ADMIN64_CMD },
 	{ "SG_IO", IOCTL_SG_IO },
+	{ "SIOCETHTOOL", IOCTL_SIOCETHTOOL },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -101,6 +102,22 @@ size_t ioctl_value(uint32_t cmd, const uint8_t *data, size_t len, char *value, s
 		ifname[IFNAMSIZ_BYTES] = 0;
 		snprintf(origin, origin_size, "%s %s", name, ifname);
 		/* the text form, as sysfs writes it: the encodings derive the rest from it */
+		snprintf(value, value_size, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3],
+			 a[4], a[5]);
+		return 17;
+	}
+	case IOCTL_SIOCETHTOOL: {
+		/* struct ethtool_perm_addr: cmd, size, then the address (6 bytes for Ethernet) */
+		const uint8_t *a = data + 8;
+		uint32_t size;
+
+		if (len < 8 + MAC_BYTES || value_size < 18)
+			return 0;
+		memcpy(&size, data + 4, sizeof(size));
+		snprintf(origin, origin_size, "%s ETHTOOL_GPERMADDR", name);
+		/* no permanent address (virtual devices): zeros, which are no identifier */
+		if (size != MAC_BYTES || !(a[0] | a[1] | a[2] | a[3] | a[4] | a[5]))
+			return 0;
 		snprintf(value, value_size, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3],
 			 a[4], a[5]);
 		return 17;

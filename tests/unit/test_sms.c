@@ -131,6 +131,18 @@ static void test_ioctl_values(void)
 	EXPECT_STR("SIOCGIFHWADDR eth0", origin);
 	EXPECT_INT(0, ioctl_value(IOCTL_SIOCGIFHWADDR, ifreq, 20, value, sizeof(value), origin,
 				  sizeof(origin)));
+	/* ETHTOOL_GPERMADDR: cmd 0x20, size 6, the permanent address; zeros (a veth) are none */
+	{
+		uint8_t perm[40] = { 0x20, 0, 0, 0, 6, 0, 0, 0, 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
+
+		EXPECT_INT(17, ioctl_value(IOCTL_SIOCETHTOOL, perm, sizeof(perm), value,
+					   sizeof(value), origin, sizeof(origin)));
+		EXPECT_STR("52:54:00:ab:cd:ef", value);
+		EXPECT_STR("SIOCETHTOOL ETHTOOL_GPERMADDR", origin);
+		memset(perm + 8, 0, 6);
+		EXPECT_INT(0, ioctl_value(IOCTL_SIOCETHTOOL, perm, sizeof(perm), value,
+					  sizeof(value), origin, sizeof(origin)));
+	}
 	ioctl_value(IOCTL_HDIO_GET_IDENTITY, ata, sizeof(ata), value, sizeof(value), origin,
 		    sizeof(origin));
 	EXPECT_STR("WD-WX11A1234567", value);
