@@ -630,11 +630,22 @@ struct table_learning {
 	const char *path;
 };
 
-static void learn_table_value(void *ctx, const uint8_t *value, size_t len)
+static void learn_table_value(void *ctx, const char *field, const uint8_t *value, size_t len)
 {
 	struct table_learning *t = ctx;
+	uint64_t mask = 0;
+	size_t i;
 
-	learn_value(t->a, t->p, t->mask, "file", t->path, value, len);
+	/* a DMI table's serials and UUID each belong to their own identifier */
+	for (i = 0; i < t->a->policy.n_idents; i++) {
+		const struct identifier_def *id = &t->a->policy.idents[i];
+
+		if ((t->mask & (1ULL << id->bit)) &&
+		    filevalues_field_is(field, id->name, id->files.items, id->files.n))
+			mask |= 1ULL << id->bit;
+	}
+	if (mask)
+		learn_value(t->a, t->p, mask, "file", t->path, value, len);
 }
 
 /* A table file (filevalues.h) read or opened: each value in it, as the agent reads it whole (a

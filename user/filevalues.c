@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "filevalues.h"
 
@@ -15,9 +17,20 @@ static int is_arp_table(const char *path)
 	return !strncmp(path, "/proc/", 6) && n >= 8 && !strcmp(path + n - 8, "/net/arp");
 }
 
+/* The kernel's raw SMBIOS table, or a dump of one (dmidecode --dump-bin) named DMI or *.dmi. */
+static int is_dmi_table(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	return !strcmp(base, "DMI") || (n > 4 && !strcmp(base + n - 4, ".dmi"));
+}
+
 int filevalues_is_table(const char *path)
 {
-	return path && is_arp_table(path);
+	return path && (is_arp_table(path) || is_dmi_table(path));
 }
 
 static int is_mac(const char *s, size_t n)
@@ -60,9 +73,121 @@ static size_t arp_values(const uint8_t *text, size_t len, filevalue_fn fn, void 
 				p++;
 		}
 		if (col == 4 && word && is_mac(word, (size_t)(p - word))) {
-			fn(ctx, (const uint8_t *)word, (size_t)(p - word));
+			fn(ctx, NULL, (const uint8_t *)word, (size_t)(p - word));
 			found++;
 		}
+	}
+	return found;
+}
+
+/* SMBIOS structures: type, length of the formatted part, handle, the formatted part, then its
+ * strings (each NUL-ended, a second NUL ending the set), numbered from 1. */
+#define DMI_SYSTEM 1
+#define DMI_BOARD 2
+#define DMI_CHASSIS 3
+#define DMI_END 127
+#define DMI_SERIAL_AT 0x07 /* the serial's string number, in all three */
+#define DMI_UUID_AT 0x08   /* the system UUID, 16 bytes (SMBIOS 2.1+) */
+#define DMI_DUMP_TABLE_AT 32 /* dmidecode --dump-bin: the entry point, then the table at 0x20 */
+
+/* String number k (1-based) of the structure whose strings start at s; NULL if none. */
+static const char *dmi_string(const uint8_t *s, const uint8_t *end, unsigned int k, size_t *len)
+{
+	const uint8_t *p = s;
+
+	if (!k)
+		return NULL;
+	while (p < end && *p) {
+		const uint8_t *nul = memchr(p, 0, (size_t)(end - p));
+
+		if (!nul)
+			return NULL;
+		if (--k == 0) {
+			*len = (size_t)(nul - p);
+			return (const char *)p;
+		}
+		p = nul + 1;
+	}
+	return NULL;
+}
+
+/* Vendors' placeholders are no identifier of anything. */
+static int dmi_placeholder(const char *v, size_t n)
+{
+	static const char *const words[] = {
+		"Not Specified", "To Be Filled By O.E.M.", "Default string", "None", "System Serial Number",
+		"Chassis Serial Number", "Not Applicable", "0123456789", "N/A", NULL,
+	};
+	size_t i;
+
+	while (n && v[n - 1] == ' ')
+		n--;
+	if (n < 4)
+		return 1;
+	for (i = 0; words[i]; i++)
+		if (strlen(words[i]) == n && !strncasecmp(v, words[i], n))
+			return 1;
+	return 0;
+}
+
+/* The UUID as the kernel's product_uuid shows it: the first three fields little-endian (SMBIOS
+ * 2.6 and later), lower case; all zeros or all ones mean none. */
+static size_t dmi_uuid(const uint8_t *u, char *out)
+{
+	static const int order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+	int zeros = 1, ones = 1, i, n = 0;
+
+	for (i = 0; i < 16; i++) {
+		zeros &= u[i] == 0;
+		ones &= u[i] == 0xff;
+	}
+	if (zeros || ones)
+		return 0;
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[n++] = '-';
+		n += snprintf(out + n, 3, "%02x", u[order[i]]);
+	}
+	return (size_t)n;
+}
+
+static size_t dmi_values(const uint8_t *t, size_t len, filevalue_fn fn, void *ctx)
+{
+	size_t off = 0, found = 0, guard;
+
+	if (len >= DMI_DUMP_TABLE_AT && (!memcmp(t, "_SM3_", 5) || !memcmp(t, "_SM_", 4)))
+		off = DMI_DUMP_TABLE_AT;
+	for (guard = 0; off + 4 <= len && guard < 4096; guard++) {
+		unsigned int type = t[off], flen = t[off + 1];
+		const uint8_t *strings = t + off + flen, *end = t + len, *next;
+		const char *serial = NULL, *field = NULL;
+		size_t n = 0;
+		char uuid[40];
+
+		if (flen < 4 || off + flen > len)
+			break;
+		/* the strings end at the first double NUL */
+		for (next = strings; next + 1 < end && (next[0] || next[1]); next++)
+			;
+		if (next + 1 >= end)
+			break;
+		if (type == DMI_SYSTEM || type == DMI_BOARD || type == DMI_CHASSIS) {
+			if (flen > DMI_SERIAL_AT)
+				serial = dmi_string(strings, next + 1, t[off + DMI_SERIAL_AT], &n);
+			field = type == DMI_SYSTEM ? "product_serial"
+				: type == DMI_BOARD ? "board_serial" : "chassis_serial";
+			if (serial && !dmi_placeholder(serial, n)) {
+				fn(ctx, field, (const uint8_t *)serial, n);
+				found++;
+			}
+		}
+		if (type == DMI_SYSTEM && flen >= DMI_UUID_AT + 16 && (n = dmi_uuid(t + off + DMI_UUID_AT, uuid))) {
+			fn(ctx, "product_uuid", (const uint8_t *)uuid, n);
+			found++;
+		}
+		if (type == DMI_END)
+			break;
+		off = (size_t)(next + 2 - t);
 	}
 	return found;
 }
@@ -70,7 +195,42 @@ static size_t arp_values(const uint8_t *text, size_t len, filevalue_fn fn, void 
 size_t filevalues_each(const char *path, const uint8_t *text, size_t len, filevalue_fn fn,
 		       void *ctx)
 {
-	return is_arp_table(path) ? arp_values(text, len, fn, ctx) : 0;
+	if (!path)
+		return 0;
+	if (is_arp_table(path))
+		return arp_values(text, len, fn, ctx);
+	return is_dmi_table(path) ? dmi_values(text, len, fn, ctx) : 0;
+}
+
+int filevalues_field_is(const char *field, const char *name, char *const *files, size_t n)
+{
+	static const char *const fields[] = { "product_serial", "product_uuid", "board_serial",
+					      "chassis_serial", NULL };
+	size_t i, k, flen;
+	int any = 0;
+
+	if (!field)
+		return 1;
+	for (k = 0; fields[k]; k++) {
+		int named = 1;
+
+		flen = strlen(fields[k]);
+		for (i = 0; name && (name[i] || i < flen); i++)
+			if (i >= flen || !name[i] || (name[i] == '-' ? '_' : name[i]) != fields[k][i]) {
+				named = 0;
+				break;
+			}
+		for (i = 0; !named && i < n; i++) {
+			size_t len = strlen(files[i]);
+
+			named = len > flen && files[i][len - flen - 1] == '/' &&
+				!strcmp(files[i] + len - flen, fields[k]);
+		}
+		if (named && !strcmp(fields[k], field))
+			return 1;
+		any |= named;
+	}
+	return !any;
 }
 
 long filevalues_read(const char *path, filevalue_fn fn, void *ctx)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* filevalues: identifier files that hold a table of values rather than one value (the kernel's
- * ARP table, /proc/net/arp, lists the neighbours' MACs, the router's among them): which files
- * they are, and the values in their text. */
+/* filevalues: identifier files that hold a table of values rather than one value: the kernel's
+ * ARP table (/proc/net/arp lists the neighbours' MACs, the router's among them) and the raw
+ * SMBIOS/DMI table (/sys/firmware/dmi/tables/DMI, or a dmidecode --dump-bin file named DMI or
+ * *.dmi, which dmidecode reads: the system, board and chassis serials and the system UUID).
+ * Which files they are, and the values in them, each with the field it came from. */
 #ifndef IDSENTRY_FILEVALUES_H
 #define IDSENTRY_FILEVALUES_H
 
@@ -11,13 +13,21 @@
 /* Bytes of a table file read for its values (the ARP table of a busy router fits). */
 #define FILEVALUES_MAX_BYTES (64u << 10)
 
-typedef void (*filevalue_fn)(void *ctx, const uint8_t *value, size_t len);
+/* field: where in the table the value was ("product_serial", "product_uuid", "board_serial",
+ * "chassis_serial": the names of the sysfs files that hold them), NULL when the table has one
+ * kind of value (the ARP table). */
+typedef void (*filevalue_fn)(void *ctx, const char *field, const uint8_t *value, size_t len);
 
 /* Whether path names a table file (its values come from filevalues_each, not the whole text). */
 int filevalues_is_table(const char *path);
 /* Calls fn for each value in a table file's text; returns how many. */
 size_t filevalues_each(const char *path, const uint8_t *text, size_t len, filevalue_fn fn,
 		       void *ctx);
+/* Whether a value from 'field' belongs to the identifier named 'name' whose files are files[n]:
+ * any value when field is NULL; else the identifier named for the field (product-serial) or
+ * watching the sysfs file of that name (/sys/class/dmi/id/product_serial); an identifier that is
+ * none of the fields' (a policy's own "dmi" identifier) takes every value. */
+int filevalues_field_is(const char *field, const char *name, char *const *files, size_t n);
 /* Reads a table file (at most FILEVALUES_MAX_BYTES) and calls fn for each value; returns how
  * many, or -errno when it cannot be read. */
 long filevalues_read(const char *path, filevalue_fn fn, void *ctx);

