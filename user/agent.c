@@ -28,6 +28,7 @@
 #include "flow.h"
 #include "hook_gate.h"
 #include "tls.h"
+#include "tlspair.h"
 #include "ioctl.h"
 #include "modem.h"
 #include "props.h"
@@ -87,6 +88,7 @@ struct agent {
 	struct output out;
 	struct detector det;
 	struct longsends longs; /* sends longer than a sample, put back together */
+	struct tlspair tls_pairs; /* memory-BIO TLS plaintext, waiting for its socket */
 	struct metrics_file metrics; /* --metrics-file */
 	struct shm_tracker shm; /* memory holders share with other processes */
 	struct ring_buffer *rb;
@@ -99,6 +101,15 @@ struct agent {
 
 #define MAX_TAINTED_PROCS_REPORTED 1000000
 #define TLS_RESCAN_SECONDS 5
+
+/* Now, on the clock events are stamped with (bpf_ktime_get_boot_ns). */
+static uint64_t boot_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
 
 static uint64_t monotonic_ns(void)
 {
@@ -398,6 +409,11 @@ static void counters_members(struct agent *a, struct json *j)
 	json_uint(j, "assembled", a->longs.assembled);
 	json_uint(j, "incomplete", a->longs.incomplete);
 	json_uint(j, "orphan_parts", a->longs.orphans);
+	json_object_end(j);
+	/* TLS plaintext written to a memory BIO, and whether its ciphertext's socket was found */
+	json_object_begin(j, "memory_bio_tls");
+	json_uint(j, "paired", a->tls_pairs.paired);
+	json_uint(j, "unpaired", a->tls_pairs.unpaired);
 	json_object_end(j);
 }
 
@@ -1069,10 +1085,16 @@ static void follow_shared_memory(struct agent *a, uint32_t tgid)
 		shm_find_mappers(&a->shm, getpid(), taint_memory_sharer, a);
 }
 
-/* A send to judge, whole (longsend_feed calls it). */
+/* A send to judge, with its destination (tlspair_feed calls it). */
 static void judge_send(void *ctx, const struct send_event *ev)
 {
 	detect_send(ctx, ev);
+}
+
+/* A send whole (longsend_feed calls it): memory-BIO plaintext waits for its socket first. */
+static void pair_send(void *ctx, const struct send_event *ev)
+{
+	tlspair_feed(ctx, ev);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -1252,6 +1274,7 @@ static int event_loop(struct agent *a)
 				ring_buffer__consume(a->rb);
 				report_losses(a);
 				longsend_tick(&a->longs);
+				tlspair_tick(&a->tls_pairs, boot_ns());
 				if (seconds % SHM_RESCAN_SECONDS == 0 && a->shm.n_holders)
 					shm_rescan(&a->shm, getpid(), taint_memory_sharer, a);
 				aggregate_flush(&a->agg, &a->out, monotonic_ns(), 0);
@@ -1283,6 +1306,8 @@ static int event_loop(struct agent *a)
 	/* drain what the kernel already produced before detaching */
 	ring_buffer__consume(a->rb);
 	longsend_flush(&a->longs);
+	tlspair_tick(&a->tls_pairs, UINT64_MAX);
+	tlspair_free(&a->tls_pairs);
 	report_losses(a);
 	aggregate_flush(&a->agg, &a->out, monotonic_ns(), 1);
 	/* the counters as they end, for whoever asked for them periodically */
@@ -1326,7 +1351,8 @@ int agent_run(const struct agent_opts *o)
 		goto cleanup;
 	a->det.values = &a->values;
 	a->det.procs = &a->procs;
-	longsend_init(&a->longs, judge_send, &a->det);
+	tlspair_init(&a->tls_pairs, judge_send, &a->det);
+	longsend_init(&a->longs, pair_send, &a->tls_pairs);
 	shm_tracker_init(&a->shm, NULL);
 	a->det.hosts = &a->hosts;
 	a->det.enf = &a->enf;

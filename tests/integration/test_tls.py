@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """TLS: plaintext handed to OpenSSL is matched before encryption; ciphertext raises nothing."""
 import subprocess
+import time
 
-from idslib import Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id
+from idslib import Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id, run_py
 
 
 def curl_tls(host, header):
@@ -49,3 +50,32 @@ def test_gnutls_cli_request_is_confirmed_on_the_tls_channel(host):
     expect_eq("confirmed", a["confidence"], "confidence")
     expect_eq({"proto": "tcp", "addr": host.addr, "port": 8443},
               {k: a["destination"][k] for k in ("proto", "addr", "port")}, "destination")
+
+
+def test_asyncio_memory_bio_tls_is_confirmed_with_its_socket(host):
+    """asyncio encrypts into a memory BIO (SSLObject): SSL_write writes no socket; the ciphertext
+    leaves by the event loop's send. One confirmed alert, with the real destination."""
+    code = """
+import asyncio, ssl, sys
+async def main():
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    mid = open("/etc/machine-id").read().strip()
+    r, w = await asyncio.open_connection(sys.argv[1], 8443, ssl=ctx)
+    w.write(("GET /sync HTTP/1.1\\r\\nHost: t\\r\\nX-Device: " + mid + "\\r\\n\\r\\n").encode())
+    await w.drain()
+    await asyncio.wait_for(r.read(100), 5)
+    w.close()
+asyncio.run(main())
+"""
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        pid, _ = run_py(code, host.addr)
+        a = agent.wait_alert(process__pid=pid)
+        time.sleep(1)  # a second alert (for the ciphertext) would have come by now
+        alerts = agent.alerts(process__pid=pid)
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq("tls", a["evidence"]["channel"], "evidence.channel")
+    expect_eq({"proto": "tcp", "addr": host.addr, "port": 8443},
+              {k: a["destination"][k] for k in ("proto", "addr", "port")}, "destination")
+    expect_eq(1, len(alerts), "alerts for the client (its ciphertext raises none)")

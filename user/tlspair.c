@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* tlspair: plaintext written to a memory BIO paired with the send of its ciphertext. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "tlspair.h"
+
+void tlspair_init(struct tlspair *tp, tlspair_judge_fn judge, void *ctx)
+{
+	memset(tp, 0, sizeof(*tp));
+	tp->judge = judge;
+	tp->ctx = ctx;
+}
+
+/* A TLS record's header: content type (change_cipher_spec 20 .. application_data 23, heartbeat
+ * 24), then version 3.x (RFC 8446 section 5.1; 3.1-3.4 on the wire). */
+static int tls_record(const struct send_event *ev)
+{
+	const uint8_t *s = ev->sample;
+
+	return ev->sample_len >= 5 && s[0] >= 20 && s[0] <= 24 && s[1] == 3 && s[2] <= 4;
+}
+
+static int waiting_plaintext(const struct send_event *ev)
+{
+	return ev->call == CALL_SSL_WRITE && !(ev->flags & SEND_DEST_FROM_SOCKET) && !ev->dport;
+}
+
+static struct tls_waiting **slot_of(struct tlspair *tp, uint32_t tgid)
+{
+	for (int i = 0; i < TLSPAIR_SLOTS; i++)
+		if (tp->slot[i] && tp->slot[i]->ev.ev.hdr.tgid == tgid)
+			return &tp->slot[i];
+	return NULL;
+}
+
+static void judge_waiting(struct tlspair *tp, struct tls_waiting **w, const struct send_event *to)
+{
+	struct send_event *ev = &(*w)->ev.ev;
+
+	if (to) {
+		ev->family = to->family;
+		ev->sock_type = to->sock_type;
+		ev->protocol = to->protocol;
+		ev->dport = to->dport;
+		ev->fd = to->fd;
+		memcpy(ev->daddr, to->daddr, sizeof(ev->daddr));
+		ev->flags |= SEND_DEST_FROM_SOCKET;
+		tp->paired++;
+	} else {
+		tp->unpaired++;
+	}
+	tp->judge(tp->ctx, ev);
+	free(*w);
+	*w = NULL;
+}
+
+static void wait_for_socket(struct tlspair *tp, const struct send_event *ev)
+{
+	struct tls_waiting **w = slot_of(tp, ev->hdr.tgid), **oldest = NULL;
+	struct send_event *have;
+	size_t room;
+	int i;
+
+	if (!w) {
+		for (i = 0; i < TLSPAIR_SLOTS && !w; i++)
+			if (!tp->slot[i])
+				w = &tp->slot[i];
+		/* more processes waiting than slots: the one waiting longest goes as it is */
+		for (i = 0; !w && i < TLSPAIR_SLOTS; i++)
+			if (!oldest || tp->slot[i]->since_ns < (*oldest)->since_ns)
+				oldest = &tp->slot[i];
+		if (!w) {
+			judge_waiting(tp, oldest, NULL);
+			w = oldest;
+		}
+		*w = malloc(sizeof(**w));
+		if (!*w) {
+			tp->judge(tp->ctx, ev);
+			return;
+		}
+		(*w)->since_ns = ev->hdr.ts_ns;
+		memcpy(&(*w)->ev.ev, ev, offsetof(struct send_event, sample) + ev->sample_len);
+		return;
+	}
+	/* another SSL_write before the flush (headers, then the body): it runs on */
+	have = &(*w)->ev.ev;
+	room = SEND_SCAN_BYTES - have->sample_len;
+	if (ev->sample_len > room) {
+		judge_waiting(tp, w, NULL);
+		wait_for_socket(tp, ev);
+		return;
+	}
+	memcpy(have->sample + have->sample_len, ev->sample, ev->sample_len);
+	have->sample_len += ev->sample_len;
+	have->result += ev->result;
+	have->taint_mask |= ev->taint_mask;
+}
+
+void tlspair_feed(struct tlspair *tp, const struct send_event *ev)
+{
+	struct tls_waiting **w;
+
+	if (waiting_plaintext(ev)) {
+		wait_for_socket(tp, ev);
+		return;
+	}
+	w = slot_of(tp, ev->hdr.tgid);
+	if (w && (ev->family == AF_INET || ev->family == AF_INET6) && ev->call != CALL_SSL_WRITE &&
+	    tls_record(ev)) {
+		/* the ciphertext of what is judged now: it says nothing more */
+		judge_waiting(tp, w, ev);
+		return;
+	}
+	tp->judge(tp->ctx, ev);
+}
+
+void tlspair_tick(struct tlspair *tp, uint64_t now_ns)
+{
+	for (int i = 0; i < TLSPAIR_SLOTS; i++)
+		if (tp->slot[i] && (now_ns == UINT64_MAX ||
+				    now_ns - tp->slot[i]->since_ns > TLSPAIR_WAIT_NS))
+			judge_waiting(tp, &tp->slot[i], NULL);
+}
+
+void tlspair_free(struct tlspair *tp)
+{
+	for (int i = 0; i < TLSPAIR_SLOTS; i++) {
+		free(tp->slot[i]);
+		tp->slot[i] = NULL;
+	}
+}
