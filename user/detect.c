@@ -10,6 +10,7 @@
 #include "dns.h"
 #include "enforce.h"
 #include "detect.h"
+#include "hpack.h"
 #include "inflate.h"
 #include "policy.h"
 #include "proctable.h"
@@ -362,6 +363,21 @@ static int compressed_hits(struct detector *d, const struct send_event *ev,
 	return n_hits < 0 ? 0 : n_hits;
 }
 
+/* Values in the header fields of HTTP/2 frames the sample starts with (hpack.h). */
+static int hpack_hits(struct detector *d, const struct send_event *ev, struct value_hit *hits)
+{
+	static char text[8192]; /* the loop is single-threaded */
+	size_t n = hpack_headers_text(ev->sample, ev->sample_len, text, sizeof(text));
+	int k, n_hits;
+
+	if (!n)
+		return 0;
+	n_hits = values_scan(d->values, (const uint8_t *)text, n, ev->taint_mask, hits, MAX_HITS);
+	for (k = 0; k < n_hits; k++)
+		hits[k].enc = ENC_HPACK;
+	return n_hits < 0 ? 0 : n_hits;
+}
+
 void detect_send(struct detector *d, const struct send_event *ev)
 {
 	const struct policy *pol = d->sink.policy;
@@ -411,6 +427,9 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	/* telemetry compresses: values inside a gzip/zlib/deflate stream the sample holds */
 	if (!n_hits && ev->sample_len)
 		n_hits = compressed_hits(d, ev, hits);
+	/* HTTP/2 codes header values (HPACK Huffman): decoded, they are text again */
+	if (!n_hits && ev->sample_len)
+		n_hits = hpack_hits(d, ev, hits);
 	/* sendfile/splice of an identifier file: its value went out whole, as read */
 	if (ev->flags & SEND_FILE_CONTENT)
 		n_hits = add_file_content_hits(d, ev->content_mask, hits, n_hits);
@@ -469,6 +488,9 @@ void detect_send(struct detector *d, const struct send_event *ev)
 				 qc.entry ? qc.entry->name : "", qc.entry ? "')" : "");
 			a.note = quiet_note;
 		}
+		if (a.confirmed && a.enc == ENC_HPACK)
+			a.note = "found in an HTTP/2 header block, decoded (HPACK); offset counts in the "
+				 "decoded header lines";
 		if (a.confirmed && (a.enc == ENC_GZIP || a.enc == ENC_ZLIB || a.enc == ENC_DEFLATE))
 			a.note = "found in the inflated content of a compressed stream; offset counts "
 				 "in that content";

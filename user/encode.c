@@ -47,6 +47,7 @@ const char *encoding_name(enum encoding e)
 		[ENC_SHA1] = "sha1", [ENC_SHA256] = "sha256", [ENC_UUID] = "uuid",
 		[ENC_RAW] = "raw", [ENC_JSON] = "json-escape", [ENC_DECIMAL] = "decimal",
 		[ENC_GZIP] = "gzip", [ENC_ZLIB] = "zlib", [ENC_DEFLATE] = "deflate",
+		[ENC_HPACK] = "hpack",
 	};
 
 	if ((unsigned int)e >= ENC__COUNT)

@@ -24,6 +24,7 @@ enum encoding {
 	ENC_GZIP,    /* inside a gzip stream (any form of it, once inflated) */
 	ENC_ZLIB,    /* inside a zlib stream */
 	ENC_DEFLATE, /* inside a raw deflate body */
+	ENC_HPACK,   /* in an HTTP/2 header field (Huffman-coded or not, once decoded) */
 	ENC__COUNT,
 };
 

@@ -50,6 +50,8 @@ def serve_tls(addr, record, deadline):
                     "-days", "1", "-subj", "/CN=idsentry-test"], check=True, capture_output=True)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
+    # HTTP/2 clients (curl --http2) get h2: what they send is recorded, then the connection ends
+    ctx.set_alpn_protocols(["h2", "http/1.1"])
     srv = socket.create_server((addr, 8443), reuse_port=True)
     srv.settimeout(0.5)
 
@@ -58,6 +60,21 @@ def serve_tls(addr, record, deadline):
         buf = bytearray()
         try:
             with ctx.wrap_socket(conn, server_side=True) as tls:
+                if tls.selected_alpn_protocol() == "h2":
+                    # an empty SETTINGS frame; the client's preface, SETTINGS and HEADERS come
+                    tls.sendall(b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+                    tls.settimeout(1)
+                    try:
+                        while True:
+                            data = tls.recv(65536)
+                            if not data:
+                                break
+                            record("tls", 8443, data)
+                    except socket.timeout:
+                        pass
+                    # GOAWAY, no error: the client gives up on its request
+                    tls.sendall(b"\x00\x00\x08\x07\x00\x00\x00\x00\x00" + bytes(8))
+                    return
                 while not http_complete(buf):
                     data = tls.recv(65536)
                     if not data:
