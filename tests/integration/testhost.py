@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """testhost: the network-namespace peer the integration tests send to; records every byte it gets.
 
-Listens on TCP 8080 (HTTP: answers 200 to anything), TCP 9000 (raw sink, IPv4 and IPv6), UDP 9999 and UDP 53
-(DNS: answers every query with its own address), TCP 8443 (HTTPS, self-signed), and appends
+Listens on TCP 8080 (HTTP: answers 200 to anything), TCP 9000 (raw sink, IPv4 and IPv6), UDP 9999
+and UDP 53 (DNS: answers every query with its own address), TCP 8443 (HTTPS, self-signed) and
+8444 (the same, offering HTTP/2), and appends
 one JSON line per received chunk to --log. Exits by itself after --max-seconds.
 """
 import argparse
@@ -42,17 +43,18 @@ def dns_answer(query, addr):
     return header + question + answer
 
 
-def serve_tls(addr, record, deadline):
-    """HTTPS on 8443 with a throwaway self-signed certificate; records the decrypted requests."""
+def serve_tls(addr, record, deadline, port=8443, h2=False):
+    """HTTPS with a throwaway self-signed certificate; records the decrypted requests. On 8443
+    HTTP/1.1; with h2 (8444) HTTP/2 is offered by ALPN and what its clients send is recorded."""
     tmp = tempfile.mkdtemp(prefix="idsentry-tls-")
     key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.pem")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
                     "-days", "1", "-subj", "/CN=idsentry-test"], check=True, capture_output=True)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
-    # HTTP/2 clients (curl --http2) get h2: what they send is recorded, then the connection ends
-    ctx.set_alpn_protocols(["h2", "http/1.1"])
-    srv = socket.create_server((addr, 8443), reuse_port=True)
+    # HTTP/2 clients (curl --http2) get h2 there: what they send is recorded, then it ends
+    ctx.set_alpn_protocols(["h2", "http/1.1"] if h2 else ["http/1.1"])
+    srv = socket.create_server((addr, port), reuse_port=True)
     srv.settimeout(0.5)
 
     def handle(conn):
@@ -69,7 +71,7 @@ def serve_tls(addr, record, deadline):
                             data = tls.recv(65536)
                             if not data:
                                 break
-                            record("tls", 8443, data)
+                            record("tls", port, data)
                     except socket.timeout:
                         pass
                     # GOAWAY, no error: the client gives up on its request
@@ -79,7 +81,7 @@ def serve_tls(addr, record, deadline):
                     data = tls.recv(65536)
                     if not data:
                         break
-                    record("tls", 8443, data)
+                    record("tls", port, data)
                     buf += data
                 tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
         except (OSError, ssl.SSLError):
@@ -120,6 +122,7 @@ def main():
             log.write(json.dumps({"kind": kind, "port": port, "data": data.decode("latin-1")}) + "\n")
 
     threading.Thread(target=serve_tls, args=(a.addr, record, deadline), daemon=True).start()
+    threading.Thread(target=serve_tls, args=(a.addr, record, deadline, 8444, True), daemon=True).start()
 
     while time.monotonic() < deadline:
         ready, _, _ = select.select(list(listeners) + [udp, dns] + list(conns), [], [], 0.5)
