@@ -391,9 +391,14 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	current_syscall(&a);
 	if (family != AF_PACKET && a.nr != NR_io_uring_enter)
 		loopback_send(sk, ret, pid_tgid, t, &a);
-	/* the syscall hooks saw this send begin and report it at its exit */
-	if (bpf_map_lookup_elem(&pending_sends, &pid_tgid))
-		return 0;
+	/* the syscall hooks saw this send begin and report it at its exit; while they are being
+	 * attached or detached (syscall_hooks_on 0: one by one, over a second or two) its exit may
+	 * be gone: the send is reported here, and the exit, finding nothing pending, stays quiet */
+	if (bpf_map_lookup_elem(&pending_sends, &pid_tgid)) {
+		if (syscall_hooks_on)
+			return 0;
+		bpf_map_delete_elem(&pending_sends, &pid_tgid);
+	}
 	/* io_uring's sends are reported at their completion (uring.bpf.c) */
 	if (a.nr == NR_io_uring_enter)
 		return 0;

@@ -75,7 +75,7 @@ class TestHost:
         sh(["ip", "-n", self.ns, "addr", "add", self.addr6 + "/64", "dev", self.veth + "p", "nodad"])
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, PYTHON, os.path.join(HERE, "testhost.py"),
                                       "--addr", self.addr, "--addr6", self.addr6, "--log", self.log,
-                                      "--max-seconds", "1200"])
+                                      "--max-seconds", "3600"])
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             listening = sh(["ip", "netns", "exec", self.ns, "ss", "-ltn"], check=False).stdout
