@@ -23,18 +23,23 @@ def body_file(offset, total):
     return f.name
 
 
-def test_value_6_kib_into_an_http_body_is_confirmed(host):
-    path = body_file(6 * 1024, 20 * 1024)
+def curl_body_with_the_value_6_kib_in(url, total):
+    """The alert for curl posting a JSON body with the machine-id 6 KiB in. The shell reads the
+    identifier and becomes curl, which reads only the body file."""
+    path = body_file(6 * 1024, total)
     try:
         with Agent(policy_text=POLICY_MACHINE_ID) as agent:
-            # the shell reads the identifier and becomes curl, which reads only the body file
-            r = subprocess.run(["sh", "-c", "read id </etc/machine-id; exec curl -s -o /dev/null "
-                                "--max-time 5 --data-binary @%s http://%s:8080/ingest" % (path, host.addr)],
+            r = subprocess.run(["sh", "-c", "read id </etc/machine-id; exec curl -sk -o /dev/null "
+                                "--max-time 5 --data-binary @%s %s" % (path, url)],
                                capture_output=True, timeout=20)
             expect_eq(0, r.returncode, "curl's exit status")
-            a = agent.wait_alert(process__comm="curl")
+            return agent.wait_alert(process__comm="curl")
     finally:
         os.unlink(path)
+
+
+def test_value_6_kib_into_an_http_body_is_confirmed(host):
+    a = curl_body_with_the_value_6_kib_in("http://%s:8080/ingest" % host.addr, 20 * 1024)
     expect_eq("confirmed", a["confidence"], "confidence")
     expect(a["evidence"]["offset"] >= 6 * 1024, "the offset past the first sample, got %r" % a["evidence"])
 
@@ -81,15 +86,6 @@ s.close()
 
 
 def test_value_6_kib_into_a_tls_body_is_confirmed(host):
-    path = body_file(6 * 1024, 16 * 1024)
-    try:
-        with Agent(policy_text=POLICY_MACHINE_ID) as agent:
-            r = subprocess.run(["sh", "-c", "read id </etc/machine-id; exec curl -sk -o /dev/null "
-                                "--max-time 5 --data-binary @%s https://%s:8443/ingest" % (path, host.addr)],
-                               capture_output=True, timeout=20)
-            expect_eq(0, r.returncode, "curl's exit status")
-            a = agent.wait_alert(process__comm="curl")
-    finally:
-        os.unlink(path)
+    a = curl_body_with_the_value_6_kib_in("https://%s:8443/ingest" % host.addr, 16 * 1024)
     expect_eq("confirmed", a["confidence"], "confidence")
     expect_eq("tls", a["evidence"]["channel"], "evidence.channel")

@@ -42,12 +42,14 @@ print(mac)
 
 
 def interface_with_a_permanent_address():
-    """A host interface whose driver reports a permanent MAC (a NIC; veth and dummy report none)."""
+    """A host interface whose driver reports a permanent MAC (a NIC), or (None, None) after
+    saying that the test is skipped (veth and dummy report none)."""
     for name in sorted(os.listdir("/sys/class/net")):
         r = subprocess.run(["ethtool", "-P", name], capture_output=True, text=True)
         addr = r.stdout.strip().rsplit(" ", 1)[-1]
         if r.returncode == 0 and addr.count(":") == 5 and addr != "00:00:00:00:00:00":
             return name, addr
+    print("  skipped: no interface here reports a permanent address (veth and dummy do not)")
     return None, None
 
 
@@ -56,7 +58,6 @@ def test_permanent_mac_from_ethtool_piped_to_curl(host):
     curl."""
     iface, addr = interface_with_a_permanent_address()
     if not iface:
-        print("  skipped: no interface here reports a permanent address (veth and dummy do not)")
         return
     policy = """version: 1
 identifiers:
@@ -78,7 +79,6 @@ def test_permanent_mac_by_the_siocethtool_ioctl(host):
     """ETHTOOL_GPERMADDR through SIOCETHTOOL, as ethtool before netlink and libraries ask it."""
     iface, addr = interface_with_a_permanent_address()
     if not iface:
-        print("  skipped: no interface here reports a permanent address (veth and dummy do not)")
         return
     policy = """version: 1
 identifiers:
