@@ -117,7 +117,9 @@ static void on_send(const struct send_event *s)
 	FUZZ_CHECK(s->sample_len <= MAX_SAMPLE_BYTES, "sample_len %u > MAX_SAMPLE_BYTES",
 		   s->sample_len);
 	destination_decode(&dst, s->family, s->daddr, s->dport, s->protocol, s->sock_type);
-	FUZZ_CHECK(dst.family == AF_INET || dst.family == AF_INET6, "family %d", dst.family);
+	/* packet sockets' destinations are link-layer (an ethertype), the rest IPv4 or IPv6 */
+	FUZZ_CHECK(dst.family == AF_INET || dst.family == AF_INET6 || dst.family == AF_PACKET,
+		   "family %d", dst.family);
 	FUZZ_CHECK(dst.text[0] && dst.proto, "destination without text or protocol");
 	host = hostcache_lookup(&hosts, dst.family, dst.addr);
 	FUZZ_CHECK(!host || strlen(host) < DNS_NAME_MAX, "host name unterminated");
