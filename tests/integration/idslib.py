@@ -157,7 +157,8 @@ class Agent:
     def records(self):
         try:
             with open(self.out, encoding="utf-8") as f:
-                return [json.loads(line) for line in f if line.strip()]
+                # a line the agent is still writing (no newline yet) is read next time
+                return [json.loads(line) for line in f if line.strip() and line.endswith("\n")]
         except FileNotFoundError:
             return []
 
