@@ -344,18 +344,16 @@ static __always_inline void unix_send(struct sock *sk, __u64 sent, __u64 pid_tgi
 }
 
 /* A tainted process sent over TCP or UDP to a process of this host (a local proxy, a DNS stub,
- * its own helper): the receiving end carries the taint on, as a unix socket's does. */
+ * its own helper): the receiving end carries the taint on, as a unix socket's does. src: what the
+ * syscall handed over (channel_send_source). */
 static __always_inline void loopback_send(struct sock *sk, __u64 sent, __u64 pid_tgid,
-					  const struct proc_taint *t, const struct syscall_args *a)
+					  const struct proc_taint *t, const struct send_source *src)
 {
-	struct send_source src;
-	__u64 chan;
+	__u64 chan = loopback_channel_out(sk, src->addr, src->addrlen);
 
-	channel_send_source(a, &src);
-	chan = loopback_channel_out(sk, src.addr, src.addrlen);
 	if (chan)
-		taint_channel(chan, CHANNEL_LOOPBACK, t, pid_tgid, src.buf,
-			      src.is_iov ? src.len : sent, src.is_iov, 0);
+		taint_channel(chan, CHANNEL_LOOPBACK, t, pid_tgid, src->buf,
+			      src->is_iov ? src->len : sent, src->is_iov, 0);
 }
 
 SEC("tp_btf/sock_send_length")
@@ -389,8 +387,12 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	if (family != AF_INET && family != AF_INET6 && family != AF_PACKET)
 		return 0;
 	current_syscall(&a);
-	if (family != AF_PACKET && a.nr != NR_io_uring_enter)
-		loopback_send(sk, ret, pid_tgid, t, &a);
+	/* what the syscall handed over, read once: for the loopback channel and the report */
+	if (a.nr != NR_io_uring_enter) {
+		channel_send_source(&a, &src);
+		if (family != AF_PACKET)
+			loopback_send(sk, ret, pid_tgid, t, &src);
+	}
 	/* the syscall hooks saw this send begin and report it at its exit; while they are being
 	 * attached or detached (syscall_hooks_on 0: one by one, over a second or two) its exit may
 	 * be gone: the send is reported here, and the exit, finding nothing pending, stays quiet */
@@ -412,7 +414,6 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 		report_mmsg(sk, ret, pid_tgid, t, &a, tc != NULL);
 		return 0;
 	}
-	send_source_of(&a, &src);
 	if (!src.call)
 		src.call = CALL_SOCKET_LAYER;
 	report_inet_send(sk, ret, pid_tgid, t, src.call == CALL_SOCKET_LAYER ? ~0U : a.arg[0],

@@ -1039,9 +1039,6 @@ static void taint_memory_sharer(void *ctx, uint32_t tgid, const struct shm_objec
 	int fd = bpf_map__fd(a->loader.skel->maps.taint);
 	struct proc_taint t = {};
 	struct flow_event fe = {};
-	struct timespec now;
-
-	clock_gettime(CLOCK_BOOTTIME, &now);
 	if (!bpf_map_lookup_elem(fd, &tgid, &t)) {
 		if ((t.ident_mask | o->mask) == t.ident_mask)
 			return;
@@ -1050,7 +1047,7 @@ static void taint_memory_sharer(void *ctx, uint32_t tgid, const struct shm_objec
 		bpf_map_update_elem(fd, &tgid, &t, BPF_EXIST);
 	} else {
 		t.ident_mask = o->mask;
-		t.last_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+		t.last_ns = boot_ns();
 		t.flags = TAINT_VIA_CHANNEL;
 		if (bpf_map_update_elem(fd, &tgid, &t, BPF_NOEXIST))
 			return;

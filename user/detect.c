@@ -12,6 +12,7 @@
 #include "detect.h"
 #include "hpack.h"
 #include "inflate.h"
+#include "tlspair.h"
 #include "policy.h"
 #include "proctable.h"
 #include "quiet.h"
@@ -369,9 +370,9 @@ static int compressed_hits(struct detector *d, const struct send_event *ev,
  * server name, are still searched). */
 static int tls_control_record(const struct send_event *ev)
 {
-	const uint8_t *s = ev->sample;
+	int type = tls_record_type(ev);
 
-	return ev->sample_len >= 5 && s[0] >= 20 && s[0] <= 22 && s[1] == 3 && s[2] <= 4;
+	return type >= 20 && type <= 22;
 }
 
 /* Values in the header fields of HTTP/2 frames the sample starts with (hpack.h). */

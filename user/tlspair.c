@@ -13,13 +13,13 @@ void tlspair_init(struct tlspair *tp, tlspair_judge_fn judge, void *ctx)
 	tp->ctx = ctx;
 }
 
-/* A TLS record's header: content type (change_cipher_spec 20 .. application_data 23, heartbeat
- * 24), then version 3.x (RFC 8446 section 5.1; 3.1-3.4 on the wire). */
-static int tls_record(const struct send_event *ev)
+int tls_record_type(const struct send_event *ev)
 {
 	const uint8_t *s = ev->sample;
 
-	return ev->sample_len >= 5 && s[0] >= 20 && s[0] <= 24 && s[1] == 3 && s[2] <= 4;
+	if (ev->sample_len >= 5 && s[0] >= 20 && s[0] <= 24 && s[1] == 3 && s[2] <= 4)
+		return s[0];
+	return 0;
 }
 
 static int waiting_plaintext(const struct send_event *ev)
@@ -108,7 +108,7 @@ void tlspair_feed(struct tlspair *tp, const struct send_event *ev)
 	}
 	w = slot_of(tp, ev->hdr.tgid);
 	if (w && (ev->family == AF_INET || ev->family == AF_INET6) && ev->call != CALL_SSL_WRITE &&
-	    tls_record(ev)) {
+	    tls_record_type(ev)) {
 		/* the ciphertext of what is judged now: it says nothing more */
 		judge_waiting(tp, w, ev);
 		return;

@@ -29,6 +29,10 @@ struct tlspair {
 	unsigned long long unpaired; /* judged without one (no TLS record followed in time) */
 };
 
+/* The content type of the TLS record a send's sample starts with (20 change_cipher_spec .. 23
+ * application_data, 24 heartbeat; RFC 8446 5.1, version 3.x on the wire), or 0 if none. */
+int tls_record_type(const struct send_event *ev);
+
 void tlspair_init(struct tlspair *tp, tlspair_judge_fn judge, void *ctx);
 /* Takes a whole send (longsend.h): plaintext without a destination waits; a send that carries a
  * TLS record from a process with plaintext waiting gives it its destination; the rest are
