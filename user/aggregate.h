@@ -21,8 +21,8 @@ struct agg_key {
 	uint8_t family;
 	uint8_t confirmed;
 	uint8_t encoding; /* how the value was seen, when confirmed */
-	uint8_t pad[7];
-	char action[8];
+	uint8_t action; /* enum alert_outcome */
+	uint8_t pad[6];
 	char channel[8];
 };
 

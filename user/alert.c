@@ -83,8 +83,20 @@ static void aggregation_key(const struct alert_desc *a, struct agg_key *k)
 	k->family = a->dst->family;
 	k->confirmed = a->confirmed;
 	k->encoding = a->confirmed ? a->enc : 0;
-	strncpy(k->action, a->action, sizeof(k->action) - 1);
+	k->action = (uint8_t)a->action;
 	strncpy(k->channel, a->channel, sizeof(k->channel) - 1);
+}
+
+const char *alert_outcome_name(enum alert_outcome o)
+{
+	switch (o) {
+	case OUTCOME_BLOCKED:
+		return "blocked";
+	case OUTCOME_KILLED:
+		return "killed";
+	default:
+		return "alert";
+	}
 }
 
 void alert_record(struct json *j, const struct alert_sink *s, const struct alert_desc *a)
@@ -97,7 +109,7 @@ void alert_record(struct json *j, const struct alert_sink *s, const struct alert
 	json_string(j, "rule", a->rule->name);
 	json_string(j, "severity",
 		    a->confirmed ? a->rule->severity : lower_severity(a->rule->severity));
-	json_string(j, "action", a->action);
+	json_string(j, "action", alert_outcome_name(a->action));
 	json_string(j, "confidence", a->confirmed ? "confirmed" : "suspected");
 
 	json_object_begin(j, "process");

@@ -21,9 +21,15 @@ struct alert_ident {
 	const char *source, *path;       /* how this process got it, when known, else the value's */
 };
 
+/* What an alert says was done: the data went (alerted), or the kernel stopped it, or the sender. */
+enum alert_outcome { OUTCOME_ALERT, OUTCOME_BLOCKED, OUTCOME_KILLED, OUTCOME__COUNT };
+
+/* "alert", "blocked", "killed": the record's action member. */
+const char *alert_outcome_name(enum alert_outcome o);
+
 struct alert_desc {
 	const struct rule_def *rule;
-	const char *action;  /* what actually happened: "alert", "blocked" or "killed" */
+	enum alert_outcome action; /* what actually happened */
 	int confirmed;       /* a form of the value was seen in the data */
 	const struct proc *proc;
 	struct alert_ident idents[ALERT_MAX_IDENTS];

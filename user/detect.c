@@ -171,16 +171,13 @@ static void count_alert(struct detector *d, size_t rule, const struct alert_desc
 		d->suspected++;
 	if (rule >= MAX_RULE_COUNTERS)
 		return;
-	if (!strcmp(a->action, "killed")) {
+	if (a->action == OUTCOME_KILLED)
 		d->rules[rule].killed++;
-		d->rules[rule].by[!!a->confirmed][COUNTED_KILLED]++;
-	} else if (!strcmp(a->action, "blocked")) {
+	else if (a->action == OUTCOME_BLOCKED)
 		d->rules[rule].blocked++;
-		d->rules[rule].by[!!a->confirmed][COUNTED_BLOCKED]++;
-	} else {
+	else
 		d->rules[rule].alerts++;
-		d->rules[rule].by[!!a->confirmed][COUNTED_ALERT]++;
-	}
+	d->rules[rule].by[!!a->confirmed][a->action]++;
 }
 
 static int add_file_content_hits(struct detector *d, uint64_t mask, struct value_hit *hits,
@@ -285,7 +282,7 @@ static void detect_raw_socket(struct detector *d, const struct send_event *ev)
 		struct suspect_key key = { .rule = i, .port = 0xffff };
 		struct alert_desc a = {
 			.rule = r,
-			.action = "alert",
+			.action = OUTCOME_ALERT,
 			.proc = p,
 			.dst = &dst,
 			.channel = "raw",
@@ -327,7 +324,7 @@ static void detect_blocked(struct detector *d, const struct send_event *ev)
 		dst.host = hostcache_lookup(d->hosts, dst.family, dst.addr);
 	n_hits = values_scan(d->values, ev->sample, ev->sample_len, ev->taint_mask, hits, MAX_HITS);
 	a.rule = r;
-	a.action = (ev->flags & SEND_KILLED) ? "killed" : "blocked";
+	a.action = (ev->flags & SEND_KILLED) ? OUTCOME_KILLED : OUTCOME_BLOCKED;
 	a.proc = p;
 	a.dst = &dst;
 	a.channel = "socket";
@@ -451,7 +448,7 @@ void detect_send(struct detector *d, const struct send_event *ev)
 		uint64_t mask = r->ident_mask & ev->taint_mask;
 		struct alert_desc a = {
 			.rule = r,
-			.action = "alert",
+			.action = OUTCOME_ALERT,
 			.proc = p,
 			.dst = &dst,
 			.channel = channel,
@@ -581,7 +578,7 @@ void detect_sms(struct detector *d, const struct sms_send *s)
 		uint64_t mask = r->ident_mask & s->taint_mask;
 		struct alert_desc a = {
 			.rule = r,
-			.action = !blocked ? "alert" : (s->flags & SEND_KILLED) ? "killed" : "blocked",
+			.action = !blocked ? OUTCOME_ALERT : (s->flags & SEND_KILLED) ? OUTCOME_KILLED : OUTCOME_BLOCKED,
 			.proc = p,
 			.dst = &dst,
 			.channel = "sms",

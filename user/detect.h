@@ -15,12 +15,9 @@ struct enforcer;
 
 #define MAX_RULE_COUNTERS 64
 
-/* What an alert says was done, as counted: alert, blocked, killed. */
-enum counted_action { COUNTED_ALERT, COUNTED_BLOCKED, COUNTED_KILLED, COUNTED__ACTIONS };
-
 struct rule_counters {
 	unsigned long long alerts, blocked, killed;
-	unsigned long long by[2][COUNTED__ACTIONS]; /* [confirmed][enum counted_action] */
+	unsigned long long by[2][OUTCOME__COUNT]; /* [confirmed][enum alert_outcome] */
 };
 
 /* SMS the app layer (Binder) reported lately: the modem-level AT+CMGS of the same message is

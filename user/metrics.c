@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "alert.h"
 #include "detect.h"
 #include "metrics.h"
 #include "policy.h"
@@ -74,12 +75,6 @@ static const char *const event_names[] = {
 	[EVENT_BINDER_TX] = "binder_tx",
 };
 
-static const char *const action_names[COUNTED__ACTIONS] = {
-	[COUNTED_ALERT] = "alert",
-	[COUNTED_BLOCKED] = "blocked",
-	[COUNTED_KILLED] = "killed",
-};
-
 static void alerts_family(struct strbuf *out, const struct metrics_view *v)
 {
 	size_t r, n = v->policy ? v->policy->n_rules : 0;
@@ -91,11 +86,11 @@ static void alerts_family(struct strbuf *out, const struct metrics_view *v)
 	for (r = 0; r < n && r < MAX_RULE_COUNTERS && v->det; r++) {
 		/* every combination, zeros too, so that rate() sees the first alert */
 		for (c = 1; c >= 0; c--) {
-			for (k = 0; k < COUNTED__ACTIONS; k++) {
+			for (k = 0; k < OUTCOME__COUNT; k++) {
 				struct prom_label l[] = {
 					{ "rule", v->policy->rules[r].name },
 					{ "confidence", c ? "confirmed" : "suspected" },
-					{ "action", action_names[k] },
+					{ "action", alert_outcome_name(k) },
 				};
 
 				prom_sample(out, "idsentry_alerts_total", l, 3,

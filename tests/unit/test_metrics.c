@@ -119,8 +119,8 @@ static void test_exposition(void)
 	v.kernel[STAT_RINGBUF_FULL] = 5;
 	v.kernel[STAT_SAMPLE_TRUNCATED] = 9;
 	events[EVENT_SEND] = 12;
-	det.rules[0].by[1][COUNTED_ALERT] = 2;
-	det.rules[1].by[0][COUNTED_BLOCKED] = 1;
+	det.rules[0].by[1][OUTCOME_ALERT] = 2;
+	det.rules[1].by[0][OUTCOME_BLOCKED] = 1;
 	sb_init(&b);
 	metrics_format(&b, &v);
 	EXPECT(!b.failed);
