@@ -8,6 +8,7 @@
 #include "idsentry.skel.h"
 #include "binder.h"
 #include "policy.h"
+#include "json.h"
 
 void binder_table_free(struct binder_table *t)
 {
@@ -162,4 +163,18 @@ const struct binder_method_entry *binder_sms_decode(struct binder_table *t,
 		return NULL;
 	}
 	return e;
+}
+
+void binder_describe(const struct binder_table *t, unsigned long long sms_seen_above,
+		     struct json *j)
+{
+	json_object_begin(j, "binder");
+	json_uint(j, "methods", t->n);
+	json_uint(j, "replies", t->replies);
+	json_uint(j, "values", t->values);
+	json_uint(j, "replies_unparsed", t->unparsed);
+	json_uint(j, "sms_calls", t->sms_calls);
+	json_uint(j, "sms_unparsed", t->sms_unparsed);
+	json_uint(j, "modem_sms_seen_at_binder", sms_seen_above);
+	json_object_end(j);
 }

@@ -46,4 +46,10 @@ const struct binder_method_entry *binder_sms_decode(struct binder_table *t,
 						    struct parcel_sms *sms);
 void binder_table_free(struct binder_table *t);
 
+struct json;
+/* The table's counters as the 'binder' member (sms_seen_above: modem SMS already reported at
+ * the Binder layer, counted by the detector). */
+void binder_describe(const struct binder_table *t, unsigned long long sms_seen_above,
+		     struct json *j);
+
 #endif

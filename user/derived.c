@@ -9,6 +9,8 @@
 #include "idsentry.skel.h"
 #include "idsentry.h"
 #include "derived.h"
+#include "json.h"
+#include "policy.h"
 #include "watch.h"
 
 const struct derived_file *derived_find(const struct derived_set *s, uint64_t ino)
@@ -109,4 +111,42 @@ void derived_free(struct derived_set *s)
 	free(s->files);
 	s->files = NULL;
 	s->n = 0;
+}
+
+void identifier_names_member(struct json *j, const struct policy *p, const char *key,
+			     uint64_t mask)
+{
+	size_t i;
+
+	json_array_begin(j, key);
+	for (i = 0; i < p->n_idents; i++)
+		if (mask & (1ULL << p->idents[i].bit))
+			json_string(j, NULL, p->idents[i].name);
+	json_array_end(j);
+}
+
+void derived_record_begin(struct json *j, const struct policy *p, const struct derived_file *f)
+{
+	json_record_begin(j, "derived_file");
+	json_string(j, "path", f->path);
+	json_uint(j, "ino", f->ino);
+	identifier_names_member(j, p, "identifiers", f->ident_mask);
+}
+
+void derived_describe(const struct derived_set *s, const struct policy *p, struct json *j)
+{
+	size_t i;
+
+	json_array_begin(j, "derived_files");
+	for (i = 0; i < s->n; i++) {
+		const struct derived_file *f = &s->files[i];
+
+		json_object_begin(j, NULL);
+		json_string(j, "path", f->path);
+		json_uint(j, "ino", f->ino);
+		identifier_names_member(j, p, "identifiers", f->ident_mask);
+		json_uint(j, "writer", f->writer);
+		json_object_end(j);
+	}
+	json_array_end(j);
 }

@@ -48,4 +48,14 @@ const struct derived_file *derived_find(const struct derived_set *s, uint64_t in
 int derived_apply(const struct derived_set *s, struct idsentry_bpf *skel, struct watch_set *ws);
 void derived_free(struct derived_set *s);
 
+struct json;
+struct policy;
+/* The names of the identifiers in mask, as the array member key. */
+void identifier_names_member(struct json *j, const struct policy *p, const char *key,
+			     uint64_t mask);
+/* Starts a 'derived_file' record: type, ts, path, ino, identifiers (the caller adds the rest). */
+void derived_record_begin(struct json *j, const struct policy *p, const struct derived_file *f);
+/* Every derived file, as the status record's derived_files member. */
+void derived_describe(const struct derived_set *s, const struct policy *p, struct json *j);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "idsentry.h"
+#include "aggregate.h"
 #include "alert.h"
 #include "android.h"
 #include "destination.h"
@@ -11,12 +12,14 @@
 #include "enforce.h"
 #include "detect.h"
 #include "hpack.h"
+#include "judge.h"
 #include "inflate.h"
 #include "tlspair.h"
 #include "policy.h"
 #include "proctable.h"
 #include "quiet.h"
 #include "values.h"
+#include "json.h"
 
 #define MAX_HITS ALERT_MAX_IDENTS
 
@@ -63,24 +66,6 @@ static const char *seen_by(const struct send_event *ev)
 	return NULL;
 }
 
-static int excepted(struct detector *d, const struct rule_def *r, const struct proc *p)
-{
-	struct proc_identity id;
-
-	proc_identity_of(p, android_package_of, d->sink.packages, &id);
-	return rule_excepts_process(r, &id);
-}
-
-/* Whether a rule applies to this process, destination and taint age. */
-static int rule_applies(struct detector *d, const struct rule_def *r, const struct proc *p,
-			const struct destination *dst, const struct send_event *ev)
-{
-	if (excepted(d, r, p))
-		return 0;
-	return !dest_filter_has_addr(&r->dest_except, dst->family, dst->addr) &&
-	       !dest_filter_has_port(&r->dest_except, dst->port);
-}
-
 /* Values in the name a DNS query asks for: labels are often the value, hex or base32, cut into
  * pieces, so the name is searched with its dots removed. Offsets count in that string. */
 static int dns_query_hits(struct detector *d, const struct send_event *ev,
@@ -119,65 +104,6 @@ void detect_learn_hosts(struct detector *d, const struct send_event *ev)
 	skip = !strcmp(dst.proto, "tcp") ? 2 : 0;
 	if (d->hosts && ev->sample_len > skip)
 		dns_answers(ev->sample + skip, ev->sample_len - skip, learn_host, d->hosts);
-}
-
-/* Adds an identifier to an alert: the value seen (or, without one, the value the process got,
- * else any known one), named by how this process got it when the agent saw that. */
-static void add_identifier(struct detector *d, struct alert_desc *a, unsigned int bit,
-			   const struct known_value *seen)
-{
-	const struct proc_obtained *o = proc_obtained_of(a->proc, bit);
-	const struct known_value *own = o ? values_at(d->values, o->value, o->epoch, bit) : NULL;
-	struct alert_ident *id = &a->idents[a->n_idents++];
-
-	id->bit = bit;
-	id->value = seen ? seen : own ? own : values_any_of(d->values, bit);
-	id->source = id->path = NULL;
-	/* its own source, unless what was seen is another value than the one it got */
-	if (o && (!seen || !own || own == seen)) {
-		id->source = o->source;
-		id->path = o->path;
-	}
-}
-
-/* Fills the identifiers of an alert: those seen in the data, else every one the rule covers. */
-static void name_identifiers(struct detector *d, struct alert_desc *a, uint64_t mask,
-			     const struct value_hit *hits, int n_hits)
-{
-	int k, bit;
-
-	for (k = 0; k < n_hits && a->n_idents < ALERT_MAX_IDENTS; k++) {
-		if (!(mask & (1ULL << hits[k].value->bit)))
-			continue;
-		if (!a->confirmed || hits[k].offset < a->offset) {
-			a->enc = hits[k].enc;
-			a->offset = hits[k].offset;
-		}
-		a->confirmed = 1;
-		add_identifier(d, a, hits[k].value->bit, hits[k].value);
-	}
-	for (bit = 0; !a->confirmed && bit < 64 && a->n_idents < ALERT_MAX_IDENTS; bit++) {
-		if (!(mask & (1ULL << bit)))
-			continue;
-		add_identifier(d, a, bit, NULL);
-	}
-}
-
-static void count_alert(struct detector *d, size_t rule, const struct alert_desc *a)
-{
-	if (a->confirmed)
-		d->confirmed++;
-	else
-		d->suspected++;
-	if (rule >= MAX_RULE_COUNTERS)
-		return;
-	if (a->action == OUTCOME_KILLED)
-		d->rules[rule].killed++;
-	else if (a->action == OUTCOME_BLOCKED)
-		d->rules[rule].blocked++;
-	else
-		d->rules[rule].alerts++;
-	d->rules[rule].by[!!a->confirmed][a->action]++;
 }
 
 static int add_file_content_hits(struct detector *d, uint64_t mask, struct value_hit *hits,
@@ -264,42 +190,30 @@ static int quiet_skip(void *ctx, unsigned int bit, long offset, size_t len)
  * its sends on the socket is checked instead (detect_send). */
 static void detect_raw_socket(struct detector *d, const struct send_event *ev)
 {
-	const struct policy *pol = d->sink.policy;
-	struct destination dst = {};
-	uint64_t quiet;
-	struct proc *p;
-	size_t i;
-
-	p = proctable_of_event(d->procs, &ev->hdr);
-	if (!p)
-		return;
-	quiet = quiet_identifiers(pol, p);
-	dst.family = AF_INET;
-	dst.proto = ev->family == AF_PACKET ? "packet" : "raw";
-	for (i = 0; i < pol->n_rules; i++) {
-		const struct rule_def *r = &pol->rules[i];
-		uint64_t mask = r->ident_mask & ev->taint_mask & ~p->noise_mask & ~quiet;
-		struct suspect_key key = { .rule = i, .port = 0xffff };
-		struct alert_desc a = {
-			.rule = r,
-			.action = OUTCOME_ALERT,
-			.proc = p,
-			.dst = &dst,
+	struct destination dst = { .family = AF_INET };
+	struct sighting s = {
+		.proc = proctable_of_event(d->procs, &ev->hdr),
+		.dst = &dst,
+		.taint_mask = ev->taint_mask,
+		.taint_ns = ev->taint_ns,
+		.ts_ns = ev->hdr.ts_ns,
+		.outcome = OUTCOME_ALERT,
+		.verdict_rule = -1,
+		.suspect = { .port = 0xffff },
+		.desc = {
 			.channel = "raw",
 			.call = "socket",
 			.bytes = -1,
 			.sampled = -1,
-			.lineage = p->lineage,
 			.note = "a process holding an identifier opened a raw or packet socket",
-		};
+		},
+	};
 
-		if (!mask || (r->window_ns && ev->hdr.ts_ns - ev->taint_ns > r->window_ns) ||
-		    excepted(d, r, p) || proc_note_suspect(p, &key))
-			continue;
-		name_identifiers(d, &a, mask, NULL, 0);
-		alert_write(&d->sink, &a);
-		count_alert(d, i, &a);
-	}
+	if (!s.proc)
+		return;
+	s.forgiven = quiet_identifiers(d->sink.policy, s.proc);
+	dst.proto = ev->family == AF_PACKET ? "packet" : "raw";
+	judge(d, &s);
 }
 
 /* The kernel stopped a send or a connect: one alert, for the rule that decided. */
@@ -308,35 +222,35 @@ static void detect_blocked(struct detector *d, const struct send_event *ev)
 	int ri = d->enf ? enforce_rule_of_slot(d->enf, ev->rule) : -1;
 	struct value_hit hits[MAX_HITS];
 	struct destination dst;
-	const struct rule_def *r;
-	struct alert_desc a = {};
-	struct proc *p;
-	int n_hits;
+	struct sighting s = {
+		.proc = proctable_of_event(d->procs, &ev->hdr),
+		.dst = &dst,
+		.taint_mask = ev->taint_mask,
+		.taint_ns = ev->taint_ns,
+		.ts_ns = ev->hdr.ts_ns,
+		.hits = hits,
+		.outcome = (ev->flags & SEND_KILLED) ? OUTCOME_KILLED : OUTCOME_BLOCKED,
+		.verdict_rule = ri,
+		.desc = {
+			.channel = "socket",
+			.call = call_name(ev->call),
+			.bytes = -1,
+			.sampled = ev->sample_len ? (long long)ev->sample_len : -1,
+			.hook = enforce_hook_name(ev->hook),
+			.seen_by = seen_by(ev),
+		},
+	};
 
-	if (ri < 0 || (size_t)ri >= d->sink.policy->n_rules)
+	if (ri < 0 || (size_t)ri >= d->sink.policy->n_rules || !s.proc)
 		return; /* a verdict from a policy since replaced */
-	r = &d->sink.policy->rules[ri];
-	p = proctable_of_event(d->procs, &ev->hdr);
-	if (!p)
-		return;
 	destination_decode(&dst, ev->family, ev->daddr, ev->dport, ev->protocol, ev->sock_type);
 	if (d->hosts)
 		dst.host = hostcache_lookup(d->hosts, dst.family, dst.addr);
-	n_hits = values_scan(d->values, ev->sample, ev->sample_len, ev->taint_mask, hits, MAX_HITS);
-	a.rule = r;
-	a.action = (ev->flags & SEND_KILLED) ? OUTCOME_KILLED : OUTCOME_BLOCKED;
-	a.proc = p;
-	a.dst = &dst;
-	a.channel = "socket";
-	a.call = call_name(ev->call);
-	a.bytes = -1;
-	a.sampled = ev->sample_len ? (long long)ev->sample_len : -1;
-	a.hook = enforce_hook_name(ev->hook);
-	a.seen_by = seen_by(ev);
-	a.lineage = p->lineage;
-	name_identifiers(d, &a, r->ident_mask & ev->taint_mask, hits, n_hits > 0 ? n_hits : 0);
-	alert_write(&d->sink, &a);
-	count_alert(d, ri, &a);
+	s.n_hits = values_scan(d->values, ev->sample, ev->sample_len, ev->taint_mask, hits,
+			       MAX_HITS);
+	if (s.n_hits < 0)
+		s.n_hits = 0;
+	judge(d, &s);
 }
 
 /* Values in the inflated content of a compressed stream in the sample; hits say which stream. */
@@ -398,8 +312,21 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	const char *channel;
 	int is_dns_query = 0;
 	struct proc *p;
-	size_t i;
-	int n_hits, k;
+	int n_hits;
+	struct sighting s = {
+		.taint_mask = ev->taint_mask,
+		.taint_ns = ev->taint_ns,
+		.ts_ns = ev->hdr.ts_ns,
+		.outcome = OUTCOME_ALERT,
+		.verdict_rule = -1,
+		.dest_filtered = 1,
+		.desc = {
+			.call = call_name(ev->call),
+			.seen_by = seen_by(ev),
+			.bytes = ev->result,
+			.sampled = ev->sample_len,
+		},
+	};
 
 	if (ev->flags & SEND_BLOCKED) {
 		detect_blocked(d, ev);
@@ -443,70 +370,26 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	if (ev->flags & SEND_FILE_CONTENT)
 		n_hits = add_file_content_hits(d, ev->content_mask, hits, n_hits);
 
-	for (i = 0; i < pol->n_rules; i++) {
-		const struct rule_def *r = &pol->rules[i];
-		uint64_t mask = r->ident_mask & ev->taint_mask;
-		struct alert_desc a = {
-			.rule = r,
-			.action = OUTCOME_ALERT,
-			.proc = p,
-			.dst = &dst,
-			.channel = channel,
-			.call = call_name(ev->call),
-			.seen_by = seen_by(ev),
-			.bytes = ev->result,
-			.sampled = ev->sample_len,
-		};
-
-		if (!mask || !rule_applies(d, r, p, &dst, ev))
-			continue;
-		for (k = 0; k < n_hits; k++)
-			if (mask & (1ULL << hits[k].value->bit))
-				a.confirmed = 1;
-		/* lineage names how the taint came, when it came from another process */
-		a.lineage = p->lineage;
-		if (ev->flags & SEND_BLOCK_MISSED)
-			a.note = "a blocking rule applied but no hook could stop this send";
-		if (!a.confirmed) {
-			struct suspect_key key = { .rule = i, .family = dst.family, .port = dst.port };
-
-			/* a value seen is reported however late; a suspicion only within the window */
-			if (r->window_ns && ev->hdr.ts_ns - ev->taint_ns > r->window_ns)
-				continue;
-
-			/* contact with a holder that passed nothing on is no ground for suspicion, nor
-			 * is a protocol message that carries identifiers only where it should, and
-			 * a DNS name is plain text that was searched whole, and a TLS handshake carries
-			 * no payload */
-			mask &= ~p->noise_mask & ~qc.mask;
-			if (!mask || is_dns_query || tls_control_record(ev))
-				continue;
-			memcpy(key.addr, dst.addr, sizeof(key.addr));
-			if (proc_note_suspect(p, &key))
-				continue;
-		}
-		a.confirmed = 0;
-		name_identifiers(d, &a, mask, hits, n_hits);
-		if (a.confirmed && a.offset < 0) {
-			a.note = "the value began in an earlier send on this socket";
-			a.offset = 0;
-		}
-		if (a.confirmed && qc.msg.proto) {
-			snprintf(quiet_note, sizeof(quiet_note), "in a %s message, outside the fields "
-				 "that carry identifiers by design%s%s%s",
-				 quiet_protocol_name(qc.msg.proto), qc.entry ? " (quiet entry '" : "",
-				 qc.entry ? qc.entry->name : "", qc.entry ? "')" : "");
-			a.note = quiet_note;
-		}
-		if (a.confirmed && a.enc == ENC_HPACK)
-			a.note = "found in an HTTP/2 header block, decoded (HPACK); offset counts in the "
-				 "decoded header lines";
-		if (a.confirmed && (a.enc == ENC_GZIP || a.enc == ENC_ZLIB || a.enc == ENC_DEFLATE))
-			a.note = "found in the inflated content of a compressed stream; offset counts "
-				 "in that content";
-		alert_write(&d->sink, &a);
-		count_alert(d, i, &a);
+	s.proc = p;
+	s.dst = &dst;
+	s.hits = hits;
+	s.n_hits = n_hits;
+	s.forgiven = qc.mask;
+	s.no_suspicion = is_dns_query || tls_control_record(ev);
+	s.suspect.family = dst.family;
+	s.suspect.port = dst.port;
+	memcpy(s.suspect.addr, dst.addr, sizeof(s.suspect.addr));
+	s.desc.channel = channel;
+	if (ev->flags & SEND_BLOCK_MISSED)
+		s.desc.note = "a blocking rule applied but no hook could stop this send";
+	if (qc.msg.proto) {
+		snprintf(quiet_note, sizeof(quiet_note), "in a %s message, outside the fields that "
+			 "carry identifiers by design%s%s%s", quiet_protocol_name(qc.msg.proto),
+			 qc.entry ? " (quiet entry '" : "", qc.entry ? qc.entry->name : "",
+			 qc.entry ? "')" : "");
+		s.quiet_note = quiet_note;
 	}
+	judge(d, &s);
 }
 
 static uint64_t fnv1a(const uint8_t *b, size_t n)
@@ -543,77 +426,75 @@ static int sms_seen_above(struct detector *d, const struct sms_send *s)
 	return 0;
 }
 
-void detect_sms(struct detector *d, const struct sms_send *s)
+void detect_sms(struct detector *d, const struct sms_send *m)
 {
-	const struct policy *pol = d->sink.policy;
-	int blocked = (s->flags & SEND_BLOCKED) != 0;
+	int blocked = (m->flags & SEND_BLOCKED) != 0;
 	struct value_hit hits[MAX_HITS];
 	struct destination dst = {};
-	struct proc *p;
-	size_t i;
-	int n_hits, k, ri = -1;
+	struct sighting s = {
+		.dst = &dst,
+		.taint_mask = m->taint_mask,
+		.taint_ns = m->taint_ns,
+		.ts_ns = m->hdr->ts_ns,
+		.hits = hits,
+		.outcome = !blocked ? OUTCOME_ALERT :
+			   (m->flags & SEND_KILLED) ? OUTCOME_KILLED : OUTCOME_BLOCKED,
+		/* a stopped message gets one alert, from the rule that stopped it */
+		.verdict_rule = blocked && d->enf ? enforce_rule_of_slot(d->enf, m->rule) : -1,
+		.suspect = { .port = 0xfffe },
+		.desc = {
+			.channel = "sms",
+			.layer = m->layer,
+			.call = m->call,
+			.bytes = m->len,
+			.sampled = m->len,
+			.hook = blocked ? enforce_hook_name(m->hook) : NULL,
+		},
+	};
 
-	if (!s->taint_mask)
+	if (!m->taint_mask)
 		return;
-	if (sms_seen_above(d, s)) {
+	if (sms_seen_above(d, m)) {
 		d->sms_seen_above++;
 		return;
 	}
-	p = proctable_of_event(d->procs, s->hdr);
-	if (!p)
+	s.proc = proctable_of_event(d->procs, m->hdr);
+	if (!s.proc)
 		return;
 	dst.proto = "sms";
-	snprintf(dst.text, sizeof(dst.text), "%s", s->number);
+	snprintf(dst.text, sizeof(dst.text), "%s", m->number);
 	/* the number stands in for the address: folding repeats must tell numbers apart */
 	memcpy(dst.addr, dst.text, sizeof(dst.addr) < sizeof(dst.text) ? sizeof(dst.addr) :
 								  sizeof(dst.text));
-	n_hits = values_scan(d->values, s->text, s->len, s->taint_mask, hits, MAX_HITS);
-	if (n_hits < 0)
-		n_hits = 0;
-	/* a stopped message gets one alert, from the rule that stopped it */
-	if (blocked && d->enf)
-		ri = enforce_rule_of_slot(d->enf, s->rule);
-	for (i = 0; i < pol->n_rules; i++) {
-		const struct rule_def *r = &pol->rules[i];
-		uint64_t mask = r->ident_mask & s->taint_mask;
-		struct alert_desc a = {
-			.rule = r,
-			.action = !blocked ? OUTCOME_ALERT : (s->flags & SEND_KILLED) ? OUTCOME_KILLED : OUTCOME_BLOCKED,
-			.proc = p,
-			.dst = &dst,
-			.channel = "sms",
-			.layer = s->layer,
-			.call = s->call,
-			.bytes = s->len,
-			.sampled = s->len,
-			.hook = blocked ? enforce_hook_name(s->hook) : NULL,
-			.lineage = p->lineage,
-		};
+	memcpy(s.suspect.addr, dst.addr, sizeof(s.suspect.addr));
+	s.n_hits = values_scan(d->values, m->text, m->len, m->taint_mask, hits, MAX_HITS);
+	if (s.n_hits < 0)
+		s.n_hits = 0;
+	if (m->flags & SEND_BLOCK_MISSED)
+		s.desc.note = "a blocking rule applied but no hook could stop this SMS";
+	judge(d, &s);
+}
 
-		if (blocked && ri >= 0 && (size_t)ri != i)
-			continue;
-		if (!mask || excepted(d, r, p))
-			continue;
-		if (s->flags & SEND_BLOCK_MISSED)
-			a.note = "a blocking rule applied but no hook could stop this SMS";
-		for (k = 0; k < n_hits; k++)
-			if (mask & (1ULL << hits[k].value->bit))
-				a.confirmed = 1;
-		/* a value seen is reported however late; a suspicion only within the window */
-		if (!a.confirmed && !blocked && r->window_ns &&
-		    s->hdr->ts_ns - s->taint_ns > r->window_ns)
-			continue;
-		if (!a.confirmed && !blocked) {
-			struct suspect_key key = { .rule = i, .port = 0xfffe };
+void detect_describe(const struct detector *d, const struct alert_aggregator *agg,
+		     struct json *j)
+{
+	const struct policy *pol = d->sink.policy;
+	size_t k;
 
-			mask &= ~p->noise_mask;
-			memcpy(key.addr, dst.addr, sizeof(key.addr));
-			if (!mask || proc_note_suspect(p, &key))
-				continue;
-		}
-		a.confirmed = 0;
-		name_identifiers(d, &a, mask, hits, n_hits);
-		alert_write(&d->sink, &a);
-		count_alert(d, i, &a);
+	json_object_begin(j, "alerts");
+	json_uint(j, "confirmed", d->confirmed);
+	json_uint(j, "suspected", d->suspected);
+	json_uint(j, "written", agg->written);
+	json_uint(j, "folded", agg->folded);
+	json_object_end(j);
+	json_array_begin(j, "rules");
+	for (k = 0; k < pol->n_rules && k < MAX_RULE_COUNTERS; k++) {
+		json_object_begin(j, NULL);
+		json_string(j, "name", pol->rules[k].name);
+		json_uint(j, "alerts", d->rules[k].alerts);
+		json_uint(j, "blocked", d->rules[k].blocked);
+		json_uint(j, "killed", d->rules[k].killed);
+		json_object_end(j);
 	}
+	json_array_end(j);
 }

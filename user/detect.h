@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "alert.h"
+#include "sms.h"
 
 struct value_store;
 struct proctable;
@@ -44,19 +45,6 @@ struct detector {
 	unsigned long long sms_seen_above; /* modem SMS already reported at the Binder layer */
 };
 
-/* An SMS a tainted process sent: by Binder (the app's call to ISms) or by AT+CMGS to a modem. */
-struct sms_send {
-	const struct event_header *hdr;
-	uint64_t taint_mask, taint_ns;
-	const char *number;
-	const uint8_t *text;
-	size_t len;
-	const char *layer; /* "binder" or "modem": evidence.layer */
-	const char *call;  /* "at+cmgs", or the Binder interface and code */
-	uint32_t flags;    /* binder: SEND_BLOCKED, SEND_KILLED, SEND_BLOCK_MISSED */
-	uint16_t rule;     /* enforce_rules slot, with SEND_BLOCKED */
-	uint16_t hook;     /* enum enforce_hook */
-};
 
 /* ev holds sample_len sample bytes (checked by the caller). */
 void detect_send(struct detector *d, const struct send_event *ev);
@@ -67,5 +55,12 @@ struct event_header;
 void detect_sms(struct detector *d, const struct sms_send *s);
 /* A DNS answer a tainted process received: remembers which names its addresses have. */
 void detect_learn_hosts(struct detector *d, const struct send_event *ev);
+
+struct json;
+struct alert_aggregator;
+/* The alert counts as the 'alerts' member (with the aggregator's written and folded records),
+ * and the per-rule counts as 'rules'. */
+void detect_describe(const struct detector *d, const struct alert_aggregator *agg,
+		     struct json *j);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "longsend.h"
+#include "json.h"
 
 _Static_assert(offsetof(struct long_send_event, more) == sizeof(struct send_event) &&
 		       sizeof(struct send_event) ==
@@ -101,4 +102,14 @@ void longsend_flush(struct longsends *ls)
 	for (int i = 0; i < LONGSEND_SLOTS; i++)
 		if (ls->slot[i].used)
 			judge_slot(ls, &ls->slot[i]);
+}
+
+/* sends longer than one sample, judged whole (up to 64 KiB) from their parts */
+void longsend_describe(const struct longsends *ls, struct json *j)
+{
+	json_object_begin(j, "long_sends");
+	json_uint(j, "assembled", ls->assembled);
+	json_uint(j, "incomplete", ls->incomplete);
+	json_uint(j, "orphan_parts", ls->orphans);
+	json_object_end(j);
 }

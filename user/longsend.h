@@ -43,4 +43,8 @@ void longsend_tick(struct longsends *ls);
 /* Judges every send still in parts (at exit). */
 void longsend_flush(struct longsends *ls);
 
+struct json;
+/* The counts as the 'long_sends' member. */
+void longsend_describe(const struct longsends *ls, struct json *j);
+
 #endif

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "idsentry.h"
-#include "detect.h"
 #include "modem.h"
 #include "policy.h"
 #include "sms.h"
@@ -326,7 +325,8 @@ static void command_line(struct modem_proc *p, const char *line)
 	}
 }
 
-static void sms_done(struct modem_tracker *m, struct modem_proc *p, const struct flow_event *ev)
+static void sms_done(struct modem_tracker *m, struct modem_proc *p, const struct flow_event *ev,
+		     modem_sms_fn sms, void *ctx)
 {
 	static struct sms s; /* large; the agent's loop is single-threaded */
 
@@ -353,10 +353,11 @@ static void sms_done(struct modem_tracker *m, struct modem_proc *p, const struct
 		.call = "at+cmgs",
 	};
 
-	detect_sms(m->det, &send);
+	sms(ctx, &send);
 }
 
-void modem_on_write(struct modem_tracker *m, const struct flow_event *ev)
+void modem_on_write(struct modem_tracker *m, const struct flow_event *ev, modem_sms_fn sms,
+		    void *ctx)
 {
 	struct modem_proc *p = proc_of(m, ev->hdr.tgid, ev->channel);
 	size_t i;
@@ -366,7 +367,7 @@ void modem_on_write(struct modem_tracker *m, const struct flow_event *ev)
 
 		if (p->in_sms) {
 			if (c == 0x1a)
-				sms_done(m, p, ev);
+				sms_done(m, p, ev, sms, ctx);
 			else if (c == 0x1b) /* Esc: the message is cancelled */
 				p->in_sms = 0;
 			else if (p->body_len < sizeof(p->body))

@@ -10,7 +10,7 @@
 struct value_store;
 struct policy;
 struct watch_set;
-struct detector;
+struct sms_send;
 struct flow_event;
 struct ident_read_event;
 
@@ -56,7 +56,6 @@ struct modem_tracker {
 	struct value_store *values;
 	const struct policy *policy;
 	const struct watch_set *watches;
-	struct detector *det;
 	unsigned long long values_learnt, sms_seen;
 };
 
@@ -71,8 +70,12 @@ const char *modem_kind_name(enum modem_kind k);
 int modem_reply_values(enum modem_kind k, int crsm, const char *line,
 		       char vals[MODEM_MAX_VALUES][MODEM_VALUE_BYTES]);
 
-/* Bytes a process wrote to a modem tty (EVENT_TTY_WRITE). */
-void modem_on_write(struct modem_tracker *m, const struct flow_event *ev);
+/* Called with each SMS a process finished writing to a modem (AT+CMGS … Ctrl-Z), decoded. */
+typedef void (*modem_sms_fn)(void *ctx, const struct sms_send *s);
+
+/* Bytes a process wrote to a modem tty (EVENT_TTY_WRITE); each SMS they complete goes to sms(). */
+void modem_on_write(struct modem_tracker *m, const struct flow_event *ev, modem_sms_fn sms,
+		    void *ctx);
 /* Bytes a process read from a modem tty (EVENT_IDENT_READ with SOURCE_MODEM). */
 void modem_on_read(struct modem_tracker *m, const struct ident_read_event *ev);
 /* Forgets every process (policy reload, exit of everyone). */

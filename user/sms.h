@@ -28,4 +28,20 @@ int sms_decode_pdu(const uint8_t *pdu, size_t len, int smsc, struct sms *out);
  * without the SMSC part), or 0 when unknown (an SMSC part is then assumed). */
 int sms_decode_pdu_hex(const char *hex, size_t len, size_t tpdu_len, struct sms *out);
 
+struct event_header;
+
+/* An SMS a tainted process sent: by Binder (the app's call to ISms) or by AT+CMGS to a modem. */
+struct sms_send {
+	const struct event_header *hdr;
+	uint64_t taint_mask, taint_ns;
+	const char *number;
+	const uint8_t *text;
+	size_t len;
+	const char *layer; /* "binder" or "modem": evidence.layer */
+	const char *call;  /* "at+cmgs", or the Binder interface and code */
+	uint32_t flags;    /* binder: SEND_BLOCKED, SEND_KILLED, SEND_BLOCK_MISSED */
+	uint16_t rule;     /* enforce_rules slot, with SEND_BLOCKED */
+	uint16_t hook;     /* enum enforce_hook */
+};
+
 #endif

@@ -16,6 +16,9 @@ struct tls_library {
 	char reason[160];    /* why not, when none did */
 };
 
+/* How often the agent looks for libraries that processes started since loaded. */
+#define TLS_RESCAN_SECONDS 5
+
 struct tls_probes {
 	struct idsentry_bpf *skel;
 	struct tls_library *libs;

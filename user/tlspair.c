@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "tlspair.h"
+#include "json.h"
 
 void tlspair_init(struct tlspair *tp, tlspair_judge_fn judge, void *ctx)
 {
@@ -130,4 +131,13 @@ void tlspair_free(struct tlspair *tp)
 		free(tp->slot[i]);
 		tp->slot[i] = NULL;
 	}
+}
+
+/* TLS plaintext written to a memory BIO, and whether its ciphertext's socket was found */
+void tlspair_describe(const struct tlspair *tp, struct json *j)
+{
+	json_object_begin(j, "memory_bio_tls");
+	json_uint(j, "paired", tp->paired);
+	json_uint(j, "unpaired", tp->unpaired);
+	json_object_end(j);
 }

@@ -43,4 +43,8 @@ void tlspair_feed(struct tlspair *tp, const struct send_event *ev);
 void tlspair_tick(struct tlspair *tp, uint64_t now_ns);
 void tlspair_free(struct tlspair *tp);
 
+struct json;
+/* The counts as the 'memory_bio_tls' member. */
+void tlspair_describe(const struct tlspair *tp, struct json *j);
+
 #endif
