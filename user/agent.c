@@ -15,12 +15,10 @@
 #include <bpf/libbpf.h>
 #include "idsentry.skel.h"
 #include "agent_parts.h"
+#include "agent_policy.h"
 #include "agent_records.h"
-#include "binder.h"
 #include "diag.h"
-#include "ioctl.h"
 #include "kernel_maps.h"
-#include "netlink.h"
 #include "state.h"
 
 #define STATE_SAVE_SECONDS 60
@@ -48,62 +46,6 @@ static void process_gone(void *ctx, uint32_t tgid)
 	enforce_forget_process(&((struct agent *)ctx)->enf, tgid);
 }
 
-static int load_policy(const struct agent_opts *o, struct policy *p, struct diag_list *d)
-{
-	int n = policy_load_files(p, o->policy_files, o->n_policy_files, d);
-
-	return n < 0 ? n : n > 0 ? -EINVAL : 0;
-}
-
-/* Applies the policy's files and windows to the kernel and the pipeline. */
-static int apply_policy(struct agent *a)
-{
-	uint64_t ttl = 0, link_mask, neigh_mask;
-	size_t i;
-	int err;
-
-	pipeline_reset(&a->pl);
-	a->n_watched = watch_register(a->loader.skel, &a->policy, &a->pl.values, &a->watches);
-	if (a->n_watched < 0)
-		return a->n_watched;
-	hook_gate_mark(&a->gate, &a->watches);
-	/* files the globs will name later: created, renamed into place, interfaces added */
-	dirwatch_set(&a->dirs, &a->policy);
-	for (i = 0; i < a->policy.n_rules; i++)
-		if (a->policy.rules[i].window_ns > ttl)
-			ttl = a->policy.rules[i].window_ns;
-	a->loader.skel->bss->taint_ttl_ns = ttl;
-	enforce_apply(&a->enf, &a->policy);
-	err = ioctl_apply(a->loader.skel, &a->policy);
-	if (err < 0)
-		return err;
-	/* with them attached, every syscall of every process takes the traced path */
-	loader_set_ioctl_hooks(&a->loader, err > 0);
-	/* rtnetlink replies are sources any process may read: the recv exits stay for them */
-	netlink_masks(&a->policy, &link_mask, &neigh_mask);
-	a->loader.skel->bss->netlink_link_mask = link_mask;
-	a->loader.skel->bss->netlink_neigh_mask = neigh_mask;
-	loader_pin_recv_hooks(&a->loader, (link_mask | neigh_mask) != 0);
-	/* the binder_ioctl kprobes run for every Binder call: only when the policy names one */
-	err = binder_apply(&a->pl.binder, a->loader.skel, &a->policy);
-	if (err < 0)
-		return err;
-	loader_set_binder_hooks(&a->loader, err > 0);
-	a->enf.binder_sms = a->policy.n_binder_sms > 0;
-	err = props_apply(&a->props, &a->policy);
-	return err < 0 ? err : 0;
-}
-
-/* Files a holder wrote values into (derived.h) join the kernel's watched inodes and the gate's
- * marks, after each registration of the policy's own files (which empties the kernel's map). */
-static void register_derived(struct agent *a)
-{
-	if (derived_apply(&a->pl.derived, a->loader.skel, &a->watches))
-		fprintf(stderr, "idsentry: a file holds an identifier now, but registering it failed "
-				"(watched_inodes map full, or out of memory)\n");
-	hook_gate_mark(&a->gate, &a->watches);
-}
-
 /* Does what the pipeline asked for (enum pipeline_wants). */
 static void act_on(struct agent *a, unsigned int wants)
 {
@@ -113,7 +55,7 @@ static void act_on(struct agent *a, unsigned int wants)
 	if (wants & PIPELINE_WAKE)
 		hook_gate_wake(&a->gate);
 	if (wants & PIPELINE_FILES_CHANGED)
-		register_derived(a);
+		agent_register_derived(a);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -122,63 +64,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 	act_on(a, pipeline_feed(&a->pl, data, size));
 	return 0;
-}
-
-/* Something changed where the policy's files live: register them again (the values learnt stay;
- * the kernel learns the inodes from the agent's own opens, so its openat hook must run). */
-static void rescan_watches(struct agent *a)
-{
-	int n;
-
-	a->dirs.pending = 0;
-	a->dirs.rescans++;
-	hook_gate_wake(&a->gate);
-	n = watch_register(a->loader.skel, &a->policy, &a->pl.values, &a->watches);
-	if (n < 0) {
-		fprintf(stderr, "idsentry: registering identifier files again failed: %s\n",
-			strerror(-n));
-		return;
-	}
-	a->n_watched = n;
-	register_derived(a);
-}
-
-/* Derived files the policy's derived_files.expire let go, said once they are gone. */
-struct expired_files {
-	struct derived_file *files;
-	size_t n;
-};
-
-static void derived_expired(void *ctx, const struct derived_file *f)
-{
-	struct expired_files *ex = ctx;
-	struct derived_file *grown = realloc(ex->files, (ex->n + 1) * sizeof(*grown));
-
-	if (!grown)
-		return;
-	ex->files = grown;
-	ex->files[ex->n] = *f;
-	ex->files[ex->n++].path = strdup(f->path ? f->path : "");
-}
-
-/* Derived files last written longer ago than the policy's derived_files.expire stop being
- * identifier files: their inodes leave the kernel's map with the registration that follows, and
- * a derived_file record with state "expired" says so once it has. */
-static void expire_derived(struct agent *a)
-{
-	int64_t expire_s = (int64_t)(a->policy.derived_expire_ns / 1000000000ULL);
-	struct expired_files ex = {};
-	size_t i;
-
-	if (!expire_s ||
-	    !derived_expire(&a->pl.derived, time(NULL), expire_s, derived_expired, &ex))
-		return;
-	rescan_watches(a);
-	for (i = 0; i < ex.n; i++) {
-		records_derived_expired(a, &ex.files[i]);
-		free(ex.files[i].path);
-	}
-	free(ex.files);
 }
 
 static struct state_parts state_parts_of(struct agent *a)
@@ -204,7 +89,7 @@ static void restore_state(struct agent *a)
 		return;
 	r = state_load(a->o->state_dir, &s, &c);
 	if (c.derived)
-		register_derived(a);
+		agent_register_derived(a);
 	if (c.taint && a->gate.mode == HOOKS_ON_DEMAND)
 		hook_gate_wake(&a->gate);
 	records_state(a, r, &c);
@@ -220,31 +105,6 @@ static void keep_state(struct agent *a)
 		state_save(a->o->state_dir, &s, &c);
 }
 
-static void reload(struct agent *a)
-{
-	struct policy fresh = {};
-	struct diag_list d = {};
-	int err = load_policy(a->o, &fresh, &d);
-
-	if (err) {
-		fprintf(stderr, "idsentry: reload rejected; the previous policy stays in force\n");
-		diag_print(&d, stderr);
-		records_policy(a, "rejected", &d);
-		policy_free(&fresh);
-		diag_list_free(&d);
-		return;
-	}
-	policy_free(&a->policy);
-	a->policy = fresh;
-	/* the kernel learns watched inodes from the agent's own opens: its openat hook must run */
-	hook_gate_wake(&a->gate);
-	err = apply_policy(a);
-	if (err)
-		fprintf(stderr, "idsentry: applying the new policy failed: %s\n", strerror(-err));
-	records_policy(a, "applied", &d);
-	diag_list_free(&d);
-}
-
 /* Once a second, after the ring buffer is read. */
 static void every_second(struct agent *a, unsigned long long seconds)
 {
@@ -255,7 +115,7 @@ static void every_second(struct agent *a, unsigned long long seconds)
 	hook_gate_tick(&a->gate);
 	/* at most once a second, however many changes came */
 	if (a->dirs.pending)
-		rescan_watches(a);
+		agent_rescan_watches(a);
 	/* libraries of processes started since the last look */
 	if (seconds % TLS_RESCAN_SECONDS == 0)
 		tls_probes_scan(&a->tls, NULL, 0);
@@ -265,7 +125,7 @@ static void every_second(struct agent *a, unsigned long long seconds)
 		records_metrics(a);
 	if (seconds % STATE_SAVE_SECONDS == 0)
 		keep_state(a);
-	expire_derived(a);
+	agent_expire_derived(a);
 }
 
 static int event_loop(struct agent *a)
@@ -330,7 +190,7 @@ static int event_loop(struct agent *a)
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
 					continue;
 				if (si.ssi_signo == SIGHUP)
-					reload(a);
+					agent_reload(a);
 				else
 					stop = 1;
 			} else if (got[i].data.fd == tfd) {
@@ -382,7 +242,7 @@ int agent_run(const struct agent_opts *o)
 	a->loader.cgroup_fd = -1;
 	a->dirs.inotify_fd = a->dirs.link_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &a->started);
-	err = load_policy(o, &a->policy, &d);
+	err = agent_load_policy(o, &a->policy, &d);
 	/* errors stop it; warnings are said once */
 	diag_print(&d, stderr);
 	if (err)
@@ -425,7 +285,7 @@ int agent_run(const struct agent_opts *o)
 	}
 	a->enf.skel = a->loader.skel;
 	a->props.skel = a->loader.skel;
-	err = apply_policy(a);
+	err = agent_apply_policy(a);
 	if (err) {
 		fprintf(stderr, "idsentry: registering identifier files failed: %s\n",
 			strerror(-err));

@@ -45,7 +45,7 @@ void records_note_uprobes(struct agent *a)
 		if (strncmp(p->hook, "uprobe", 6) && strncmp(p->hook, "uretprobe", 9))
 			continue;
 		if (!strncmp(p->name, "handle_prop", 11)) {
-			p->attached = a->props.n_links > 0;
+			p->attached = a->props.libs.n_links > 0;
 			if (!p->attached)
 				snprintf(p->reason, sizeof(p->reason), "%s",
 					 a->props.n_props ? "no library with bionic's property "
@@ -53,23 +53,12 @@ void records_note_uprobes(struct agent *a)
 							  : "no identifier lists properties");
 			continue;
 		}
-		p->attached = a->tls.n_links > 0;
+		p->attached = a->tls.libs.n_links > 0;
 		if (!p->attached)
 			snprintf(p->reason, sizeof(p->reason),
 				 "no OpenSSL/BoringSSL library found yet: TLS payloads are seen "
 				 "encrypted (rescanned every %d s)", TLS_RESCAN_SECONDS);
 	}
-}
-
-/* A library that uprobes were attached to (TLS or property getters), as an array member. */
-static void library_member(struct json *j, const char *path, int attached, const char *reason)
-{
-	json_object_begin(j, NULL);
-	json_string(j, "path", path);
-	json_bool(j, "attached", attached > 0);
-	if (!attached)
-		json_string(j, "reason", reason);
-	json_object_end(j);
 }
 
 static void probes_members(struct agent *a, struct json *j)
@@ -96,16 +85,8 @@ static void probes_members(struct agent *a, struct json *j)
 	}
 	json_array_end(j);
 	json_object_end(j);
-	json_array_begin(j, "tls_libraries");
-	for (i = 0; i < a->tls.n_libs; i++)
-		library_member(j, a->tls.libs[i].path, a->tls.libs[i].attached,
-			       a->tls.libs[i].reason);
-	json_array_end(j);
-	json_array_begin(j, "property_libraries");
-	for (i = 0; i < a->props.n_libs; i++)
-		library_member(j, a->props.libs[i].path, a->props.libs[i].attached,
-			       a->props.libs[i].reason);
-	json_array_end(j);
+	uprobe_libs_describe(&a->tls.libs, "tls_libraries", j);
+	uprobe_libs_describe(&a->props.libs, "property_libraries", j);
 	enforce_describe(&a->enf, &a->loader, j);
 	hook_gate_describe(&a->gate, j);
 }

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* props: attaches the system property probes to bionic's getters and names the watched properties.
- *
- * Uprobes attach to a file: one attachment per library covers every process that maps it. */
+/* props: attaches the system property probes to bionic's getters and names the watched properties. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,77 +9,37 @@
 #include "idsentry.skel.h"
 #include "idsentry.h"
 #include "policy.h"
-#include "loader.h"
 #include "props.h"
+#include "uprobe_libs.h"
 
 static const char *const default_libraries[] = {
 	"/apex/com.android.runtime/lib64/bionic/libc.so",
 	"/system/lib64/libc.so",
 };
 
-static int keep_link(struct prop_probes *pp, struct bpf_link *link)
-{
-	struct bpf_link **n = realloc(pp->links, (pp->n_links + 1) * sizeof(*n));
-
-	if (!n) {
-		bpf_link__destroy(link);
-		return -ENOMEM;
-	}
-	pp->links = n;
-	pp->links[pp->n_links++] = link;
-	return 0;
-}
-
-static int attach_one(struct prop_probes *pp, struct bpf_program *prog, const char *path,
-		      const char *func, int retprobe)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = func, .retprobe = retprobe);
-	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, path, 0, &opts);
-
-	if (!link)
-		return -errno;
-	return keep_link(pp, link) ? -ENOMEM : 1;
-}
-
-static int known(const struct prop_probes *pp, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < pp->n_libs; i++)
-		if (!strcmp(pp->libs[i].path, path))
-			return 1;
-	return 0;
-}
-
 /* __system_property_get (entry and return), and the getters handing out a prop_info's value. */
 static int attach_library(struct prop_probes *pp, const char *path)
 {
 	struct idsentry_bpf *s = pp->skel;
-	struct prop_library *lib;
+	struct uprobe_libs *u = &pp->libs;
+	struct uprobe_library *lib = uprobe_libs_add(u, path);
 	int n = 0, r, err = 0;
 
-	if (known(pp, path))
-		return 0;
-	lib = realloc(pp->libs, (pp->n_libs + 1) * sizeof(*lib));
 	if (!lib)
-		return -ENOMEM;
-	pp->libs = lib;
-	lib = &pp->libs[pp->n_libs++];
-	memset(lib, 0, sizeof(*lib));
-	lib->path = strdup(path);
-	if (!lib->path)
-		return -ENOMEM;
-	r = attach_one(pp, s->progs.handle_prop_get, path, "__system_property_get", 0);
+		return errno == EEXIST ? 0 : -ENOMEM;
+	r = uprobe_libs_attach(u, s->progs.handle_prop_get, path, "__system_property_get", 0);
 	if (r > 0)
-		r = attach_one(pp, s->progs.handle_prop_get_return, path, "__system_property_get", 1);
+		r = uprobe_libs_attach(u, s->progs.handle_prop_get_return, path,
+				       "__system_property_get", 1);
 	n += r > 0;
 	err = r < 0 ? r : err;
-	r = attach_one(pp, s->progs.handle_prop_read_info, path, "__system_property_read_callback",
-		       0);
+	r = uprobe_libs_attach(u, s->progs.handle_prop_read_info, path,
+			       "__system_property_read_callback", 0);
 	n += r > 0;
 	err = r < 0 && !err ? r : err;
 	/* the legacy getter is gone from newer releases: missing it is no matter */
-	n += attach_one(pp, s->progs.handle_prop_read_info, path, "__system_property_read", 0) > 0;
+	n += uprobe_libs_attach(u, s->progs.handle_prop_read_info, path, "__system_property_read",
+				0) > 0;
 	lib->attached = n;
 	if (!n)
 		snprintf(lib->reason, sizeof(lib->reason), "no property getter to probe: %s",
@@ -134,21 +92,12 @@ int props_apply(struct prop_probes *pp, const struct policy *p)
 				return r;
 		}
 	}
-	for (i = 0; i < pp->n_libs; i++)
-		libs += pp->libs[i].attached > 0;
+	for (i = 0; i < pp->libs.n_libs; i++)
+		libs += pp->libs.libs[i].attached > 0;
 	return libs;
 }
 
 void props_free(struct prop_probes *pp)
 {
-	size_t i;
-
-	destroy_links(pp->links, pp->n_links);
-	free(pp->links);
-	for (i = 0; i < pp->n_libs; i++)
-		free(pp->libs[i].path);
-	free(pp->libs);
-	pp->links = NULL;
-	pp->libs = NULL;
-	pp->n_links = pp->n_libs = 0;
+	uprobe_libs_free(&pp->libs);
 }

@@ -5,23 +5,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "uprobe_libs.h"
 
 struct idsentry_bpf;
-struct bpf_link;
 struct policy;
-
-struct prop_library {
-	char *path;
-	int attached;      /* getters probed */
-	char reason[160];  /* why none, when none */
-};
 
 struct prop_probes {
 	struct idsentry_bpf *skel;
-	struct prop_library *libs;
-	size_t n_libs;
-	struct bpf_link **links;
-	size_t n_links;
+	struct uprobe_libs libs;
 	size_t n_props;    /* property names watched */
 };
 

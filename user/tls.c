@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "idsentry.skel.h"
-#include "loader.h"
 #include "tls.h"
+#include "uprobe_libs.h"
 
 static const char *const default_globs[] = {
 	"/usr/lib/*/libssl.so.*", "/lib/*/libssl.so.*", "/usr/lib64/libssl.so.*",
@@ -62,79 +62,41 @@ static int native_elf(const char *path)
 #endif
 }
 
-static int known(const struct tls_probes *t, const struct stat *st)
-{
-	size_t i;
-
-	for (i = 0; i < t->n_libs; i++)
-		if (t->libs[i].dev == st->st_dev && t->libs[i].ino == st->st_ino)
-			return 1;
-	return 0;
-}
-
-static int keep_link(struct tls_probes *t, struct bpf_link *link)
-{
-	if (t->n_links == t->cap_links) {
-		size_t cap = t->cap_links ? t->cap_links * 2 : 16;
-		struct bpf_link **n = realloc(t->links, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		t->links = n;
-		t->cap_links = cap;
-	}
-	t->links[t->n_links++] = link;
-	return 0;
-}
-
-static int attach_one(struct tls_probes *t, struct bpf_program *prog, const char *path,
-		      const char *func, int retprobe)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = func, .retprobe = retprobe);
-	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, path, 0, &opts);
-
-	if (!link)
-		return -errno;
-	return keep_link(t, link) ? -ENOMEM : 1;
-}
-
-/* Attaches SSL_write and SSL_write_ex (entry and return) of one library. */
+/* Attaches the library's plaintext writer (entry and return) and the calls in which it writes
+ * records of its own. */
 static int attach_library(struct tls_probes *t, const char *path)
 {
 	struct idsentry_bpf *s = t->skel;
 	const struct tls_family *fam = strstr(path, "libgnutls") ? &gnutls : &openssl;
-	struct tls_library *lib;
+	struct uprobe_libs *u = &t->libs;
+	struct uprobe_library *lib;
 	struct stat st;
 	int n = 0, err = 0, r;
 	size_t i;
 
-	if (stat(path, &st) || !S_ISREG(st.st_mode) || known(t, &st) || !native_elf(path))
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || !native_elf(path))
 		return 0;
-	lib = realloc(t->libs, (t->n_libs + 1) * sizeof(*lib));
+	lib = uprobe_libs_add(u, path);
 	if (!lib)
-		return -ENOMEM;
-	t->libs = lib;
-	lib = &t->libs[t->n_libs++];
-	memset(lib, 0, sizeof(*lib));
-	lib->path = strdup(path);
-	lib->dev = st.st_dev;
-	lib->ino = st.st_ino;
-	r = attach_one(t, s->progs.handle_ssl_write, path, fam->write_call, 0);
+		return errno == EEXIST ? 0 : -ENOMEM;
+	r = uprobe_libs_attach(u, s->progs.handle_ssl_write, path, fam->write_call, 0);
 	if (r > 0)
-		r = attach_one(t, s->progs.handle_ssl_write_return, path, fam->write_call, 1);
+		r = uprobe_libs_attach(u, s->progs.handle_ssl_write_return, path, fam->write_call, 1);
 	n += r > 0;
 	err = r < 0 ? r : err;
 	if (fam == &openssl) {
-		r = attach_one(t, s->progs.handle_ssl_write_ex, path, "SSL_write_ex", 0);
+		r = uprobe_libs_attach(u, s->progs.handle_ssl_write_ex, path, "SSL_write_ex", 0);
 		if (r > 0)
-			r = attach_one(t, s->progs.handle_ssl_write_return, path, "SSL_write_ex", 1);
+			r = uprobe_libs_attach(u, s->progs.handle_ssl_write_return, path,
+					       "SSL_write_ex", 1);
 		n += r > 0;
 	}
 	/* calls that write records of the library's own: a library lacking some is no matter */
 	for (i = 0; n && i < 4 && fam->protocol_calls[i]; i++)
-		if (attach_one(t, s->progs.handle_ssl_other, path, fam->protocol_calls[i], 0) > 0)
-			attach_one(t, s->progs.handle_ssl_write_return, path,
-				   fam->protocol_calls[i], 1);
+		if (uprobe_libs_attach(u, s->progs.handle_ssl_other, path, fam->protocol_calls[i],
+				       0) > 0)
+			uprobe_libs_attach(u, s->progs.handle_ssl_write_return, path,
+					   fam->protocol_calls[i], 1);
 	lib->attached = n;
 	if (!n)
 		snprintf(lib->reason, sizeof(lib->reason), "no %s to probe: %s", fam->write_call,
@@ -195,12 +157,5 @@ int tls_probes_scan(struct tls_probes *t, char *const *extra, size_t n_extra)
 
 void tls_probes_free(struct tls_probes *t)
 {
-	size_t i;
-
-	destroy_links(t->links, t->n_links);
-	free(t->links);
-	for (i = 0; i < t->n_libs; i++)
-		free(t->libs[i].path);
-	free(t->libs);
-	memset(t, 0, sizeof(*t));
+	uprobe_libs_free(&t->libs);
 }

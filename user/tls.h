@@ -5,26 +5,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "uprobe_libs.h"
 
 struct idsentry_bpf;
-struct bpf_link;
-
-struct tls_library {
-	char *path;
-	uint64_t dev, ino;
-	int attached;        /* how many of the probes took */
-	char reason[160];    /* why not, when none did */
-};
 
 /* How often the agent looks for libraries that processes started since loaded. */
 #define TLS_RESCAN_SECONDS 5
 
 struct tls_probes {
 	struct idsentry_bpf *skel;
-	struct tls_library *libs;
-	size_t n_libs;
-	struct bpf_link **links;
-	size_t n_links, cap_links;
+	struct uprobe_libs libs;
 };
 
 /* Finds TLS libraries (those mapped by running processes, the usual system and Android paths,
