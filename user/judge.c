@@ -144,6 +144,7 @@ void judge(struct detector *d, const struct sighting *s)
 				continue;
 		}
 		a.rule = r;
+		a.action = s->outcome;
 		a.proc = p;
 		a.dst = s->dst;
 		/* lineage names how the taint came, when it came from another process */
