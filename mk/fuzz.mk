@@ -20,17 +20,16 @@ FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds
-# The kernel-free stages the targets drive; none needs the BPF skeleton.
-FUZZ_LIB_SRCS := $(addprefix user/,policy.c parcel.c diag.c events.c values.c encode.c match.c dns.c flow.c \
-		   proctable.c destination.c quiet.c json.c jsonread.c strbuf.c tail_format.c hpack.c \
-		   report_model.c report_text.c report_html.c)
+# Every agent source but main.c: fuzz_events drives the real pipeline, which links the modules
+# that also talk to the kernel (their skeleton-using code is never called by the targets).
+FUZZ_LIB_SRCS := $(LIB_SRCS)
 FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))
 # Every UBSan report must end the run, or libFuzzer would neither notice it nor save the input.
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) $(WARN) -Iinclude -Iuser
+FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) $(WARN) $(INCLUDES)
 # Library objects get coverage instrumentation but no libFuzzer main().
 FUZZ_COV := -fsanitize=fuzzer-no-link
-FUZZ_LDLIBS := -lyaml -lcrypto
+FUZZ_LDLIBS := $(LDLIBS)
 # Per-target libFuzzer options; FUZZ_FLAGS is added to every target's (e.g. FUZZ_FLAGS=-seed=1).
 FUZZ_OPTS_policy := -dict=tests/fuzz/policy.dict -max_len=8192
 FUZZ_OPTS_events := -max_len=16384
@@ -56,8 +55,8 @@ FUZZ_LLVM_COV ?= llvm-cov
 FUZZ_LLVM_PROFDATA ?= llvm-profdata
 # The files each target is about, for its coverage report.
 FUZZ_COV_SRCS_policy := user/policy.c user/diag.c
-FUZZ_COV_SRCS_events := user/events.c user/values.c user/dns.c user/flow.c user/proctable.c \
-			user/destination.c
+FUZZ_COV_SRCS_events := user/events.c user/pipeline.c user/detect.c user/judge.c user/values.c \
+			user/dns.c user/flow.c user/proctable.c user/destination.c user/modem.c
 FUZZ_COV_SRCS_match := user/match.c user/encode.c
 FUZZ_COV_SRCS_parcel := user/parcel.c
 FUZZ_COV_SRCS_hpack := user/hpack.c
@@ -77,7 +76,7 @@ fuzz-toolchain:
 valgrind-toolchain:
 	$(Q)tests/fuzz/ensure-tool.sh valgrind
 
-$(FUZZ_DIR)/obj/%.o: user/%.c $(USER_HDRS) | $(FUZZ_DIR)/obj fuzz-toolchain
+$(FUZZ_DIR)/obj/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(FUZZ_DIR)/obj fuzz-toolchain
 	$(call msg,CC-FUZZ,$@)
 	$(Q)$(FUZZ_CLANG) $(FUZZ_CFLAGS) $(FUZZ_COV) -c $< -o $@
 
@@ -112,11 +111,11 @@ fuzz-smoke: fuzz-build
 # Source-based coverage needs no sanitizer: each target is rebuilt with profiling and replays its
 # corpus once (-runs=0), then llvm-cov summarizes the files it is about. Broken invariants are
 # printed to $(FUZZ_DIR)/cov/NAME.log but do not stop the replay.
-$(FUZZ_DIR)/cov/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS) | fuzz-toolchain
+$(FUZZ_DIR)/cov/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS) $(SKELS) | fuzz-toolchain
 	$(call msg,LINK-COV,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CLANG) -g -O1 -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping \
-		-DFUZZ_REPORT_ONLY $(WARN) -Iinclude -Iuser -Itests/fuzz $< $(FUZZ_LIB_SRCS) \
+		-DFUZZ_REPORT_ONLY $(WARN) $(INCLUDES) -Itests/fuzz $< $(FUZZ_LIB_SRCS) \
 		$(FUZZ_LIBS_$*) $(FUZZ_LDLIBS) -o $@
 
 fuzz-coverage: $(addprefix $(FUZZ_DIR)/cov/fuzz_,$(FUZZ_NAMES)) $(FUZZ_SEEDS)/.stamp
