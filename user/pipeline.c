@@ -11,10 +11,8 @@
 #include "idsentry.h"
 #include "pipeline.h"
 #include "events.h"
-#include "filevalues.h"
-#include "ioctl.h"
 #include "json.h"
-#include "netlink.h"
+#include "learn.h"
 #include "output.h"
 #include "parcel.h"
 #include "policy.h"
@@ -36,155 +34,6 @@ static uint64_t monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec * 1000000000ULL + t.tv_nsec;
-}
-
-
-/* A value of the identifiers in mask reached process p (NULL when unknown) from source/origin:
- * learnt, and noted as how p got it. */
-static void learn_value(struct pipeline *pl, struct proc *p, uint64_t mask, const char *source,
-			const char *origin, const uint8_t *value, size_t len)
-{
-	int bit;
-
-	for (bit = 0; bit < MAX_IDENTIFIER_BITS; bit++) {
-		if (!(mask & (1ULL << bit)))
-			continue;
-		values_learn(&pl->values, bit, source, origin, value, len);
-		if (p)
-			proc_note_obtained(p, bit, source, origin, pl->values.last, pl->values.epoch);
-	}
-}
-
-/* An identifier reached a process other than by reading a file: ioctl or Binder reply, or
- * property. */
-static void learn_other_source(struct pipeline *pl, struct proc *p, const struct ident_read_event *ev,
-			       size_t len)
-{
-	char value[MAX_VALUE_BYTES + 1], origin[BINDER_NAME_BYTES + 32];
-	const char *source = ev->source == SOURCE_IOCTL	   ? "ioctl" :
-			     ev->source == SOURCE_BINDER ? "binder" :
-							   "property";
-	size_t n = 0;
-
-	if (ev->source == SOURCE_BINDER) {
-		n = binder_reply_value(&pl->binder, ev, len, value, sizeof(value), origin,
-				       sizeof(origin));
-	} else if (ev->source == SOURCE_IOCTL) {
-		n = ioctl_value(ev->ino, ev->data, len, value, sizeof(value), origin,
-				sizeof(origin));
-	} else if (len > PROP_NAME_BYTES) {
-		/* name[PROP_NAME_BYTES], then the value */
-		snprintf(origin, sizeof(origin), "%.*s", PROP_NAME_BYTES, (const char *)ev->data);
-		n = len - PROP_NAME_BYTES;
-		if (n >= sizeof(value))
-			n = sizeof(value) - 1;
-		memcpy(value, ev->data + PROP_NAME_BYTES, n);
-		value[n] = 0;
-	}
-	if (n)
-		learn_value(pl, p, ev->ident_mask, source, origin, (const uint8_t *)value, n);
-}
-
-/* A watched file was opened while no read hook could see what the opener read: its value is what
- * the file holds, read here (the file the policy names, the inode the kernel matched). */
-struct table_learning {
-	struct pipeline *pl;
-	struct proc *p;
-	uint64_t mask;
-	const char *path;
-};
-
-static void learn_table_value(void *ctx, const char *field, const uint8_t *value, size_t len)
-{
-	struct table_learning *t = ctx;
-	uint64_t mask = 0;
-	size_t i;
-
-	/* a DMI table's serials and UUID each belong to their own identifier */
-	for (i = 0; i < t->pl->cfg.policy->n_idents; i++) {
-		const struct identifier_def *id = &t->pl->cfg.policy->idents[i];
-
-		if ((t->mask & (1ULL << id->bit)) &&
-		    filevalues_field_is(field, id->name, id->files.items, id->files.n))
-			mask |= 1ULL << id->bit;
-	}
-	if (mask)
-		learn_value(t->pl, t->p, mask, "file", t->path, value, len);
-}
-
-/* A table file (filevalues.h) read or opened: each value in it, as the agent reads it whole (a
- * process's first read holds only its first few hundred bytes). */
-static void learn_table_file(struct pipeline *pl, struct proc *p, uint64_t mask, const char *path)
-{
-	struct table_learning t = { .pl = pl, .p = p, .mask = mask, .path = path };
-	long n = filevalues_read(path, learn_table_value, &t);
-
-	if (n < 0)
-		fprintf(stderr, "idsentry: reading %s for the values a process read failed: %s\n",
-			path, strerror((int)-n));
-}
-
-static void learn_opened_file(struct pipeline *pl, struct proc *p, const struct ident_read_event *ev,
-			      const char *path)
-{
-	uint8_t buf[MAX_VALUE_BYTES];
-	ssize_t n = -1;
-	int fd;
-
-	if (filevalues_is_table(path)) {
-		learn_table_file(pl, p, ev->ident_mask, path);
-		return;
-	}
-	fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf));
-		close(fd);
-	}
-	if (n < 0) {
-		fprintf(stderr, "idsentry: %s was opened by pid %u with the read hooks away, and "
-				"reading it for its value failed: %s\n",
-			path ? path : "an identifier file", ev->hdr.tgid,
-			path ? strerror(errno) : "its inode is no longer registered");
-		return;
-	}
-	learn_value(pl, p, ev->ident_mask, "file", path, buf, n);
-}
-
-static void on_ident_read(struct pipeline *pl, const struct ident_read_event *ev)
-{
-	const char *path = watch_path_of(pl->cfg.watches, ev->ino);
-	size_t len = ev->len > MAX_VALUE_BYTES ? MAX_VALUE_BYTES : ev->len;
-	struct proc *p = proctable_of_event(&pl->procs, &ev->hdr);
-
-	if (p)
-		flow_direct_read(p, ev->ident_mask, ev->hdr.ts_ns);
-	/* no open of a watched file announced this one (or its open came to the open exits that
-	 * stand in for fanotify): follow the process from now on */
-	if (ev->source != SOURCE_FILE || ev->call == CALL_OPEN)
-		pl->wants |= PIPELINE_FOLLOW;
-	/* a file a holder wrote a value into: the value is known, the rest of it is not one */
-	if (ev->source == SOURCE_FILE && derived_find(&pl->derived, ev->ino))
-		return;
-	if (ev->source == SOURCE_FILE && ev->call == CALL_OPEN) {
-		learn_opened_file(pl, p, ev, path);
-		return;
-	}
-	switch (ev->source) {
-	case SOURCE_MODEM:
-		/* an AT reply: what it carries depends on the command before it */
-		modem_on_read(&pl->modem, ev);
-		return;
-	case SOURCE_IOCTL:
-	case SOURCE_PROPERTY:
-	case SOURCE_BINDER:
-		learn_other_source(pl, p, ev, len);
-		return;
-	}
-	/* a value starts at offset 0; later chunks of a file are not identifier starts */
-	if (ev->offset == 0 && filevalues_is_table(path))
-		learn_table_file(pl, p, ev->ident_mask, path);
-	else if (ev->offset == 0)
-		learn_value(pl, p, ev->ident_mask, "file", path, ev->data, len);
 }
 
 
@@ -232,38 +81,6 @@ static void on_binder_tx(struct pipeline *pl, const struct binder_tx_event *ev)
 }
 
 
-struct netlink_learning {
-	struct pipeline *pl;
-	struct proc *p;
-	uint64_t mask;
-};
-
-static void learn_netlink_address(void *ctx, const char *mac, enum netlink_addr_kind kind,
-				  const char *owner)
-{
-	struct netlink_learning *l = ctx;
-	char origin[96];
-
-	snprintf(origin, sizeof(origin), "%s %s%s",
-		 kind == NETLINK_NEIGH ? "RTM_NEWNEIGH" : "RTM_NEWLINK", owner,
-		 kind == NETLINK_LINK_PERM ? " (permanent)" : "");
-	learn_value(l->pl, l->p, l->mask, "netlink", origin, (const uint8_t *)mac, strlen(mac));
-}
-
-/* A process read an rtnetlink reply listing links or neighbours: it holds their addresses. */
-static void on_netlink_reply(struct pipeline *pl, const struct send_event *ev)
-{
-	struct netlink_learning l = { .pl = pl, .mask = ev->taint_mask };
-
-	l.p = proctable_of_event(&pl->procs, &ev->hdr);
-	if (l.p)
-		flow_direct_read(l.p, ev->taint_mask, ev->hdr.ts_ns);
-	/* no open of a watched file announced it: follow the process from now on */
-	pl->wants |= PIPELINE_FOLLOW;
-	netlink_addresses(ev->sample, ev->sample_len, learn_netlink_address, &l);
-}
-
-
 /* A tainted process forked. A spawner's (zygote's) children start holding nothing of what it
  * held: its taint still makes their sends sampled, but only a value seen in them is reported. */
 static void on_fork(struct pipeline *pl, const struct event_header *hdr, uint32_t child_tgid)
@@ -282,75 +99,6 @@ static void on_fork(struct pipeline *pl, const struct event_header *hdr, uint32_
 	child->noise_mask = ~0ULL;
 	free(child->lineage);
 	child->lineage = NULL;
-}
-
-
-/* The path of FILE_PATH_PARTS components, leaf first, as the kernel wrote them; 0 when there
- * are none. */
-static int path_of_parts(const uint8_t *parts, char *out, size_t size)
-{
-	char part[EXE_PART_BYTES];
-	int i, n = 0;
-	size_t at = 0;
-
-	while (n < FILE_PATH_PARTS && parts[n * EXE_PART_BYTES])
-		n++;
-	out[0] = 0;
-	for (i = n - 1; i >= 0; i--) {
-		memcpy(part, parts + i * EXE_PART_BYTES, EXE_PART_BYTES);
-		part[EXE_PART_BYTES - 1] = 0;
-		at += snprintf(out + at, at < size ? size - at : 0, "/%s", part);
-	}
-	return n > 0 && at < size;
-}
-
-/* A holder wrote into a regular file: when a form of a value it holds is in what it wrote, the
- * file becomes an identifier file for that identifier (derived.h), announced by a record. */
-static void on_file_write(struct pipeline *pl, const struct send_event *ev)
-{
-	struct value_hit hits[16];
-	char link[64], path[PATH_MAX];
-	uint64_t dev, ino, mask = 0;
-	struct derived_file written = { .path = path };
-	struct json j;
-	ssize_t len;
-	int n, k, r;
-
-	if (ev->sample_len <= FILE_PATH_BYTES)
-		return;
-	n = values_scan(&pl->values, ev->sample + FILE_PATH_BYTES, ev->sample_len - FILE_PATH_BYTES,
-			ev->taint_mask, hits, 16);
-	for (k = 0; k < n; k++)
-		mask |= 1ULL << hits[k].value->bit;
-	if (!mask)
-		return;
-	memcpy(&dev, ev->daddr, 8);
-	memcpy(&ino, ev->daddr + 8, 8);
-	/* the writer's fd names it best; else the path the kernel put before the data */
-	snprintf(link, sizeof(link), "/proc/%u/fd/%u", ev->hdr.tgid, ev->fd);
-	len = readlink(link, path, sizeof(path) - 1);
-	if (len > 0) {
-		path[len] = 0;
-	} else if (!path_of_parts(ev->sample, path, sizeof(path))) {
-		snprintf(path, sizeof(path), "inode %llu", (unsigned long long)ino);
-	}
-	r = derived_add(&pl->derived, dev, ino, mask, path, ev->hdr.tgid, ev->hdr.ts_ns);
-	if (r == -ENOSPC && pl->derived.refused == 1)
-		fprintf(stderr, "idsentry: more than %d files hold identifiers written by their "
-				"holders: later ones are not followed\n", DERIVED_MAX_FILES);
-	if (r <= 0)
-		return;
-	pl->wants |= PIPELINE_FILES_CHANGED;
-	written.ino = ino;
-	written.ident_mask = mask;
-	json_init(&j);
-	derived_record_begin(&j, pl->cfg.policy, &written);
-	json_object_begin(&j, "writer");
-	json_uint(&j, "pid", ev->hdr.tgid);
-	json_string(&j, "comm", ev->hdr.comm);
-	json_object_end(&j);
-	output_write(pl->cfg.out, &j);
-	json_free(&j);
 }
 
 
@@ -440,6 +188,12 @@ static void follow_shared_memory(struct pipeline *pl, uint32_t tgid)
 }
 
 
+static unsigned int wants_of(unsigned int learnt)
+{
+	return ((learnt & LEARNT_FOLLOW) ? PIPELINE_FOLLOW : 0) |
+	       ((learnt & LEARNT_FILE) ? PIPELINE_FILES_CHANGED : 0);
+}
+
 /* A send whole (longsend_feed calls it): memory-BIO plaintext waits for its socket first. */
 static void pair_send(void *ctx, const struct send_event *ev)
 {
@@ -471,6 +225,16 @@ int pipeline_init(struct pipeline *pl, const struct pipeline_config *cfg)
 	pl->det.sink.show_values = cfg->show_values;
 	pl->det.sink.packages = cfg->packages;
 	pl->det.sink.agg = &pl->agg;
+	pl->learner = (struct learner){
+		.values = &pl->values,
+		.procs = &pl->procs,
+		.binder = &pl->binder,
+		.derived = &pl->derived,
+		.modem = &pl->modem,
+		.policy = cfg->policy,
+		.watches = cfg->watches,
+		.out = cfg->out,
+	};
 	pl->modem.values = &pl->values;
 	pl->modem.policy = cfg->policy;
 	pl->modem.watches = cfg->watches;
@@ -496,11 +260,11 @@ unsigned int pipeline_handle(struct pipeline *pl, const union event *ev)
 	pl->events[ev->hdr.type]++;
 	switch (ev->hdr.type) {
 	case EVENT_IDENT_READ:
-		on_ident_read(pl, &ev->read);
+		pl->wants |= wants_of(learn_ident_read(&pl->learner, &ev->read));
 		break;
 	case EVENT_SEND:
 		if (ev->send.flags & SEND_TO_FILE)
-			on_file_write(pl, &ev->send);
+			pl->wants |= wants_of(learn_file_write(&pl->learner, &ev->send));
 		else
 			longsend_feed(&pl->longs, &ev->send);
 		break;
@@ -534,7 +298,7 @@ unsigned int pipeline_handle(struct pipeline *pl, const union event *ev)
 		break;
 	case EVENT_RECV:
 		if (ev->send.call == CALL_NETLINK)
-			on_netlink_reply(pl, &ev->send);
+			pl->wants |= wants_of(learn_netlink_reply(&pl->learner, &ev->send));
 		else
 			detect_learn_hosts(&pl->det, &ev->send);
 		break;

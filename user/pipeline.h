@@ -15,6 +15,7 @@
 #include "dns.h"
 #include "detect.h"
 #include "flow.h"
+#include "learn.h"
 #include "longsend.h"
 #include "modem.h"
 #include "proctable.h"
@@ -77,6 +78,7 @@ struct pipeline {
 	struct longsends longs;     /* sends longer than a sample, put back together */
 	struct tlspair tls_pairs;   /* memory-BIO TLS plaintext, waiting for its socket */
 	struct shm_tracker shm;     /* memory holders share with other processes */
+	struct learner learner;     /* the parts above that learning writes into */
 	unsigned long long events[16]; /* by enum event_type */
 	unsigned long long malformed;
 	unsigned long long seconds;  /* pipeline_tick calls */
