@@ -257,7 +257,8 @@ unsigned int pipeline_handle(struct pipeline *pl, const union event *ev)
 {
 	unsigned int wants;
 
-	pl->events[ev->hdr.type]++;
+	if (ev->hdr.type < sizeof(pl->events) / sizeof(pl->events[0]))
+		pl->events[ev->hdr.type]++;
 	switch (ev->hdr.type) {
 	case EVENT_IDENT_READ:
 		pl->wants |= wants_of(learn_ident_read(&pl->learner, &ev->read));
