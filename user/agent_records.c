@@ -91,18 +91,24 @@ static void probes_members(struct agent *a, struct json *j)
 	hook_gate_describe(&a->gate, j);
 }
 
+static void policy_files_member(struct agent *a, struct json *j, const char *key)
+{
+	size_t i;
+
+	json_array_begin(j, key);
+	for (i = 0; i < a->o->n_policy_files; i++)
+		json_string(j, NULL, a->o->policy_files[i]);
+	json_array_end(j);
+}
+
 void records_ready(struct agent *a)
 {
 	struct json j;
-	size_t i;
 
 	json_init(&j);
 	json_record_begin(&j, "ready");
 	json_string(&j, "version", IDSENTRY_VERSION);
-	json_array_begin(&j, "policy");
-	for (i = 0; i < a->o->n_policy_files; i++)
-		json_string(&j, NULL, a->o->policy_files[i]);
-	json_array_end(&j);
+	policy_files_member(a, &j, "policy");
 	json_string(&j, "mode", a->o->enforce ? "enforce" : "alert");
 	probes_members(a, &j);
 	json_uint(&j, "watched_files", a->n_watched);
@@ -119,10 +125,7 @@ void records_policy(struct agent *a, const char *status, const struct diag_list 
 	json_init(&j);
 	json_record_begin(&j, "policy");
 	json_string(&j, "status", status);
-	json_array_begin(&j, "files");
-	for (i = 0; i < a->o->n_policy_files; i++)
-		json_string(&j, NULL, a->o->policy_files[i]);
-	json_array_end(&j);
+	policy_files_member(a, &j, "files");
 	for (int warnings = 0; warnings < 2; warnings++) {
 		json_array_begin(&j, warnings ? "warnings" : "errors");
 		for (i = 0; d && i < d->n; i++) {

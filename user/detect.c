@@ -97,7 +97,7 @@ static void learn_host(const char *name, int family, const uint8_t *addr, void *
 
 void detect_learn_hosts(struct detector *d, const struct send_event *ev)
 {
-	struct destination dst;
+	struct destination dst = {};
 	size_t skip;
 
 	destination_decode(&dst, ev->family, ev->daddr, ev->dport, ev->protocol, ev->sock_type);
@@ -184,6 +184,23 @@ static int quiet_skip(void *ctx, unsigned int bit, long offset, size_t len)
 	       quiet_covers(&qc->msg, (size_t)offset, len);
 }
 
+/* What every sighting of a send event says: who, what it held and since when, where to. */
+static struct sighting sighting_of(struct detector *d, const struct send_event *ev,
+				   const struct destination *dst)
+{
+	struct sighting s = {
+		.proc = proctable_of_event(d->procs, &ev->hdr),
+		.dst = dst,
+		.taint_mask = ev->taint_mask,
+		.taint_ns = ev->taint_ns,
+		.ts_ns = ev->hdr.ts_ns,
+		.outcome = OUTCOME_ALERT,
+		.verdict_rule = -1,
+	};
+
+	return s;
+}
+
 /* A tainted process opened a raw or packet socket: what it sends there passes every socket-level
  * check, so the opening itself is reported, once per process and rule; unless the identifiers
  * are only those the policy's quiet entries let it carry (a DHCP client's MAC): then each of
@@ -191,26 +208,18 @@ static int quiet_skip(void *ctx, unsigned int bit, long offset, size_t len)
 static void detect_raw_socket(struct detector *d, const struct send_event *ev)
 {
 	struct destination dst = { .family = AF_INET };
-	struct sighting s = {
-		.proc = proctable_of_event(d->procs, &ev->hdr),
-		.dst = &dst,
-		.taint_mask = ev->taint_mask,
-		.taint_ns = ev->taint_ns,
-		.ts_ns = ev->hdr.ts_ns,
-		.outcome = OUTCOME_ALERT,
-		.verdict_rule = -1,
-		.suspect = { .port = 0xffff },
-		.desc = {
-			.channel = "raw",
-			.call = "socket",
-			.bytes = -1,
-			.sampled = -1,
-			.note = "a process holding an identifier opened a raw or packet socket",
-		},
-	};
+	struct sighting s = sighting_of(d, ev, &dst);
 
 	if (!s.proc)
 		return;
+	s.suspect.port = 0xffff;
+	s.desc = (struct alert_desc){
+		.channel = "raw",
+		.call = "socket",
+		.bytes = -1,
+		.sampled = -1,
+		.note = "a process holding an identifier opened a raw or packet socket",
+	};
 	s.forgiven = quiet_identifiers(d->sink.policy, s.proc);
 	dst.proto = ev->family == AF_PACKET ? "packet" : "raw";
 	judge(d, &s);
@@ -221,28 +230,25 @@ static void detect_blocked(struct detector *d, const struct send_event *ev)
 {
 	int ri = d->enf ? enforce_rule_of_slot(d->enf, ev->rule) : -1;
 	struct value_hit hits[MAX_HITS];
-	struct destination dst;
-	struct sighting s = {
-		.proc = proctable_of_event(d->procs, &ev->hdr),
-		.dst = &dst,
-		.taint_mask = ev->taint_mask,
-		.taint_ns = ev->taint_ns,
-		.ts_ns = ev->hdr.ts_ns,
-		.hits = hits,
-		.outcome = (ev->flags & SEND_KILLED) ? OUTCOME_KILLED : OUTCOME_BLOCKED,
-		.verdict_rule = ri,
-		.desc = {
-			.channel = "socket",
-			.call = call_name(ev->call),
-			.bytes = -1,
-			.sampled = ev->sample_len ? (long long)ev->sample_len : -1,
-			.hook = enforce_hook_name(ev->hook),
-			.seen_by = seen_by(ev),
-		},
-	};
+	struct destination dst = {};
+	struct sighting s;
 
-	if (ri < 0 || (size_t)ri >= d->sink.policy->n_rules || !s.proc)
+	if (ri < 0 || (size_t)ri >= d->sink.policy->n_rules)
 		return; /* a verdict from a policy since replaced */
+	s = sighting_of(d, ev, &dst);
+	if (!s.proc)
+		return;
+	s.hits = hits;
+	s.outcome = (ev->flags & SEND_KILLED) ? OUTCOME_KILLED : OUTCOME_BLOCKED;
+	s.verdict_rule = ri;
+	s.desc = (struct alert_desc){
+		.channel = "socket",
+		.call = call_name(ev->call),
+		.bytes = -1,
+		.sampled = ev->sample_len ? (long long)ev->sample_len : -1,
+		.hook = enforce_hook_name(ev->hook),
+		.seen_by = seen_by(ev),
+	};
 	destination_decode(&dst, ev->family, ev->daddr, ev->dport, ev->protocol, ev->sock_type);
 	if (d->hosts)
 		dst.host = hostcache_lookup(d->hosts, dst.family, dst.addr);
@@ -308,25 +314,12 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	struct quiet_check qc;
 	struct scan_filter quiet_filter = { quiet_skip, &qc };
 	char quiet_note[160];
-	struct destination dst;
+	struct destination dst = {};
 	const char *channel;
 	int is_dns_query = 0;
+	struct sighting s;
 	struct proc *p;
 	int n_hits;
-	struct sighting s = {
-		.taint_mask = ev->taint_mask,
-		.taint_ns = ev->taint_ns,
-		.ts_ns = ev->hdr.ts_ns,
-		.outcome = OUTCOME_ALERT,
-		.verdict_rule = -1,
-		.dest_filtered = 1,
-		.desc = {
-			.call = call_name(ev->call),
-			.seen_by = seen_by(ev),
-			.bytes = ev->result,
-			.sampled = ev->sample_len,
-		},
-	};
 
 	if (ev->flags & SEND_BLOCKED) {
 		detect_blocked(d, ev);
@@ -343,7 +336,8 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	     /* frames from a packet socket's TX ring pass no buffer to the call */
 	     !(ev->family == AF_PACKET && ev->result > 0)))
 		return;
-	p = proctable_of_event(d->procs, &ev->hdr);
+	s = sighting_of(d, ev, &dst);
+	p = s.proc;
 	if (!p)
 		return;
 	destination_decode(&dst, ev->family, ev->daddr, ev->dport, ev->protocol, ev->sock_type);
@@ -370,16 +364,21 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	if (ev->flags & SEND_FILE_CONTENT)
 		n_hits = add_file_content_hits(d, ev->content_mask, hits, n_hits);
 
-	s.proc = p;
-	s.dst = &dst;
 	s.hits = hits;
 	s.n_hits = n_hits;
+	s.dest_filtered = 1;
 	s.forgiven = qc.mask;
 	s.no_suspicion = is_dns_query || tls_control_record(ev);
 	s.suspect.family = dst.family;
 	s.suspect.port = dst.port;
 	memcpy(s.suspect.addr, dst.addr, sizeof(s.suspect.addr));
-	s.desc.channel = channel;
+	s.desc = (struct alert_desc){
+		.channel = channel,
+		.call = call_name(ev->call),
+		.seen_by = seen_by(ev),
+		.bytes = ev->result,
+		.sampled = ev->sample_len,
+	};
 	if (ev->flags & SEND_BLOCK_MISSED)
 		s.desc.note = "a blocking rule applied but no hook could stop this send";
 	if (qc.msg.proto) {

@@ -180,7 +180,7 @@ static void follow_shared_memory(struct pipeline *pl, uint32_t tgid)
 {
 	struct proc_taint t = {};
 
-	if (pl->cfg.kernel.taint_of(pl->cfg.kernel.ctx, tgid, &t) ||
+	if (!pl->cfg.kernel.taint_of || pl->cfg.kernel.taint_of(pl->cfg.kernel.ctx, tgid, &t) ||
 	    !t.ident_mask)
 		return;
 	if (shm_note_holder(&pl->shm, tgid, t.ident_mask) > 0)

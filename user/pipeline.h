@@ -31,7 +31,8 @@ struct android_packages;
 struct json;
 union event;
 
-/* What the pipeline asks of the kernel side; the agent gives the real maps, tests their own. */
+/* What the pipeline asks of the kernel side; the agent gives the real maps. Every member may be
+ * NULL (tests): then no process is seen tainted in the kernel, and memory is not followed. */
 struct pipeline_kernel {
 	void *ctx;
 	/* The taint the kernel holds for a process: 0, or nonzero when it holds none. */

@@ -55,23 +55,6 @@ static struct output out;
 static struct pipeline pl;
 static int ready;
 
-static int no_taint(void *ctx, uint32_t tgid, struct proc_taint *t)
-{
-	(void)ctx;
-	(void)tgid;
-	(void)t;
-	return -ENOENT;
-}
-
-static int set_taint(void *ctx, uint32_t tgid, const struct proc_taint *t, int create)
-{
-	(void)ctx;
-	(void)tgid;
-	(void)t;
-	(void)create;
-	return 0;
-}
-
 /* The policy and the sinks once; the pipeline anew for each input. */
 static void start(void)
 {
@@ -92,8 +75,7 @@ static void start(void)
 		.watches = &watches,
 		.enf = &enf,
 		.out = &out,
-		.kernel = { NULL, no_taint, set_taint, NULL, NULL },
-	});
+			});
 }
 
 static void check_hits(const struct value_hit *hits, int n, size_t len, uint64_t mask)

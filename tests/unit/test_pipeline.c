@@ -37,24 +37,6 @@ static const char *policy_text =
 	"    action: block\n"
 	"    severity: high\n";
 
-/* A fake taint table: what the kernel would hold, for the memory-sharing path. */
-static int taint_of(void *ctx, uint32_t tgid, struct proc_taint *t)
-{
-	(void)ctx;
-	(void)tgid;
-	(void)t;
-	return -ENOENT;
-}
-
-static int set_taint(void *ctx, uint32_t tgid, const struct proc_taint *t, int create)
-{
-	(void)ctx;
-	(void)tgid;
-	(void)t;
-	(void)create;
-	return 0;
-}
-
 struct fixture {
 	char dir[64], path[96];
 	struct policy pol;
@@ -88,8 +70,7 @@ static void fixture_start(struct fixture *f)
 		.watches = &f->watches,
 		.enf = &f->enf,
 		.out = &f->out,
-		.kernel = { NULL, taint_of, set_taint, NULL, NULL },
-	});
+			});
 	f->now = 1000000000ULL;
 }
 
