@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* json: builds one JSON Lines record in a growable buffer, with escaping and RFC 3339 times. */
+/* json: builds one JSON Lines record in a growable buffer, with escaping and RFC 3339 times, and
+ * keeps what it says as data beside the text, for the sinks (struct record). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

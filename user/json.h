@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* json: builds one JSON Lines record in a growable buffer, with escaping and RFC 3339 times. */
+/* json: builds one JSON Lines record in a growable buffer, with escaping and RFC 3339 times, and
+ * keeps what it says as data beside the text, for the sinks (struct record). */
 /* Hand-written rather than json-c or jansson: faster on alert records with a few allocations
  * instead of dozens, and it keeps every record valid UTF-8 whatever bytes a process's names hold,
  * which neither library does by itself (`make bench-json`; fuzz_json_oracle checks it). */
