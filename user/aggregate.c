@@ -4,13 +4,8 @@
  * The first alert of a kind is written at once; its repeats within the window are only counted,
  * and when the window ends one record says how many there were ("count", "aggregated": true). A
  * flood of 50,000 identical sends a second thus gives a line every window, not 50,000. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "aggregate.h"
 #include "json.h"
 #include "output.h"
@@ -31,36 +26,17 @@ static struct agg_slot *slot_of(struct alert_aggregator *g, const struct agg_key
 	return &g->slots[hash_key(k) % AGGREGATE_SLOTS];
 }
 
-/* The remembered record with a fresh ts and the count of repeats. */
+/* The remembered record's members under a fresh ts, then the count of repeats. */
 static void write_counted(struct agg_slot *s, struct output *o)
 {
-	const char *ts_key = "\"ts\":\"";
-	char *at = strstr(s->json, ts_key), *line;
-	struct timespec now;
 	struct json j;
-	char ts[64];
-	int n;
 
-	if (!at)
-		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	format_rfc3339(&now, ts, sizeof(ts));
-	/* everything after the old ts value, without the closing brace */
-	at += strlen(ts_key);
-	at = strchr(at, '"');
-	if (!at)
-		return;
-	n = asprintf(&line, "{\"type\":\"alert\",\"ts\":\"%s%.*s,\"count\":%llu,\"aggregated\":true",
-		     ts, (int)(strlen(at) - 1), at, s->repeats);
-	if (n < 0)
-		return;
 	json_init(&j);
-	j.s = line;
-	j.len = n;
-	j.cap = n + 1;
-	j.depth = 1;
-	j.count[0] = 1;
-	output_write(o, &j); /* closes the object */
+	json_record_begin(&j, s->record->type);
+	json_members(&j, s->record);
+	json_uint(&j, "count", s->repeats);
+	json_bool(&j, "aggregated", 1);
+	output_write(o, &j);
 	json_free(&j);
 }
 
@@ -76,19 +52,25 @@ int aggregate_repeat(struct alert_aggregator *g, const struct agg_key *k, uint64
 }
 
 void aggregate_written(struct alert_aggregator *g, struct output *o, const struct agg_key *k,
-		       const char *json, uint64_t now_ns)
+		       struct json *rec, uint64_t now_ns)
 {
 	struct agg_slot *s = slot_of(g, k);
 
 	/* a different kind took the slot: its pending count goes out first */
 	if (s->used && s->repeats)
 		write_counted(s, o);
-	free(s->json);
-	s->json = strdup(json);
+	if (!s->record)
+		s->record = malloc(sizeof(*s->record));
+	else
+		json_free(s->record);
+	s->used = s->record != NULL;
+	if (s->used) {
+		*s->record = *rec;
+		json_init(rec);
+	}
 	s->key = *k;
 	s->since_ns = now_ns;
 	s->repeats = 0;
-	s->used = s->json != NULL;
 	g->written++;
 }
 
@@ -114,7 +96,10 @@ void aggregate_free(struct alert_aggregator *g)
 {
 	size_t i;
 
-	for (i = 0; i < AGGREGATE_SLOTS; i++)
-		free(g->slots[i].json);
+	for (i = 0; i < AGGREGATE_SLOTS; i++) {
+		if (g->slots[i].record)
+			json_free(g->slots[i].record);
+		free(g->slots[i].record);
+	}
 	memset(g, 0, sizeof(*g));
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct json;
 struct output;
 
 #define AGGREGATE_SLOTS 4096
@@ -30,7 +31,7 @@ struct agg_slot {
 	struct agg_key key;
 	uint64_t since_ns;         /* when the record last written was */
 	unsigned long long repeats; /* alerts like it since then, not written */
-	char *json;                /* that record, to re-issue with a count */
+	struct json *record;       /* that record, to re-issue with a count */
 	int used;
 };
 
@@ -42,9 +43,10 @@ struct alert_aggregator {
 /* Whether an alert repeats one written less than AGGREGATE_WINDOW_NS ago; if so it is counted
  * and must not be written. */
 int aggregate_repeat(struct alert_aggregator *g, const struct agg_key *k, uint64_t now_ns);
-/* Remembers an alert just written (its JSON record) as the one repeats are counted against. */
+/* Remembers an alert just written as the one repeats are counted against: takes the record
+ * (*rec is left empty, for json_free). */
 void aggregate_written(struct alert_aggregator *g, struct output *o, const struct agg_key *k,
-		       const char *json, uint64_t now_ns);
+		       struct json *rec, uint64_t now_ns);
 /* Writes a counted record for every slot whose window has passed with repeats (all: every slot
  * with repeats, e.g. at exit). */
 void aggregate_flush(struct alert_aggregator *g, struct output *o, uint64_t now_ns, int all);

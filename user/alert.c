@@ -185,7 +185,7 @@ void alert_write(const struct alert_sink *s, const struct alert_desc *a)
 	alert_record(&j, s, a);
 	output_write(s->out, &j);
 	if (s->agg && !j.failed)
-		aggregate_written(s->agg, s->out, &key, j.s,
+		aggregate_written(s->agg, s->out, &key, &j,
 				  now.tv_sec * 1000000000ULL + now.tv_nsec);
 	json_free(&j);
 }

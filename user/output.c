@@ -104,22 +104,17 @@ int output_open(struct output *o, const struct output_opts *opts)
 	return 0;
 }
 
-static void deliver(struct output *o, struct json *j, int to_syslog)
+/* One record, serialized once, to every sink. */
+static void deliver(struct output *o, const struct record *r, int to_syslog)
 {
 	int err = 0;
 
 	if (o->has_term)
-		err = term_write(&o->term, o->f, j->s, j->len);
-	/* the buffer holds a NUL after the record: room for the newline */
-	j->s[j->len] = '\n';
-	if (o->has_term) {
-		/* written above, from the record as it was */
-	} else if (o->has_file) {
-		err = rotfile_write(&o->file, j->s, j->len + 1);
-	} else if (fwrite(j->s, 1, j->len + 1, o->f) != j->len + 1 || fflush(o->f)) {
-		/* flushed per record, so that pipes see whole records at once */
-		err = -errno;
-	}
+		err = term_write(&o->term, o->f, r); /* stdout gets readable text instead */
+	else if (o->has_file)
+		err = rotfile_write(&o->file, r->line, r->len);
+	else if (fwrite(r->line, 1, r->len, o->f) != r->len || fflush(o->f))
+		err = -errno; /* flushed per record, so that pipes see whole records at once */
 	if (err) {
 		if (o->write_errors++ == 0)
 			fprintf(stderr, "idsentry: writing records to '%s' failed: %s\n",
@@ -128,10 +123,9 @@ static void deliver(struct output *o, struct json *j, int to_syslog)
 		o->records++;
 	}
 	if (o->has_sock)
-		sock_sink_write(&o->sock, j->s, j->len + 1);
-	j->s[j->len] = 0;
+		sock_sink_write(&o->sock, r);
 	if (o->has_syslog && to_syslog)
-		syslog_sink_write(&o->sys, j->s, j->len);
+		syslog_sink_write(&o->sys, r);
 }
 
 /* Records syslog could not take are reported where the others go, at most once a second. */
@@ -139,6 +133,7 @@ static void report_syslog_drops(struct output *o)
 {
 	unsigned long long n = o->sys.dropped - o->syslog_dropped_reported;
 	struct timespec now;
+	struct record r;
 	struct json j;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -151,21 +146,21 @@ static void report_syslog_drops(struct output *o)
 	json_uint(&j, "count", n);
 	json_string(&j, "where", "syslog");
 	json_string(&j, "cause", "syslog_unavailable");
-	json_object_end(&j);
-	if (!j.failed)
-		deliver(o, &j, 0);
+	if (!json_record_end(&j, &r))
+		deliver(o, &r, 0);
 	json_free(&j);
 }
 
 void output_write(struct output *o, struct json *j)
 {
-	json_object_end(j);
-	if (j->failed) {
+	struct record r;
+
+	if (json_record_end(j, &r)) {
 		o->write_errors++;
 		fprintf(stderr, "idsentry: a record was lost: out of memory while formatting it\n");
 		return;
 	}
-	deliver(o, j, 1);
+	deliver(o, &r, 1);
 	if (o->has_syslog)
 		report_syslog_drops(o);
 }

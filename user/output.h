@@ -47,8 +47,9 @@ struct output {
 
 /* Returns 0 or -errno after printing why. */
 int output_open(struct output *o, const struct output_opts *opts);
-/* Closes the record's top-level object and writes it as one line to every sink. Never blocks on
- * a socket subscriber or the syslog daemon. */
+/* Closes the record's top-level object and writes it as one line to every sink (each gets the
+ * record: its data and the line, serialized once). Never blocks on a socket subscriber or the
+ * syslog daemon. */
 void output_write(struct output *o, struct json *j);
 /* An fd the agent's event loop polls for readability on the sink's behalf (the socket's listener
  * and subscribers behind one epoll fd), or -1 when the sinks need none. */

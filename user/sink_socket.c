@@ -115,6 +115,7 @@ static void emit_lost(struct sock_sink *s, unsigned int i)
 {
 	struct sock_client *c = &s->clients[i];
 	unsigned long long n = c->dropped;
+	struct record r;
 	struct json j;
 
 	json_init(&j);
@@ -122,11 +123,9 @@ static void emit_lost(struct sock_sink *s, unsigned int i)
 	json_uint(&j, "count", n);
 	json_string(&j, "where", "socket");
 	json_string(&j, "cause", "subscriber_backlog_full");
-	json_object_end(&j);
-	if (!j.failed && j.len + 1 + c->len <= s->backlog) {
-		j.s[j.len] = '\n';
+	if (!json_record_end(&j, &r) && r.len + c->len <= s->backlog) {
 		c->dropped = 0;
-		emit(s, i, j.s, j.len + 1, s->backlog);
+		emit(s, i, r.line, r.len, s->backlog);
 	}
 	json_free(&j);
 }
@@ -191,11 +190,10 @@ static void emit(struct sock_sink *s, unsigned int i, const char *data, size_t l
 
 static void emit_json(struct sock_sink *s, unsigned int i, struct json *j, size_t limit)
 {
-	json_object_end(j);
-	if (j->failed)
-		return;
-	j->s[j->len] = '\n'; /* the buffer always has room for the NUL it held */
-	emit(s, i, j->s, j->len + 1, limit);
+	struct record r;
+
+	if (!json_record_end(j, &r))
+		emit(s, i, r.line, r.len, limit);
 }
 
 static void reply_error(struct sock_sink *s, unsigned int i, const char *msg)
@@ -290,17 +288,15 @@ static void accept_clients(struct sock_sink *s)
 		for (i = 0; i < SOCKET_MAX_CLIENTS && s->clients[i].fd >= 0; i++)
 			;
 		if (i == SOCKET_MAX_CLIENTS) {
+			struct record r;
 			struct json j;
 
 			json_init(&j);
 			json_record_begin(&j, "error");
 			json_string(&j, "message", "too many clients; try again later");
 			json_uint(&j, "max_clients", SOCKET_MAX_CLIENTS);
-			json_object_end(&j);
-			if (!j.failed) {
-				j.s[j.len] = '\n';
-				send(fd, j.s, j.len + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			}
+			if (!json_record_end(&j, &r))
+				send(fd, r.line, r.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 			json_free(&j);
 			close(fd);
 			s->refused++;
@@ -431,13 +427,13 @@ void sock_sink_service(struct sock_sink *s)
 	}
 }
 
-void sock_sink_write(struct sock_sink *s, const char *line, size_t len)
+void sock_sink_write(struct sock_sink *s, const struct record *r)
 {
 	unsigned int i;
 
 	for (i = 0; i < SOCKET_MAX_CLIENTS; i++)
 		if (s->clients[i].fd >= 0)
-			emit(s, i, line, len, s->backlog);
+			emit(s, i, r->line, r->len, s->backlog);
 }
 
 void sock_sink_close(struct sock_sink *s)

@@ -55,8 +55,8 @@ int sock_sink_open(struct sock_sink *s, const char *path, size_t backlog);
 int sock_sink_fd(const struct sock_sink *s);
 /* Accepts clients, reads requests, flushes backlogs, drops closed clients. Never blocks. */
 void sock_sink_service(struct sock_sink *s);
-/* Queues one line (with its '\n') to every client. Never blocks. */
-void sock_sink_write(struct sock_sink *s, const char *line, size_t len);
+/* Queues the record's line to every client. Never blocks. */
+void sock_sink_write(struct sock_sink *s, const struct record *r);
 void sock_sink_close(struct sock_sink *s);
 
 #endif

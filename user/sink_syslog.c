@@ -7,7 +7,6 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include "jsonread.h"
 #include "sink_syslog.h"
 
 static const struct {
@@ -29,14 +28,18 @@ int syslog_facility(const char *name)
 	return -1;
 }
 
-static int severity_of(const struct jval *r)
+/* A member of the record, by path (json_field). */
+static const char *field(const struct record *r, const char *path)
 {
-	const char *type = jstr(r, "type"), *sev;
+	return json_field(r->data, path, NULL);
+}
 
-	if (!type)
-		return 6;
-	if (!strcmp(type, "alert")) {
-		sev = jstr(r, "severity");
+int syslog_severity(const struct record *r)
+{
+	const char *sev, *status;
+
+	if (!strcmp(r->type, "alert")) {
+		sev = field(r, "severity");
 		if (!sev)
 			return 4;
 		if (!strcmp(sev, "critical"))
@@ -47,22 +50,12 @@ static int severity_of(const struct jval *r)
 			return 4;
 		return 5;
 	}
-	if (!strcmp(type, "lost"))
+	if (!strcmp(r->type, "lost"))
 		return 4;
-	if (!strcmp(type, "policy") && jstr(r, "status") && !strcmp(jstr(r, "status"), "rejected"))
+	status = field(r, "status");
+	if (!strcmp(r->type, "policy") && status && !strcmp(status, "rejected"))
 		return 3;
 	return 6;
-}
-
-int syslog_severity(const char *record, size_t len)
-{
-	struct jdoc d;
-	int sev = 6;
-
-	if (!jdoc_parse(&d, record, len))
-		sev = severity_of(d.root);
-	jdoc_free(&d);
-	return sev;
 }
 
 /* HOSTNAME, APP-NAME, MSGID: printable US-ASCII without spaces, bounded; else the NILVALUE. */
@@ -118,81 +111,62 @@ static void sd_param(struct strbuf *out, const char *name, const char *value)
 	sb_puts(out, "\"");
 }
 
-static void sd_param_num(struct strbuf *out, const char *name, const struct jval *r,
-			 const char *path)
+/* The members log pipelines filter alerts on. */
+static void alert_params(struct strbuf *out, const struct record *r)
 {
-	const struct jval *v = jget(r, path);
-
-	if (v && v->type == J_NUM)
-		sd_param(out, name, v->str);
-}
-
-static void alert_params(struct strbuf *out, const struct jval *r)
-{
-	const struct jval *ids = jget(r, "identifiers"), *id;
+	const char *name = NULL;
 	struct strbuf names;
-	const char *host = jstr(r, "destination.host");
 
-	sd_param(out, "rule", jstr(r, "rule"));
-	sd_param(out, "severity", jstr(r, "severity"));
-	sd_param(out, "action", jstr(r, "action"));
-	sd_param(out, "confidence", jstr(r, "confidence"));
-	sd_param_num(out, "pid", r, "process.pid");
-	sd_param(out, "comm", jstr(r, "process.comm"));
-	sd_param(out, "exe", jstr(r, "process.exe"));
+	sd_param(out, "rule", field(r, "rule"));
+	sd_param(out, "severity", field(r, "severity"));
+	sd_param(out, "action", field(r, "action"));
+	sd_param(out, "confidence", field(r, "confidence"));
+	sd_param(out, "pid", field(r, "process.pid"));
+	sd_param(out, "comm", field(r, "process.comm"));
+	sd_param(out, "exe", field(r, "process.exe"));
 	sb_init(&names);
-	for (id = ids && ids->type == J_ARR ? ids->child : NULL; id; id = id->next) {
-		const char *name = jstr(id, "name");
-
-		if (name) {
-			if (names.len)
-				sb_puts(&names, ",");
-			sb_puts(&names, name);
-		}
+	while ((name = json_field(r->data, "identifiers.name", name))) {
+		if (names.len)
+			sb_puts(&names, ",");
+		sb_puts(&names, name);
 	}
 	if (names.len)
 		sd_param(out, "identifiers", sb_str(&names));
 	sb_free(&names);
-	sd_param(out, "proto", jstr(r, "destination.proto"));
-	sd_param(out, "addr", jstr(r, "destination.addr"));
-	sd_param_num(out, "port", r, "destination.port");
-	sd_param(out, "host", host);
-	sd_param(out, "encoding", jstr(r, "evidence.encoding"));
+	sd_param(out, "proto", field(r, "destination.proto"));
+	sd_param(out, "addr", field(r, "destination.addr"));
+	sd_param(out, "port", field(r, "destination.port"));
+	sd_param(out, "host", field(r, "destination.host"));
+	sd_param(out, "encoding", field(r, "evidence.encoding"));
 }
 
-int syslog_format(struct strbuf *out, const char *record, size_t len, int facility,
-		  const char *hostname, int pid)
+int syslog_format(struct strbuf *out, const struct record *r, int facility, const char *hostname,
+		  int pid)
 {
-	const char *type, *ts;
-	struct jdoc d;
 	size_t sd_start;
 	char procid[16];
 
 	sb_reset(out);
-	if (jdoc_parse(&d, record, len) || d.root->type != J_OBJ || !jstr(d.root, "type")) {
-		jdoc_free(&d);
+	if (!r->type || !r->type[0])
 		return -1;
-	}
-	type = jstr(d.root, "type");
-	ts = jstr(d.root, "ts");
-	sb_printf(out, "<%d>1 ", facility * 8 + severity_of(d.root));
-	sb_puts(out, valid_timestamp(ts) ? ts : "-");
+	sb_printf(out, "<%d>1 ", facility * 8 + syslog_severity(r));
+	sb_puts(out, valid_timestamp(r->ts) ? r->ts : "-");
 	sb_puts(out, " ");
 	header_field(out, hostname, 255);
 	header_field(out, "idsentry", 48);
 	snprintf(procid, sizeof(procid), "%d", pid);
 	header_field(out, procid, 128);
-	header_field(out, type, 32);
+	header_field(out, r->type, 32);
 	sd_start = out->len;
 	sb_puts(out, "[" SYSLOG_SD_ID);
-	if (!strcmp(type, "alert")) {
-		alert_params(out, d.root);
-	} else if (!strcmp(type, "lost")) {
-		sd_param_num(out, "count", d.root, "count");
-		sd_param(out, "where", jstr(d.root, "where"));
-		sd_param(out, "cause", jstr(d.root, "cause"));
-	} else if (!strcmp(type, "policy")) {
-		sd_param(out, "status", jstr(d.root, "status"));
+	if (!strcmp(r->type, "alert")) {
+		alert_params(out, r);
+	} else if (!strcmp(r->type, "lost")) {
+		sd_param(out, "count", field(r, "count"));
+		sd_param(out, "where", field(r, "where"));
+		sd_param(out, "cause", field(r, "cause"));
+	} else if (!strcmp(r->type, "policy")) {
+		sd_param(out, "status", field(r, "status"));
 	}
 	if (out->len == sd_start + strlen("[" SYSLOG_SD_ID)) {
 		/* no parameters: the NILVALUE rather than an empty element */
@@ -202,8 +176,8 @@ int syslog_format(struct strbuf *out, const char *record, size_t len, int facili
 		sb_puts(out, "]");
 	}
 	sb_puts(out, " ");
-	sb_add(out, record, len);
-	jdoc_free(&d);
+	/* the record without its line's end */
+	sb_add(out, r->line, r->len && r->line[r->len - 1] == '\n' ? r->len - 1 : r->len);
 	return out->failed ? -1 : 0;
 }
 
@@ -255,11 +229,11 @@ int syslog_sink_open(struct syslog_sink *s, const char *path, int facility)
 	return err;
 }
 
-void syslog_sink_write(struct syslog_sink *s, const char *record, size_t len)
+void syslog_sink_write(struct syslog_sink *s, const struct record *r)
 {
 	int tries;
 
-	if (syslog_format(&s->msg, record, len, s->facility, s->hostname, s->pid)) {
+	if (syslog_format(&s->msg, r, s->facility, s->hostname, s->pid)) {
 		s->dropped++;
 		return;
 	}

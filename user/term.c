@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* term: turns the records `run` writes into text for a person at a terminal (stdout is a tty). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "tail_format.h"
 #include "term.h"
@@ -253,15 +254,18 @@ void term_format(struct strbuf *out, const struct jval *rec, int colour)
 	sb_free(&line);
 }
 
-int term_write(struct term_writer *t, FILE *f, const char *rec, size_t len)
+int term_write(struct term_writer *t, FILE *f, const struct record *r)
 {
 	struct jdoc d;
 
-	if (jdoc_parse(&d, rec, len) || d.root->type != J_OBJ) {
+	if (jdoc_parse(&d, r->line, r->len) || d.root->type != J_OBJ) {
 		/* the agent's own records always parse; show the text rather than nothing */
+		char *text = strndup(r->line, r->len ? r->len - 1 : 0);
+
 		sb_reset(&t->text);
-		sb_add_printable(&t->text, rec);
+		sb_add_printable(&t->text, text ? text : r->type);
 		sb_puts(&t->text, "\n");
+		free(text);
 	} else {
 		term_format(&t->text, d.root, t->colour);
 	}

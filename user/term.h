@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "json.h"
 #include "jsonread.h"
 #include "strbuf.h"
 
@@ -18,9 +19,10 @@ void term_init(struct term_writer *t, int colour);
  * error records; a short summary of ready (what is attached, what is skipped or degraded and
  * why); one line of the scalar members for anything else, so that no record goes unseen. */
 void term_format(struct strbuf *out, const struct jval *rec, int colour);
-/* Writes the record rec[0..len) (one JSON object, no newline) to f readably and flushes.
- * Returns 0 or -errno. */
-int term_write(struct term_writer *t, FILE *f, const char *rec, size_t len);
+/* Writes the record to f readably and flushes. Returns 0 or -errno. The text is read back (once,
+ * here) because the lines are tail's, and tail has nothing but the text: one formatter for both
+ * keeps what a terminal shows and what `idsentry tail` shows the same. */
+int term_write(struct term_writer *t, FILE *f, const struct record *r);
 void term_free(struct term_writer *t);
 
 #endif

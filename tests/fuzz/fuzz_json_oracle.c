@@ -12,7 +12,8 @@
  *         one of them as a key. jansson must parse the record, so it is JSON and valid UTF-8, and
  *         give back each string after the repair the writer documents: well-formed UTF-8 as it
  *         is, every other byte as the code point of the same number (U+0080..U+00FF). jsonread
- *         must read the same strings.
+ *         must read the same strings, and the record's data (json_field, what the sinks read
+ *         instead of the text) must hold them too, up to a first NUL (its values are C strings).
  *
  * Documented differences, where the comparison is skipped or adjusted rather than failed:
  *   - Text that is not UTF-8: jansson rejects it (json_error_invalid_utf8); jsonread copies the
@@ -210,6 +211,15 @@ static size_t sequence(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/* The record's data at path is the string jsonread reads there (up to a NUL). */
+static void expect_field(const struct json *j, const struct jval *root, const char *path)
+{
+	const char *kept = json_field(j, path, NULL), *read = jstr(root, path);
+
+	FUZZ_CHECK(kept && read && !strcmp(kept, read), "%s kept as \"%s\", read as \"%s\"", path,
+		   kept ? kept : "(none)", read ? read : "(none)");
+}
+
 /* What a reader must get back for the bytes s[0..n): into out (3 * n bytes at least). */
 static size_t repaired(const unsigned char *s, size_t n, unsigned char *out)
 {
@@ -301,6 +311,9 @@ static void check_writer(const char *s, size_t n)
 		      jget(d.root, "process.exe"), in[1], "exe");
 	FUZZ_CHECK(json_is_null(json_object_get(json_object_get(o, "process"), "cmdline")),
 		   "cmdline is not null");
+	expect_field(&j, d.root, "process.comm");
+	expect_field(&j, d.root, "process.exe");
+	FUZZ_CHECK(!json_field(&j, "process.cmdline", NULL), "a null member is kept as data");
 	r = jget(d.root, "names");
 	FUZZ_CHECK(json_array_size(json_object_get(o, "names")) == 2 && jlen(r) == 2,
 		   "names has not 2 elements");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* test_json: the record writer: escapes, bytes that are not UTF-8, nesting and commas. */
+/* test_json: the record writer: escapes, bytes that are not UTF-8, nesting and commas; a record
+ * kept as data beside its text (fields, members re-issued, the finished line). */
 #include <string.h>
 
 #include "json.h"
@@ -83,10 +84,103 @@ static void test_nesting(void)
 	json_free(&j);
 }
 
+/* A record's scalar members by path, as jsonread decodes the text: the data the sinks read. */
+static void test_fields(void)
+{
+	static const char comm[] = "c\"u\xffr\xc3\xa9\n";
+	const char *name;
+	struct record r;
+	struct json j;
+	struct jdoc d;
+
+	json_init(&j);
+	json_record_begin(&j, "alert");
+	json_string(&j, "severity", "high");
+	json_object_begin(&j, "process");
+	json_uint(&j, "pid", 42);
+	json_int(&j, "delta", -3);
+	json_string_n(&j, "comm", comm, sizeof(comm) - 1);
+	json_string(&j, "exe", NULL);
+	json_object_end(&j);
+	json_array_begin(&j, "identifiers");
+	json_object_begin(&j, NULL);
+	json_string(&j, "name", "a");
+	json_object_end(&j);
+	json_object_begin(&j, NULL);
+	json_string(&j, "name", "b");
+	json_object_end(&j);
+	json_string(&j, NULL, "not a member");
+	json_array_end(&j);
+	json_bool(&j, "flag", 0);
+	EXPECT_INT(0, json_record_end(&j, &r));
+
+	EXPECT_STR("alert", r.type);
+	EXPECT_INT(27, strlen(r.ts));
+	EXPECT(r.line == j.s && r.len == j.len && r.line[r.len - 1] == '\n');
+	EXPECT(!strncmp(r.line + 22, r.ts, 27)); /* the ts written is the ts kept */
+	EXPECT_INT(0, jdoc_parse(&d, r.line, r.len));
+	EXPECT_STR(jstr(d.root, "process.comm"), json_field(&j, "process.comm", NULL));
+	EXPECT_STR("c\"u\xc3\xbfr\xc3\xa9\n", json_field(&j, "process.comm", NULL));
+	jdoc_free(&d);
+	EXPECT_STR("high", json_field(&j, "severity", NULL));
+	EXPECT_STR("42", json_field(&j, "process.pid", NULL));
+	EXPECT_STR("-3", json_field(&j, "process.delta", NULL));
+	EXPECT_STR("false", json_field(&j, "flag", NULL));
+	EXPECT(!json_field(&j, "process.exe", NULL)); /* null */
+	EXPECT(!json_field(&j, "pid", NULL));
+	EXPECT(!json_field(&j, "type", NULL)); /* type and ts are the record's, not members */
+	name = json_field(&j, "identifiers.name", NULL);
+	EXPECT_STR("a", name);
+	name = json_field(&j, "identifiers.name", name);
+	EXPECT_STR("b", name);
+	EXPECT(!json_field(&j, "identifiers.name", name));
+	json_free(&j);
+
+	/* not a record: nothing kept */
+	json_init(&j);
+	json_object_begin(&j, NULL);
+	json_string(&j, "severity", "high");
+	json_object_end(&j);
+	EXPECT(!json_field(&j, "severity", NULL));
+	json_free(&j);
+}
+
+/* A record re-issued: a fresh "type" and "ts", the members of the first, then more. */
+static void test_members(void)
+{
+	struct json a, b;
+	struct record r;
+
+	json_init(&a);
+	json_record_begin(&a, "alert");
+	json_string(&a, "rule", "r");
+	json_object_begin(&a, "process");
+	json_uint(&a, "pid", 1);
+	json_object_end(&a);
+	EXPECT_INT(0, json_record_end(&a, &r));
+
+	json_init(&b);
+	json_record_begin(&b, a.type);
+	json_members(&b, &a);
+	json_uint(&b, "count", 5);
+	json_bool(&b, "aggregated", 1);
+	EXPECT_INT(0, json_record_end(&b, &r));
+	EXPECT(!strncmp(r.line, "{\"type\":\"alert\",\"ts\":\"", 22));
+	EXPECT_STR(",\"rule\":\"r\",\"process\":{\"pid\":1},\"count\":5,\"aggregated\":true}\n",
+		   r.line + 22 + 27 + 1);
+	EXPECT_STR("r", json_field(&b, "rule", NULL));
+	EXPECT_STR("1", json_field(&b, "process.pid", NULL));
+	EXPECT_STR("5", json_field(&b, "count", NULL));
+	json_free(&a);
+	json_free(&b);
+}
+
 int main(void)
 {
 	test_escapes();
 	test_utf8();
 	test_nesting();
+	test_fields();
+	test_members();
 	return tl_summary("test_json");
 }

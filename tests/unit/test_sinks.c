@@ -115,63 +115,183 @@ static void test_rotation_keeps_n_files(void)
 	close(reader);
 }
 
-static const char alert_rec[] =
-	"{\"type\":\"alert\",\"ts\":\"2026-11-23T08:00:00.123456Z\",\"rule\":\"r]x\",\"severity\":"
-	"\"high\","
-	"\"action\":\"alert\",\"confidence\":\"confirmed\",\"process\":{\"pid\":42,\"ppid\":1,"
-	"\"comm\":\"cu\\\"rl\",\"exe\":\"/usr/bin/"
-	"curl\"},\"identifiers\":[{\"name\":\"machine-id\"},"
-	"{\"name\":\"mac-address\"}],\"destination\":{\"proto\":\"tcp\",\"family\":\"ipv4\","
-	"\"addr\":\"10.0.0.1\",\"port\":80,\"host\":null},\"evidence\":{\"channel\":\"socket\","
-	"\"encoding\":\"plain\",\"offset\":3}}";
+/* An alert as alert.c builds it: what the syslog sink gets is this record's data and line. */
+static void build_alert(struct json *j, struct record *r)
+{
+	json_init(j);
+	json_record_begin(j, "alert");
+	json_string(j, "rule", "r]x");
+	json_string(j, "severity", "high");
+	json_string(j, "action", "alert");
+	json_string(j, "confidence", "confirmed");
+	json_object_begin(j, "process");
+	json_uint(j, "pid", 42);
+	json_uint(j, "ppid", 1);
+	json_string(j, "comm", "cu\"r\xffl");
+	json_string(j, "exe", "/usr/bin/curl");
+	json_object_end(j);
+	json_array_begin(j, "identifiers");
+	json_object_begin(j, NULL);
+	json_string(j, "name", "machine-id");
+	json_object_end(j);
+	json_object_begin(j, NULL);
+	json_string(j, "name", "mac-address");
+	json_object_end(j);
+	json_array_end(j);
+	json_object_begin(j, "destination");
+	json_string(j, "proto", "tcp");
+	json_string(j, "family", "ipv4");
+	json_string(j, "addr", "10.0.0.1");
+	json_uint(j, "port", 80);
+	json_string(j, "host", NULL);
+	json_object_end(j);
+	json_object_begin(j, "evidence");
+	json_string(j, "channel", "socket");
+	json_string(j, "encoding", "plain");
+	json_int(j, "offset", 3);
+	json_object_end(j);
+	EXPECT_INT(0, json_record_end(j, r));
+	r->ts = "2026-11-23T08:00:00.123456Z"; /* the header's, whatever the clock said */
+}
 
-/* expected followed by the record: the syslog MSG is the record as is */
-static void expect_message(const char *expected, const char *record, const struct strbuf *b)
+/* expected followed by the record: the syslog MSG is the record's line without its '\n' */
+static void expect_message(const char *expected, const struct record *r, const struct strbuf *b)
 {
 	struct strbuf want;
 
 	sb_init(&want);
 	sb_puts(&want, expected);
-	sb_puts(&want, record);
+	sb_add(&want, r->line, r->len - 1);
 	EXPECT_STR(sb_str(&want), sb_str(b));
 	sb_free(&want);
 }
 
 static void test_syslog_format(void)
 {
-	static const char ready[] = "{\"type\":\"ready\",\"ts\":\"2026-11-23T08:00:00.000001Z\"}";
-	static const char lost[] = "{\"type\":\"lost\",\"ts\":\"bad\",\"count\":3,\"where\":"
-				   "\"kernel\",\"cause\":\"ringbuf_full\"}";
+	struct json ja, jr, jl;
+	struct record alert, ready, lost;
 	struct strbuf b;
 
 	sb_init(&b);
-	/* daemon.err for a high alert; '"', '\\' and ']' escaped in parameter values */
-	EXPECT_INT(0, syslog_format(&b, alert_rec, strlen(alert_rec), 3, "host1", 7));
+	build_alert(&ja, &alert);
+	EXPECT(!strncmp(alert.line, "{\"type\":\"alert\",\"ts\":\"", 22));
+	/* daemon.err for a high alert; '"', '\\' and ']' escaped in parameter values, and a byte
+	 * that is not UTF-8 as the record's reader would decode it (U+00FF) */
+	EXPECT_INT(0, syslog_format(&b, &alert, 3, "host1", 7));
 	expect_message("<27>1 2026-11-23T08:00:00.123456Z host1 idsentry 7 alert [idsentry@32473 "
 		       "rule=\"r\\]x\" severity=\"high\" action=\"alert\" confidence=\"confirmed\" "
-		       "pid=\"42\" comm=\"cu\\\"rl\" exe=\"/usr/bin/curl\" "
+		       "pid=\"42\" comm=\"cu\\\"r\xc3\xbfl\" exe=\"/usr/bin/curl\" "
 		       "identifiers=\"machine-id,mac-address\" proto=\"tcp\" addr=\"10.0.0.1\" "
 		       "port=\"80\" encoding=\"plain\"] ",
-		       alert_rec, &b);
+		       &alert, &b);
 	/* local0.info, no parameters: the NILVALUE for structured data */
-	EXPECT_INT(0, syslog_format(&b, ready, strlen(ready), 16, "host1", 7));
-	expect_message("<134>1 2026-11-23T08:00:00.000001Z host1 idsentry 7 ready - ", ready, &b);
+	json_init(&jr);
+	json_record_begin(&jr, "ready");
+	EXPECT_INT(0, json_record_end(&jr, &ready));
+	ready.ts = "2026-11-23T08:00:00.000001Z";
+	EXPECT_INT(0, syslog_format(&b, &ready, 16, "host1", 7));
+	expect_message("<134>1 2026-11-23T08:00:00.000001Z host1 idsentry 7 ready - ", &ready, &b);
 	/* a bad timestamp and a hostname with a space become the NILVALUE */
-	EXPECT_INT(0, syslog_format(&b, lost, strlen(lost), 3, "my host", 7));
+	json_init(&jl);
+	json_record_begin(&jl, "lost");
+	json_uint(&jl, "count", 3);
+	json_string(&jl, "where", "kernel");
+	json_string(&jl, "cause", "ringbuf_full");
+	EXPECT_INT(0, json_record_end(&jl, &lost));
+	lost.ts = "bad";
+	EXPECT_INT(0, syslog_format(&b, &lost, 3, "my host", 7));
 	expect_message("<28>1 - - idsentry 7 lost [idsentry@32473 count=\"3\" where=\"kernel\" "
 		       "cause=\"ringbuf_full\"] ",
-		       lost, &b);
-	EXPECT_INT(-1, syslog_format(&b, "not json", 8, 3, "h", 1));
-	EXPECT_INT(-1, syslog_format(&b, "[1]", 3, 3, "h", 1));
+		       &lost, &b);
+	/* something that is no record (no json_record_begin) */
+	ready.type = "";
+	EXPECT_INT(-1, syslog_format(&b, &ready, 3, "h", 1));
+	ready.type = "ready";
 
-	EXPECT_INT(3, syslog_severity(alert_rec, strlen(alert_rec)));
-	EXPECT_INT(4, syslog_severity(lost, strlen(lost)));
-	EXPECT_INT(6, syslog_severity(ready, strlen(ready)));
+	EXPECT_INT(3, syslog_severity(&alert));
+	EXPECT_INT(4, syslog_severity(&lost));
+	EXPECT_INT(6, syslog_severity(&ready));
+	json_free(&ja);
+	json_free(&jr);
+	json_free(&jl);
 	EXPECT_INT(3, syslog_facility("daemon"));
 	EXPECT_INT(10, syslog_facility("authpriv"));
 	EXPECT_INT(23, syslog_facility("local7"));
 	EXPECT_INT(-1, syslog_facility("kern"));
 	sb_free(&b);
+}
+
+static int policy_severity(const char *status)
+{
+	struct record r;
+	struct json j;
+	int sev = -1;
+
+	json_init(&j);
+	json_record_begin(&j, "policy");
+	json_string(&j, "status", status);
+	if (!json_record_end(&j, &r))
+		sev = syslog_severity(&r);
+	json_free(&j);
+	return sev;
+}
+
+/* The sink reads what it needs from the record's data: its text is only copied. A line that is no
+ * JSON at all proves it (the agent's never are; the old sink parsed them). */
+static void test_syslog_reads_data_not_text(void)
+{
+	struct record r;
+	struct strbuf b;
+	struct json j;
+
+	json_init(&j);
+	json_record_begin(&j, "alert");
+	json_string(&j, "severity", "critical");
+	json_string(&j, "rule", "r");
+	EXPECT_INT(0, json_record_end(&j, &r));
+	r.line = "not json\n";
+	r.len = 9;
+	r.ts = "2026-11-23T08:00:00Z";
+	EXPECT_INT(2, syslog_severity(&r));
+	sb_init(&b);
+	EXPECT_INT(0, syslog_format(&b, &r, 3, "h", 1));
+	EXPECT_STR("<26>1 2026-11-23T08:00:00Z h idsentry 1 alert [idsentry@32473 rule=\"r\" "
+		   "severity=\"critical\"] not json",
+		   sb_str(&b));
+	json_free(&j);
+	sb_free(&b);
+	/* a policy record: rejected is an error, applied informational */
+	EXPECT_INT(3, policy_severity("rejected"));
+	EXPECT_INT(6, policy_severity("applied"));
+}
+
+/* The sink itself: one datagram per record, to the socket it was given. */
+static void test_syslog_sink_sends(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct syslog_sink sink;
+	struct record r;
+	struct json j;
+	char buf[4096];
+	ssize_t n;
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/log.sock", dir);
+	EXPECT_INT(0, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_INT(0, syslog_sink_open(&sink, sa.sun_path, 3));
+	build_alert(&j, &r);
+	syslog_sink_write(&sink, &r);
+	EXPECT_INT(1, sink.sent);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	EXPECT(n > 0);
+	buf[n > 0 ? n : 0] = 0;
+	EXPECT(!strncmp(buf, "<27>1 2026-11-23T08:00:00.123456Z ", 34));
+	EXPECT_CONTAINS(buf, " severity=\"high\" ");
+	EXPECT_CONTAINS(buf, "] {\"type\":\"alert\",\"ts\":\"");
+	EXPECT(buf[n - 1] == '}');
+	json_free(&j);
+	syslog_sink_close(&sink);
+	close(fd);
 }
 
 static void status_members(void *ctx, struct json *j)
@@ -266,7 +386,8 @@ static void test_socket_requests(void)
 	c = connect_to(path);
 	service_until_clients(&s, 1);
 	EXPECT_INT(1, s.n_clients);
-	sock_sink_write(&s, "{\"type\":\"alert\"}\n", 17);
+	sock_sink_write(&s, &(struct record){ .type = "alert", .line = "{\"type\":\"alert\"}\n",
+					       .len = 17 });
 	EXPECT_INT(7, send(c, "status\n", 7, 0));
 	EXPECT_INT(7, send(c, "bogus\r\n", 7, 0));
 	usleep(10000);
@@ -305,7 +426,7 @@ static void test_socket_slow_client(void)
 		int len = snprintf(rec, sizeof(rec),
 				   "{\"type\":\"alert\",\"n\":%d,\"pad\":\"%0900d\"}\n", i, 0);
 
-		sock_sink_write(&s, rec, len);
+		sock_sink_write(&s, &(struct record){ .type = "alert", .line = rec, .len = len });
 		drain(fast, &got); /* the fast one keeps up */
 		sock_sink_service(&s);
 	}
@@ -375,6 +496,8 @@ int main(void)
 	test_rotate_name();
 	test_rotation_keeps_n_files();
 	test_syslog_format();
+	test_syslog_reads_data_not_text();
+	test_syslog_sink_sends();
 	test_socket_open_rules();
 	test_socket_requests();
 	test_socket_slow_client();
