@@ -23,7 +23,7 @@ FUZZ_SEEDS := $(FUZZ_DIR)/seeds
 # The kernel-free stages the targets drive; none needs the BPF skeleton.
 FUZZ_LIB_SRCS := $(addprefix user/,policy.c parcel.c diag.c events.c values.c encode.c match.c dns.c flow.c \
 		   proctable.c destination.c quiet.c json.c jsonread.c strbuf.c tail_format.c hpack.c \
-		   report_model.c report_text.c report_html.c)
+		   report_model.c report_text.c report_html.c filevalues.c)
 FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))
 # Every UBSan report must end the run, or libFuzzer would neither notice it nor save the input.
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -37,6 +37,7 @@ FUZZ_OPTS_events := -max_len=16384
 FUZZ_OPTS_match := -max_len=2048
 FUZZ_OPTS_parcel := -max_len=4096
 FUZZ_OPTS_hpack := -max_len=4096
+FUZZ_OPTS_filevalues := -max_len=8192
 FUZZ_OPTS_report := -max_len=8192
 FUZZ_OPTS_json_oracle := -dict=tests/fuzz/json.dict -max_len=4096
 # Libraries a target links besides FUZZ_LDLIBS: the oracle's jansson (renamed, mk/bench.mk).
@@ -61,6 +62,7 @@ FUZZ_COV_SRCS_events := user/events.c user/values.c user/dns.c user/flow.c user/
 FUZZ_COV_SRCS_match := user/match.c user/encode.c
 FUZZ_COV_SRCS_parcel := user/parcel.c
 FUZZ_COV_SRCS_hpack := user/hpack.c
+FUZZ_COV_SRCS_filevalues := user/filevalues.c
 FUZZ_COV_SRCS_report := user/report_model.c user/report_text.c user/report_html.c user/jsonread.c
 FUZZ_COV_SRCS_json_oracle := user/json.c user/jsonread.c
 
