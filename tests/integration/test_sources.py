@@ -164,7 +164,7 @@ UDEV_DATA = "/run/udev/data"
 class UdevDisk:
     """A block device with a udev database entry, as udevd leaves one for a disk: a loop device
     on a scratch file, and /run/udev/data/b7:N written with the serial properties that the
-    persistent-storage rules import (this machine runs no udevd and has no disk with a serial).
+    persistent-storage rules import (this machine runs no udevd, so no device has an entry).
     Everything made is removed on exit, whatever happened; an entry that was there is put back."""
 
     def __init__(self):
