@@ -36,6 +36,7 @@ FUZZ_OPTS_events := -max_len=16384
 FUZZ_OPTS_match := -max_len=2048
 FUZZ_OPTS_parcel := -max_len=4096
 FUZZ_OPTS_hpack := -max_len=4096
+FUZZ_OPTS_filevalues := -max_len=8192
 FUZZ_OPTS_report := -max_len=8192
 FUZZ_OPTS_json_oracle := -dict=tests/fuzz/json.dict -max_len=4096
 # Libraries a target links besides FUZZ_LDLIBS: the oracle's jansson (renamed, mk/bench.mk).
@@ -60,6 +61,7 @@ FUZZ_COV_SRCS_events := user/events.c user/pipeline.c user/detect.c user/judge.c
 FUZZ_COV_SRCS_match := user/match.c user/encode.c
 FUZZ_COV_SRCS_parcel := user/parcel.c
 FUZZ_COV_SRCS_hpack := user/hpack.c
+FUZZ_COV_SRCS_filevalues := user/filevalues.c
 FUZZ_COV_SRCS_report := user/report_model.c user/report_text.c user/report_html.c user/jsonread.c
 FUZZ_COV_SRCS_json_oracle := user/json.c user/jsonread.c
 

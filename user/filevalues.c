@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* filevalues: the values in identifier files that are tables (/proc/net/arp). */
+/* filevalues: the values in identifier files that are tables (/proc/net/arp, the SMBIOS table,
+ * udev's database entries of block devices). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -28,9 +29,31 @@ static int is_dmi_table(const char *path)
 	return !strcmp(base, "DMI") || (n > 4 && !strcmp(base + n - 4, ".dmi"));
 }
 
+/* udev's database entry of a block device: <dir>/udev/data/b<major>:<minor> (/run/udev/data,
+ * or the same tree under another root), what libudev reads for lsblk, udisks and the like. */
+static int is_udev_block_entry(const char *path)
+{
+	static const char dir[] = "/udev/data/b";
+	const char *base = strrchr(path, '/'), *p;
+	size_t n = strlen(path), d = sizeof(dir) - 1;
+	int colons = 0, digits = 0;
+
+	if (!base || (size_t)(base + 2 - path) < d || strncmp(base + 2 - d, dir, d))
+		return 0;
+	for (p = base + 2; p < path + n; p++) {
+		if (*p == ':' && digits && !colons)
+			colons = 1, digits = 0;
+		else if (*p >= '0' && *p <= '9')
+			digits++;
+		else
+			return 0;
+	}
+	return colons && digits;
+}
+
 int filevalues_is_table(const char *path)
 {
-	return path && (is_arp_table(path) || is_dmi_table(path));
+	return path && (is_arp_table(path) || is_dmi_table(path) || is_udev_block_entry(path));
 }
 
 static int is_mac(const char *s, size_t n)
@@ -192,6 +215,61 @@ static size_t dmi_values(const uint8_t *t, size_t len, filevalue_fn fn, void *ct
 	return found;
 }
 
+/* The properties of a udev database entry that identify the disk itself: what the
+ * persistent-storage rules and their helpers (ata_id, scsi_id, the NVMe and virtio attributes)
+ * import, what lsblk shows as SERIAL and WWN and /dev/disk/by-id names are made of. Model, vendor,
+ * path and filesystem properties are no disk's serial. */
+static const char *const udev_serial_keys[] = {
+	"ID_SERIAL", "ID_SERIAL_SHORT", "ID_SCSI_SERIAL", "ID_WWN", "ID_WWN_WITH_EXTENSION",
+	"ID_USB_SERIAL", "ID_USB_SERIAL_SHORT", "SCSI_IDENT_SERIAL", NULL,
+};
+
+/* A value too short, or only zeros (an unset WWN: 0x0000000000000000), identifies nothing. */
+static int udev_value_is_blank(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n >= 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
+		v += 2, n -= 2;
+	if (n < 4)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (v[i] != '0' && v[i] != ' ' && v[i] != '_' && v[i] != '-' && v[i] != '.')
+			return 0;
+	return 1;
+}
+
+/* One entry per line, "<kind>:<data>"; properties are "E:KEY=VALUE" (udev's device_write_db).
+ * A line without its newline may have been cut (the file was longer than what was read, or was
+ * being replaced): a prefix of a serial is no value, so it is skipped. */
+static size_t udev_values(const uint8_t *text, size_t len, filevalue_fn fn, void *ctx)
+{
+	const char *s = (const char *)text, *end = s + len, *line, *eol;
+	size_t found = 0, k;
+
+	for (line = s; line < end; line = eol + 1) {
+		const char *eq, *key = line + 2;
+
+		eol = memchr(line, '\n', (size_t)(end - line));
+		if (!eol)
+			break;
+		if (eol - line < 4 || line[0] != 'E' || line[1] != ':')
+			continue;
+		eq = memchr(key, '=', (size_t)(eol - key));
+		if (!eq)
+			continue;
+		for (k = 0; udev_serial_keys[k]; k++)
+			if (strlen(udev_serial_keys[k]) == (size_t)(eq - key) &&
+			    !memcmp(key, udev_serial_keys[k], (size_t)(eq - key)))
+				break;
+		if (!udev_serial_keys[k] || udev_value_is_blank(eq + 1, (size_t)(eol - eq - 1)))
+			continue;
+		fn(ctx, udev_serial_keys[k], (const uint8_t *)eq + 1, (size_t)(eol - eq - 1));
+		found++;
+	}
+	return found;
+}
+
 size_t filevalues_each(const char *path, const uint8_t *text, size_t len, filevalue_fn fn,
 		       void *ctx)
 {
@@ -199,6 +277,8 @@ size_t filevalues_each(const char *path, const uint8_t *text, size_t len, fileva
 		return 0;
 	if (is_arp_table(path))
 		return arp_values(text, len, fn, ctx);
+	if (is_udev_block_entry(path))
+		return udev_values(text, len, fn, ctx);
 	return is_dmi_table(path) ? dmi_values(text, len, fn, ctx) : 0;
 }
 
@@ -210,6 +290,11 @@ int filevalues_field_is(const char *field, const char *name, char *const *files,
 	int any = 0;
 
 	if (!field)
+		return 1;
+	/* a field of another kind of table (a udev property) belongs to whoever watches its file */
+	for (k = 0; fields[k] && strcmp(fields[k], field); k++)
+		;
+	if (!fields[k])
 		return 1;
 	for (k = 0; fields[k]; k++) {
 		int named = 1;

@@ -8,6 +8,7 @@ import struct
 import subprocess
 import tempfile
 import threading
+import time
 import tty
 
 from idslib import RULE_OFF_HOST as RULE, Agent, build_client, build_library, expect, expect_eq, run_py
@@ -154,6 +155,152 @@ identifiers:
                   "identifiers (each value its own)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+DEFAULT = os.path.join(os.path.dirname(__file__), "..", "..", "policies", "default.yaml")
+UDEV_DATA = "/run/udev/data"
+
+
+class UdevDisk:
+    """A block device with a udev database entry, as udevd leaves one for a disk: a loop device
+    on a scratch file, and /run/udev/data/b7:N written with the serial properties that the
+    persistent-storage rules import (this machine runs no udevd, so no device has an entry).
+    Everything made is removed on exit, whatever happened; an entry that was there is put back."""
+
+    def __init__(self):
+        self.serial = "LSN%012X" % random.getrandbits(48)
+        self.wwn = "0x5%015x" % random.getrandbits(60)
+        self.made_dirs, self.saved, self.dev, self.entry = [], None, None, None
+
+    def write(self, path, text):
+        """As udevd writes an entry: a new file renamed over the old (a new inode each time)."""
+        tmp = os.path.join(UDEV_DATA, ".#%s" % os.path.basename(path))
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.rename(tmp, path)
+
+    def text(self):
+        return ("S:disk/by-id/ata-Acme_Loop_Disk_%s\nW:1\nI:%d\nE:ID_ATA=1\nE:ID_TYPE=disk\n"
+                "E:ID_BUS=ata\nE:ID_MODEL=Acme_Loop_Disk\nE:ID_REVISION=1.0\n"
+                "E:ID_SERIAL=Acme_Loop_Disk_%s\nE:ID_SERIAL_SHORT=%s\nE:ID_WWN=%s\n"
+                "E:ID_WWN_WITH_EXTENSION=%s\nE:ID_PATH=pci-0000:00:17.0-ata-1\nG:systemd\n"
+                "Q:systemd\nV:1\n" % (self.serial, int(time.monotonic() * 1e6), self.serial,
+                                       self.serial, self.wwn, self.wwn))
+
+    def __enter__(self):
+        self.tmp = tempfile.mkdtemp(prefix="idsentry-disk-")
+        img = os.path.join(self.tmp, "disk.img")
+        with open(img, "wb") as f:
+            f.truncate(1 << 20)
+        try:
+            self.dev = subprocess.run(["losetup", "-f", "--show", img], capture_output=True, text=True,
+                                      check=True, timeout=10).stdout.strip()
+            with open("/sys/block/%s/dev" % os.path.basename(self.dev)) as f:
+                self.entry = os.path.join(UDEV_DATA, "b" + f.read().strip())
+            for d in ("/run/udev", UDEV_DATA):
+                if not os.path.isdir(d):
+                    os.mkdir(d, 0o755)
+                    self.made_dirs.insert(0, d)
+            if os.path.exists(self.entry):
+                with open(self.entry) as f:
+                    self.saved = f.read()
+            self.write(self.entry, self.text())
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        if self.entry:
+            try:
+                if self.saved is not None:
+                    self.write(self.entry, self.saved)
+                else:
+                    os.unlink(self.entry)
+            except OSError:
+                pass
+        for d in self.made_dirs:
+            shutil.rmtree(d, ignore_errors=True)
+        if self.dev:
+            subprocess.run(["losetup", "-d", self.dev], timeout=10)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def lsblk_to_curl(disk, host, path):
+    """`lsblk -dno SERIAL,WWN` (util-linux, which asks libudev, which reads the entry) piped to
+    curl; what lsblk showed."""
+    cmd = ("lsblk -dno SERIAL,WWN %s | tee %s/lsblk.out | curl -s -o /dev/null --max-time 5 "
+           "--data-binary @- http://%s:8080/%s" % (disk.dev, disk.tmp, host.addr, path))
+    r = subprocess.run(["sh", "-c", cmd], capture_output=True, timeout=30)
+    expect_eq(0, r.returncode, "the pipeline's status")
+    with open(os.path.join(disk.tmp, "lsblk.out")) as f:
+        return f.read().split()
+
+
+def expect_disk_serial_alert(a, disk, host):
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq(["disk-serial"], sorted({i["name"] for i in a["identifiers"]}), "identifiers")
+    expect_eq(disk.entry, a["identifiers"][0]["path"], "the entry the value came from")
+    expect_eq(host.addr, a["destination"]["addr"], "destination.addr")
+    expect_eq(8080, a["destination"]["port"], "destination.port")
+    expect_eq("plain", a["evidence"]["encoding"], "evidence.encoding")
+
+
+def test_lsblk_disk_serial_piped_to_curl(host):
+    """A disk's serial and WWN as lsblk shows them, read from udev's database entry of the device
+    (policies/default.yaml's disk-serial identifier watches /run/udev/data/b*)."""
+    with UdevDisk() as disk, Agent(DEFAULT) as agent:
+        expect_eq([disk.serial, disk.wwn], lsblk_to_curl(disk, host, "disk"),
+                  "what lsblk showed (from the udev entry)")
+        expect_disk_serial_alert(agent.wait_alert(process__comm="curl"), disk, host)
+
+
+def test_udev_entry_rewritten_after_start(host):
+    """udevd rewrites a device's entry on every event (a new file renamed over the old): the new
+    inode, and the new values in it, are watched without a reload."""
+    with UdevDisk() as disk, Agent(DEFAULT) as agent:
+        disk.serial = "LSN%012X" % random.getrandbits(48)
+        disk.write(disk.entry, disk.text())
+        # the agent learns of the new inode from inotify: until it has, a read of it taints nothing
+        deadline = time.monotonic() + 5
+        while not agent.alerts(process__comm="curl") and time.monotonic() < deadline:
+            expect_eq([disk.serial, disk.wwn], lsblk_to_curl(disk, host, "rewritten"),
+                      "what lsblk showed (from the rewritten entry)")
+            time.sleep(0.2)
+        expect_disk_serial_alert(agent.wait_alert(process__comm="curl"), disk, host)
+
+
+def sysfs_disk_serial():
+    """A block device's serial file in sysfs that holds one (virtio's /sys/block/vda/serial, a
+    SCSI or NVMe device's device/serial), or (None, None) after saying the test is skipped."""
+    for name in sorted(os.listdir("/sys/block")):
+        for rel in ("serial", "device/serial"):
+            path = os.path.join("/sys/block", name, rel)
+            try:
+                with open(path) as f:
+                    value = f.read().strip()
+            except OSError:
+                continue
+            if len(value) >= 4:
+                return path, value
+    print("  skipped: no block device here has a serial in sysfs")
+    return None, None
+
+
+def test_sysfs_disk_serial_piped_to_curl(host):
+    """A disk's serial from sysfs (what udev's rules import into ID_SERIAL), cat piped to curl,
+    under policies/default.yaml."""
+    path, value = sysfs_disk_serial()
+    if not path:
+        return
+    with Agent(DEFAULT) as agent:
+        r = subprocess.run(["sh", "-c", "cat %s | curl -s -o /dev/null --max-time 5 --data-binary @- "
+                            "http://%s:8080/sysfs" % (path, host.addr)], capture_output=True, timeout=30)
+        expect_eq(0, r.returncode, "the pipeline's status")
+        a = agent.wait_alert(process__comm="curl")
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq(["disk-serial"], sorted({i["name"] for i in a["identifiers"]}), "identifiers")
+    expect_eq(host.addr, a["destination"]["addr"], "destination.addr")
 
 
 class FakeModem:

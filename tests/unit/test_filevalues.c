@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* test_filevalues: the MACs of an ARP table as /proc/net/arp prints it (incomplete entries,
- * tabs, a line cut short), and paths that are not tables. */
+ * tabs, a line cut short), the serials and UUID of an SMBIOS table, the serial properties of a
+ * udev database entry, and paths that are not tables. */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "filevalues.h"
 #include "testlib.h"
@@ -80,6 +85,119 @@ static void test_dmi(void)
 	}
 }
 
+/* A SATA disk's entry as systemd-udevd 252 writes it (device_write_db: symlinks, then I:, then
+ * E: properties, tags), with the serial properties among model, path, partition-table and
+ * encoded ones, an unset WWN, and a line cut short at the end. */
+static void test_udev(void)
+{
+	static const char entry[] =
+		"S:disk/by-id/ata-Acme_SSD_860_S3Z9NB0K123456X\n"
+		"S:disk/by-path/pci-0000:00:17.0-ata-1\n"
+		"W:3\n"
+		"I:5108722\n"
+		"E:ID_ATA=1\n"
+		"E:ID_TYPE=disk\n"
+		"E:ID_BUS=ata\n"
+		"E:ID_MODEL=Acme_SSD_860\n"
+		"E:ID_MODEL_ENC=Acme\\x20SSD\\x20860\n"
+		"E:ID_REVISION=RVT01B6Q\n"
+		"E:ID_SERIAL=Acme_SSD_860_S3Z9NB0K123456X\n"
+		"E:ID_SERIAL_SHORT=S3Z9NB0K123456X\n"
+		"E:ID_WWN=0x5002538e40a1b2c3\n"
+		"E:ID_WWN_VENDOR_EXTENSION=0x0000000000000000\n"
+		"E:ID_PATH=pci-0000:00:17.0-ata-1\n"
+		"E:ID_PART_TABLE_UUID=8d1c3a52-0b7e-4b43-9b5c-2f5a3c0e1d11\n"
+		"E:ID_SERIAL_SHORTER=not-a-key-we-know\n"
+		"E:ID_SCSI_SERIAL=\n"
+		"E:ID_USB_SERIAL_SHORT=00\n"
+		"E:SCSI_IDENT_SERIAL 5X\n"
+		"X\n"
+		"G:systemd\n"
+		"Q:systemd\n"
+		"V:1\n"
+		"E:ID_WWN_WITH_EXTENSION=0x5002538e40a1b2c3";
+	const uint8_t *t = (const uint8_t *)entry;
+
+	EXPECT(filevalues_is_table("/run/udev/data/b8:0"));
+	EXPECT(filevalues_is_table("/run/udev/data/b259:1"));
+	EXPECT(filevalues_is_table("/mnt/root/run/udev/data/b7:12"));
+	EXPECT(!filevalues_is_table("/run/udev/data/c4:64"));
+	EXPECT(!filevalues_is_table("/run/udev/data/n2"));
+	EXPECT(!filevalues_is_table("/run/udev/data/+block:loop0"));
+	EXPECT(!filevalues_is_table("/run/udev/data/b8:"));
+	EXPECT(!filevalues_is_table("/run/udev/data/b:0"));
+	EXPECT(!filevalues_is_table("/run/udev/data/b8:0:1"));
+	EXPECT(!filevalues_is_table("/run/udev/data/b8:0.tmp"));
+	EXPECT(!filevalues_is_table("/tmp/b8:0"));
+	EXPECT(!filevalues_is_table("udev/data/b8:0"));
+
+	n_got = 0;
+	EXPECT_INT(3, filevalues_each("/run/udev/data/b8:0", t, strlen(entry), collect, NULL));
+	EXPECT_STR("Acme_SSD_860_S3Z9NB0K123456X", got[0]);
+	EXPECT_STR("ID_SERIAL", fields[0]);
+	EXPECT_STR("S3Z9NB0K123456X", got[1]);
+	EXPECT_STR("ID_SERIAL_SHORT", fields[1]);
+	EXPECT_STR("0x5002538e40a1b2c3", got[2]);
+	EXPECT_STR("ID_WWN", fields[2]);
+	/* with its newline the last line is whole */
+	{
+		char whole[sizeof(entry) + 1];
+
+		memcpy(whole, entry, sizeof(entry) - 1);
+		whole[sizeof(entry) - 1] = '\n';
+		n_got = 0;
+		EXPECT_INT(4, filevalues_each("/run/udev/data/b8:0", (const uint8_t *)whole,
+					      sizeof(whole), collect, NULL));
+		EXPECT_STR("ID_WWN_WITH_EXTENSION", fields[3]);
+	}
+	/* cut anywhere: never a value that is not one of the file's, never a prefix of one */
+	for (size_t cut = 0; cut < strlen(entry); cut++) {
+		n_got = 0;
+		filevalues_each("/run/udev/data/b8:0", t, cut, collect, NULL);
+		EXPECT(n_got <= 3);
+		for (int i = 0; i < n_got; i++)
+			EXPECT(!strcmp(got[i], "Acme_SSD_860_S3Z9NB0K123456X") ||
+			       !strcmp(got[i], "S3Z9NB0K123456X") ||
+			       !strcmp(got[i], "0x5002538e40a1b2c3"));
+	}
+	/* the same text under another name is not an entry */
+	EXPECT_INT(0, filevalues_each("/run/udev/data/c8:0", t, strlen(entry), collect, NULL));
+	/* a value belongs to whichever identifier watches the entry, whatever it is named */
+	{
+		char *udev[] = { "/run/udev/data/b*" }, *dmi[] = { "/sys/class/dmi/id/product_serial" };
+
+		EXPECT(filevalues_field_is("ID_SERIAL_SHORT", "disk-serial", udev, 1));
+		EXPECT(filevalues_field_is("ID_WWN", "product-serial", dmi, 1));
+	}
+	/* read from a file of that name */
+	{
+		char dir[] = "/tmp/test_filevalues.XXXXXX", path[96];
+		FILE *f;
+
+		EXPECT(mkdtemp(dir) != NULL);
+		snprintf(path, sizeof(path), "%s/udev", dir);
+		mkdir(path, 0700);
+		snprintf(path, sizeof(path), "%s/udev/data", dir);
+		mkdir(path, 0700);
+		snprintf(path, sizeof(path), "%s/udev/data/b7:3", dir);
+		f = fopen(path, "w");
+		EXPECT(f != NULL);
+		if (f) {
+			fputs("I:77\nE:ID_SERIAL_SHORT=LOOP-SN-0042\nE:ID_MODEL=Loop\n", f);
+			fclose(f);
+		}
+		n_got = 0;
+		EXPECT_INT(1, filevalues_read(path, collect, NULL));
+		EXPECT_STR("LOOP-SN-0042", got[0]);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/udev/data", dir);
+		rmdir(path);
+		snprintf(path, sizeof(path), "%s/udev", dir);
+		rmdir(path);
+		rmdir(dir);
+	}
+}
+
 int main(void)
 {
 	static const char table[] =
@@ -105,5 +223,6 @@ int main(void)
 				      collect, NULL));
 	EXPECT(filevalues_read("/nonexistent/proc/net/arp", collect, NULL) < 0);
 	test_dmi();
+	test_udev();
 	return tl_summary("test_filevalues");
 }
