@@ -3,15 +3,15 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "sample.bpf.h"
 #include "flow.bpf.h"
-#include "enforce.bpf.h"
 #include "watch.bpf.h"
+#include "enforce.bpf.h"
 
 #define SOCK_RAW_TYPE 3
 
@@ -23,46 +23,18 @@
 static __always_inline int modem_write(__u64 pid_tgid, __u32 fd, __u64 buf, __u64 len,
 				       __u16 is_iov, const struct proc_taint *t)
 {
-	struct send_scratch *scratch;
 	struct flow_event *ev;
 	struct watched_fd *wf;
-	__u32 zero = 0, limit;
-	__u64 size;
 
 	wf = watched(pid_tgid, fd);
 	if (!wf || !is_modem(wf->dev, wf->ino))
 		return 0;
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
+	ev = flow_event_begin(EVENT_TTY_WRITE, pid_tgid, t->ident_mask, t->last_ns, wf->ino,
+			      CHANNEL_TTY, FLOW_WRITE);
+	if (!ev)
 		return 1;
-	ev = (struct flow_event *)&scratch->ev;
-	fill_header(&ev->hdr, EVENT_TTY_WRITE, pid_tgid);
-	ev->ident_mask = t->ident_mask;
-	ev->taint_ns = t->last_ns;
-	ev->channel = wf->ino;
-	ev->peer_tgid = 0;
-	ev->kind = CHANNEL_TTY;
-	ev->direction = FLOW_WRITE;
-	ev->pad = 0;
-	limit = sample_bytes;
-	if (limit > MAX_SAMPLE_BYTES)
-		limit = MAX_SAMPLE_BYTES;
-	if (is_iov) {
-		ev->sample_len = sample_iov(ev->sample, buf, len, limit);
-	} else {
-		if (len < limit)
-			limit = len;
-		if (bpf_probe_read_user(ev->sample, limit, (void *)buf)) {
-			count(STAT_READ_USER_FAILED);
-			limit = 0;
-		}
-		ev->sample_len = limit;
-	}
-	/* 6.1's verifier: the size is clamped right before the helper */
-	size = ev->sample_len;
-	if (size > MAX_SAMPLE_BYTES)
-		size = MAX_SAMPLE_BYTES;
-	emit(ev, offsetof(struct flow_event, sample) + size);
+	ev->sample_len = sample_sent(ev->sample, buf, len, is_iov, sample_bytes);
+	emit_flow_event(ev);
 	return 1;
 }
 
@@ -127,7 +99,8 @@ static __always_inline void report_file_write(struct file *f, const struct proc_
 		__sync_fetch_and_add(seen, 1);
 	else
 		bpf_map_update_elem(&file_writes, &key, &one, BPF_ANY);
-	ev = send_event_begin(pid_tgid, t, CALL_FILE_WRITE, fd, len);
+	ev = send_event_begin(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns, CALL_FILE_WRITE,
+			      fd, len);
 	if (!ev)
 		return;
 	ev->flags = SEND_TO_FILE;
@@ -246,11 +219,8 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 static __always_inline int on_send_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct send_scratch *scratch;
 	struct pending_send *p, ps;
 	struct send_event *ev;
-	__u32 zero = 0, limit;
-	__u64 size;
 	struct file *f;
 	struct sock *sk;
 	long result;
@@ -271,18 +241,11 @@ static __always_inline int on_send_exit(long ret)
 	}
 	if (ret <= 0)
 		return 0;
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
+	ev = send_event_begin(EVENT_SEND, pid_tgid, ps.taint_mask, ps.taint_ns, ps.call, ps.fd,
+			      result);
+	if (!ev)
 		return 0;
-	ev = &scratch->ev;
-	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
-	ev->taint_mask = ps.taint_mask;
-	ev->taint_ns = ps.taint_ns;
-	ev->result = result;
-	ev->call = ps.call;
-	ev->fd = ps.fd;
 	ev->flags = ps.inside_tls ? SEND_INSIDE_TLS : 0;
-	ev->hook = HOOK_NONE;
 	ev->rule = ps.verdict_rule;
 	if (ps.verdict && result < 0) {
 		ev->flags |= SEND_BLOCKED | (ps.verdict == ENFORCE_KILL ? SEND_KILLED : 0);
@@ -290,7 +253,6 @@ static __always_inline int on_send_exit(long ret)
 	} else if (ps.verdict) {
 		ev->flags |= SEND_BLOCK_MISSED;
 	}
-	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	/* destination from the socket, or from the cgroup hook's copy for unconnected sends */
 	f = current_fd_file(ps.fd);
 	sk = f ? file_sock(f) : NULL;
@@ -304,47 +266,17 @@ static __always_inline int on_send_exit(long ret)
 		__builtin_memcpy(ev->daddr, ps.daddr, sizeof(ev->daddr));
 		ev->flags = (ev->flags & ~SEND_DEST_FROM_SOCKET) | SEND_DEST_FROM_CGROUP;
 	}
-	/* sample what was actually sent */
-	limit = sample_bytes;
-	if (limit > MAX_SAMPLE_BYTES)
-		limit = MAX_SAMPLE_BYTES;
-	/* sendmmsg returns a message count: the iovecs bound the sample instead */
-	if (ps.call == CALL_SENDMMSG)
-		ret = limit;
-	if ((__u64)ret > limit) {
-		ev->flags |= SEND_SAMPLE_TRUNCATED;
-		count(STAT_SAMPLE_TRUNCATED);
-	} else {
-		limit = ret;
-	}
 	ev->content_mask = ps.content_mask;
 	if (ps.content_mask)
 		ev->flags |= SEND_FILE_CONTENT;
-	if (!ps.buf) {
-		/* sendfile/splice: the bytes never passed through the process's memory */
-		ev->sample_len = 0;
-	} else if (ps.is_iov) {
-		ev->sample_len = sample_iov(ev->sample, ps.buf, ps.len, limit);
-	} else {
-		/* the mask changes no value (limit <= MAX_SAMPLE_BYTES) but keeps its bound visible
-		 * to older verifiers (6.1), which lose it across the clamps above */
-		size = limit & (2 * MAX_SAMPLE_BYTES - 1);
-		if (bpf_probe_read_user(ev->sample, size, (void *)ps.buf)) {
-			count(STAT_READ_USER_FAILED);
-			size = 0;
-		}
-		ev->sample_len = size;
-	}
+	/* sample what was actually sent (sendfile/splice: nothing passed through the process's
+	 * memory); sendmmsg returns a message count: the iovecs bound the sample instead */
+	sample_send_event(ev, ps.buf, ps.len, ps.is_iov,
+			  ps.call == CALL_SENDMMSG ? sample_limit() : ret);
 	/* a long send goes on in parts, after this first one */
-	ev->part = 0;
-	ev->parts = 0;
 	if (result > 0 && ps.buf && ps.call != CALL_SENDMMSG)
 		send_first_part(ev, result);
-	/* a 64-bit copy: 6.1's verifier loses a 32-bit value's bound across the zero extension */
-	size = ev->sample_len;
-	if (size > MAX_SAMPLE_BYTES)
-		size = MAX_SAMPLE_BYTES;
-	emit(ev, offsetof(struct send_event, sample) + size);
+	emit_send_event(ev);
 	emit_send_rest(ps.buf, ps.len, ps.is_iov, result);
 	return 0;
 }
@@ -558,13 +490,14 @@ int handle_sys_enter_socket(struct trace_event_raw_sys_enter *ctx)
 	if (family != AF_PACKET && type != SOCK_RAW_TYPE)
 		return 0;
 	t = live_taint(pid_tgid >> 32);
-	ev = t ? send_event_begin(pid_tgid, t, CALL_RAW_SOCKET, 0, 0) : NULL;
+	ev = t ? send_event_begin(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns,
+				    CALL_RAW_SOCKET, 0, 0) : NULL;
 	if (!ev)
 		return 0;
 	ev->family = family;
 	ev->sock_type = type;
 	ev->protocol = ctx->args[2];
-	emit(ev, offsetof(struct send_event, sample));
+	emit_send_event(ev);
 	return 0;
 }
 
@@ -632,7 +565,6 @@ int handle_cgroup_sendmsg6(struct bpf_sock_addr *ctx)
 static __always_inline int on_cgroup_connect(struct bpf_sock_addr *ctx, __u16 family)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct send_scratch *scratch;
 	struct proc_taint *t;
 	struct send_event *ev;
 	__u32 zero = 0, action;
@@ -655,25 +587,15 @@ static __always_inline int on_cgroup_connect(struct bpf_sock_addr *ctx, __u16 fa
 		if (!bpf_map_update_elem(&gap_sockets, &cookie, &tgid, BPF_ANY))
 			gap_sockets_used = 1;
 	}
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
+	ev = send_event_begin(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns, CALL_CONNECT, 0, 0);
+	if (!ev)
 		return 1;
-	ev = &scratch->ev;
-	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
-	ev->taint_mask = t->ident_mask;
-	ev->taint_ns = t->last_ns;
-	ev->result = 0;
-	ev->call = CALL_CONNECT;
-	ev->fd = 0;
 	ev->family = family;
 	ev->sock_type = ctx->type;
 	ev->protocol = ctx->protocol;
 	ev->dport = bpf_ntohs((__u16)ctx->user_port);
 	ctx_address(ctx, family, ev->daddr);
 	ev->flags = SEND_DEST_FROM_CGROUP;
-	ev->hook = HOOK_NONE;
-	ev->rule = 0;
-	ev->sample_len = 0;
 	action = enforce_verdict(t->ident_mask, t->last_ns, family, ev->daddr, ev->dport, &slot);
 	if (action) {
 		ev->flags |= SEND_BLOCKED | (action == ENFORCE_KILL ? SEND_KILLED : 0);
@@ -683,7 +605,7 @@ static __always_inline int on_cgroup_connect(struct bpf_sock_addr *ctx, __u16 fa
 		if (action == ENFORCE_KILL)
 			bpf_map_update_elem(&kill_on_exit, &pid_tgid, &zero, BPF_ANY);
 	}
-	emit(ev, offsetof(struct send_event, sample));
+	emit_send_event(ev);
 	return action ? 0 : 1;
 }
 

@@ -3,6 +3,12 @@
 #ifndef IDSENTRY_WATCH_BPF_H
 #define IDSENTRY_WATCH_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "maps.bpf.h"
+#include "common.bpf.h"
+
 /* The identity the agent registered identifier files under: the inode's super block and number. */
 static __always_inline void file_watch_key(struct file *f, struct watch_key *key)
 {
