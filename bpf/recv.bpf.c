@@ -52,10 +52,7 @@ static __always_inline void receive_passed_fds(__u64 pid_tgid, __u64 msg_ptr)
 		if (i >= n)
 			break;
 		f = current_fd_file(fds[i]);
-		if (!f)
-			continue;
-		file_watch_key(f, &key);
-		mask = bpf_map_lookup_elem(&watched_inodes, &key);
+		mask = watched_inode(f, &key);
 		if (!mask)
 			continue;
 		wf.ident_mask = *mask;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* send.bpf.c: sends by tainted processes: sampled payload and destination from kernel state. */
+/* send.bpf.c: write and send syscalls of tainted processes: socket sends sampled, destination from
+ * kernel state (writes to modem ttys, channels and files handed on to their own components). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -15,118 +16,11 @@
 
 #define SOCK_RAW_TYPE 3
 
-/* ---- modem ttys ------------------------------------------------------------------------------ */
-
-/* A write to a modem tty the policy names: AT commands (whose replies the agent pairs with them)
- * and SMS bodies. Reported whether or not the writer is tainted: the command comes before the
- * reply that taints it. Returns 1 when fd is such a tty. */
-static __always_inline int modem_write(__u64 pid_tgid, __u32 fd, __u64 buf, __u64 len,
-				       __u16 is_iov, const struct proc_taint *t)
-{
-	struct flow_event *ev;
-	struct watched_fd *wf;
-
-	wf = watched(pid_tgid, fd);
-	if (!wf || !is_modem(wf->dev, wf->ino))
-		return 0;
-	ev = flow_event_begin(EVENT_TTY_WRITE, pid_tgid, t->ident_mask, t->last_ns, wf->ino,
-			      CHANNEL_TTY, FLOW_WRITE);
-	if (!ev)
-		return 1;
-	ev->sample_len = sample_sent(ev->sample, buf, len, is_iov, sample_bytes);
-	emit_flow_event(ev);
-	return 1;
-}
-
-/* ---- outbound sends ------------------------------------------------------------------------- */
+/* tty.bpf.c and filewrite.bpf.c: global functions, verified on their own */
+extern int modem_write(__u32 fd, __u64 buf, __u64 len, __u32 is_iov);
+extern int report_file_write(__u64 file, __u32 fd, __u64 buf, __u64 len, __u32 is_iov);
 
 /* dest, dest_len: the address a sendto/sendmsg names (user memory), else 0. */
-#define FILE_IOV_BYTES 2048 /* of a writev into a file, sampled after the path */
-
-/* sample_iov for a file write, into sample after the path: at most FILE_IOV_BYTES. */
-static __always_inline __u32 sample_file_iov(__u8 *sample, __u64 iov_ptr, __u64 iovcnt,
-					     __u32 limit)
-{
-	__u32 off = 0, at;
-	int i;
-
-	for (i = 0; i < MAX_IOV_SEGMENTS; i++) {
-		struct iovec iov;
-		__u64 n;
-
-		if (i >= iovcnt || off >= limit || off >= FILE_IOV_BYTES)
-			break;
-		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + i * sizeof(iov))))
-			break;
-		n = iov.iov_len;
-		if (n > limit - off)
-			n = limit - off;
-		if (n > FILE_IOV_BYTES - off)
-			n = FILE_IOV_BYTES - off;
-		/* the compiler knows off < FILE_IOV_BYTES and would drop the mask the verifier needs */
-		at = off;
-		asm volatile("" : "+r"(at));
-		at &= FILE_IOV_BYTES - 1;
-		if (bpf_probe_read_user(sample + FILE_PATH_BYTES + at, n & (FILE_IOV_BYTES - 1),
-					iov.iov_base))
-			break;
-		off += n & (FILE_IOV_BYTES - 1);
-	}
-	return off;
-}
-
-/* A tainted process writes into a regular file: what it writes is sampled for the agent, which
- * makes the file an identifier file when a form of a held value is in it (an app caching the
- * IMEI, a log line with the machine-id), so that a later reader is tainted. The first
- * FILE_WRITES_SAMPLED writes of each file by each process are. */
-static __always_inline void report_file_write(struct file *f, const struct proc_taint *t,
-					      __u64 pid_tgid, __u32 fd, __u64 buf, __u64 len,
-					      int is_iov)
-{
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
-	struct file_write_key key = { .tgid = pid_tgid >> 32 };
-	struct send_event *ev;
-	__u32 one = 1, *seen;
-	__u64 dev, n;
-
-	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
-		return;
-	key.ino = BPF_CORE_READ(inode, i_ino);
-	seen = bpf_map_lookup_elem(&file_writes, &key);
-	if (seen && *seen >= FILE_WRITES_SAMPLED)
-		return;
-	if (seen)
-		__sync_fetch_and_add(seen, 1);
-	else
-		bpf_map_update_elem(&file_writes, &key, &one, BPF_ANY);
-	ev = send_event_begin(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns, CALL_FILE_WRITE,
-			      fd, len);
-	if (!ev)
-		return;
-	ev->flags = SEND_TO_FILE;
-	dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	__builtin_memcpy(ev->daddr, &dev, 8);
-	__builtin_memcpy(ev->daddr + 8, &key.ino, 8);
-	/* the path first: the writer may have closed the file before the agent reads the event */
-	file_path_parts(f, (char *)ev->sample);
-	n = sample_bytes;
-	if (n > MAX_SAMPLE_BYTES - FILE_PATH_BYTES)
-		n = MAX_SAMPLE_BYTES - FILE_PATH_BYTES;
-	if (!is_iov && len < n)
-		n = len;
-	if (is_iov) {
-		n = sample_file_iov(ev->sample, buf, len, n);
-	} else if (bpf_probe_read_user(ev->sample + FILE_PATH_BYTES,
-				       n & (MAX_SAMPLE_BYTES - FILE_PATH_BYTES - 1), (void *)buf)) {
-		count(STAT_READ_USER_FAILED);
-		n = 0;
-	}
-	if (n > MAX_SAMPLE_BYTES - FILE_PATH_BYTES)
-		n = MAX_SAMPLE_BYTES - FILE_PATH_BYTES;
-	ev->sample_len = FILE_PATH_BYTES + n;
-	emit(ev, offsetof(struct send_event, sample) + FILE_PATH_BYTES + n);
-}
-
 static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 call, __u16 is_iov,
 					 __u64 content_mask, __u64 dest, __u32 dest_len)
 {
@@ -148,7 +42,7 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 		return 0;
 	/* only processes holding a watched fd can be writing to a modem tty */
 	if (t->watched_fds && buf && (call == CALL_WRITE || call == CALL_WRITEV) &&
-	    modem_write(pid_tgid, fd, buf, len, is_iov, t))
+	    modem_write(fd, buf, len, is_iov))
 		return 0;
 	/* however long ago it read: a late send is still searched for the value (live_taint) */
 	if (!t->ident_mask)
@@ -163,7 +57,7 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 		taint_channel_write(f, t, pid_tgid, buf, len, is_iov, content_mask,
 				    family == AF_UNIX ? unix_dest_key(dest, dest_len) : 0);
 		if (!sk && buf && (call == CALL_WRITE || call == CALL_WRITEV || call == CALL_PWRITEV))
-			report_file_write(f, t, pid_tgid, fd, buf, len, is_iov);
+			report_file_write((__u64)f, fd, buf, len, is_iov);
 		return 0;
 	}
 	/* inet, and packet sockets: frames a process builds itself (DHCP clients do) */
@@ -505,118 +399,4 @@ SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int handle_sys_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_send_exit(ctx->ret);
-}
-
-/* ---- destinations from the kernel's copy of the address (cgroup sock_addr hooks) -------------- */
-
-/* The address a sock_addr hook sees, as 16 network-order bytes. */
-static __always_inline void ctx_address(struct bpf_sock_addr *ctx, __u16 family, __u8 *daddr)
-{
-	__builtin_memset(daddr, 0, 16);
-	if (family == AF_INET) {
-		__u32 a = ctx->user_ip4;
-
-		__builtin_memcpy(daddr, &a, sizeof(a));
-	} else {
-		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
-			       ctx->user_ip6[3] };
-
-		__builtin_memcpy(daddr, a, sizeof(a));
-	}
-}
-
-/* Unconnected datagrams: the destination comes with each send, so the verdict is taken here. */
-static __always_inline int on_cgroup_sendmsg(struct bpf_sock_addr *ctx, __u16 family)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct pending_send *ps = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
-	__u16 slot = 0;
-	__u32 action;
-
-	if (!ps)
-		return 1;
-	ps->family = family;
-	ps->dport = bpf_ntohs((__u16)ctx->user_port);
-	ctx_address(ctx, family, ps->daddr);
-	ps->dest_set = 1;
-	action = enforce_verdict(ps->taint_mask, ps->taint_ns, family, ps->daddr, ps->dport, &slot);
-	if (!action)
-		return 1;
-	ps->verdict = action;
-	ps->verdict_rule = slot;
-	ps->verdict_hook = HOOK_SENDMSG;
-	return 0; /* EPERM to the sender */
-}
-
-SEC("cgroup/sendmsg4")
-int handle_cgroup_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	return on_cgroup_sendmsg(ctx, AF_INET);
-}
-
-SEC("cgroup/sendmsg6")
-int handle_cgroup_sendmsg6(struct bpf_sock_addr *ctx)
-{
-	return on_cgroup_sendmsg(ctx, AF_INET6);
-}
-
-/* A tainted process connecting is reported (no payload) with the address the kernel will use, and
- * refused when a blocking rule applies: before the first byte. */
-static __always_inline int on_cgroup_connect(struct bpf_sock_addr *ctx, __u16 family)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct proc_taint *t;
-	struct send_event *ev;
-	__u32 zero = 0, action;
-	__u16 slot = 0;
-
-	/* cookies let cgroup_skb recognise a socket that a later blocked send goes to */
-	if (n_enforce_rules)
-		bpf_get_socket_cookie(ctx);
-	if ((pid_tgid >> 32) == agent_tgid)
-		return 1;
-	t = live_taint(pid_tgid >> 32);
-	if (!t)
-		return 1;
-	/* the syscall hooks are on their way back (an ioctl or property reply tainted it): sk_msg
-	 * samples this connection's sends meanwhile */
-	if (!syscall_hooks_on && !sock_layer_on && ctx->type == SOCK_STREAM) {
-		__u64 cookie = bpf_get_socket_cookie(ctx);
-		__u32 tgid = pid_tgid >> 32;
-
-		if (!bpf_map_update_elem(&gap_sockets, &cookie, &tgid, BPF_ANY))
-			gap_sockets_used = 1;
-	}
-	ev = send_event_begin(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns, CALL_CONNECT, 0, 0);
-	if (!ev)
-		return 1;
-	ev->family = family;
-	ev->sock_type = ctx->type;
-	ev->protocol = ctx->protocol;
-	ev->dport = bpf_ntohs((__u16)ctx->user_port);
-	ctx_address(ctx, family, ev->daddr);
-	ev->flags = SEND_DEST_FROM_CGROUP;
-	action = enforce_verdict(t->ident_mask, t->last_ns, family, ev->daddr, ev->dport, &slot);
-	if (action) {
-		ev->flags |= SEND_BLOCKED | (action == ENFORCE_KILL ? SEND_KILLED : 0);
-		ev->hook = HOOK_CONNECT;
-		ev->rule = slot;
-		ev->result = -1; /* EPERM */
-		if (action == ENFORCE_KILL)
-			bpf_map_update_elem(&kill_on_exit, &pid_tgid, &zero, BPF_ANY);
-	}
-	emit_send_event(ev);
-	return action ? 0 : 1;
-}
-
-SEC("cgroup/connect4")
-int handle_cgroup_connect4(struct bpf_sock_addr *ctx)
-{
-	return on_cgroup_connect(ctx, AF_INET);
-}
-
-SEC("cgroup/connect6")
-int handle_cgroup_connect6(struct bpf_sock_addr *ctx)
-{
-	return on_cgroup_connect(ctx, AF_INET6);
 }

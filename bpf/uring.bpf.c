@@ -18,10 +18,7 @@ static __always_inline void uring_opened(__u64 pid_tgid, int fd)
 	struct watch_key key;
 	__u64 *mask;
 
-	if (!f)
-		return;
-	file_watch_key(f, &key);
-	mask = bpf_map_lookup_elem(&watched_inodes, &key);
+	mask = watched_inode(f, &key);
 	if (!mask)
 		return;
 	wf.ident_mask = *mask;
@@ -39,10 +36,7 @@ static __always_inline void uring_read(__u64 pid_tgid, struct io_kiocb *req, __u
 	__u64 *mask, src, n = res;
 	__u32 zero = 0;
 
-	if (!f)
-		return;
-	file_watch_key(f, &key);
-	mask = bpf_map_lookup_elem(&watched_inodes, &key);
+	mask = watched_inode(f, &key);
 	if (!mask)
 		return;
 	taint_with(pid_tgid >> 32, *mask);

@@ -18,6 +18,16 @@ static __always_inline void file_watch_key(struct file *f, struct watch_key *key
 	key->ino = BPF_CORE_READ(inode, i_ino);
 }
 
+/* The identifier bits of the watched inode behind f (its identity in key), or NULL when f is
+ * NULL or its inode is not watched. */
+static __always_inline __u64 *watched_inode(struct file *f, struct watch_key *key)
+{
+	if (!f)
+		return NULL;
+	file_watch_key(f, key);
+	return bpf_map_lookup_elem(&watched_inodes, key);
+}
+
 /* Marks fd of the current process as open on a watched inode (open, dup, inherited, received). */
 static __always_inline void watch_fd(__u64 pid_tgid, __u32 fd, const struct watched_fd *wf)
 {
