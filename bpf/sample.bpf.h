@@ -10,9 +10,9 @@
 #include "maps.bpf.h"
 #include "common.bpf.h"
 
-/* The event in the per-CPU send scratch, zeroed up to its sample (head_bytes), with its header
- * filled; NULL when the scratch is missing. */
-static __always_inline void *scratch_event_begin(__u32 type, __u64 pid_tgid, __u32 head_bytes)
+/* The event in the per-CPU send scratch, zeroed up to its sample (head_bytes); NULL when the
+ * scratch is missing. */
+static __always_inline void *scratch_event(__u32 head_bytes)
 {
 	struct send_scratch *scratch;
 	__u32 zero = 0;
@@ -21,39 +21,39 @@ static __always_inline void *scratch_event_begin(__u32 type, __u64 pid_tgid, __u
 	if (!scratch)
 		return NULL;
 	__builtin_memset(&scratch->ev, 0, head_bytes);
-	fill_header(&scratch->ev.hdr, type, pid_tgid);
 	return &scratch->ev;
 }
 
-/* A send event (EVENT_SEND, or EVENT_RECV for a reply) begun in the scratch, with the sender's
- * taint and the call filled; NULL when the scratch is missing. */
+/* A send event (EVENT_SEND, or EVENT_RECV for a reply) begun in the scratch, with its header,
+ * the sender's taint and the call filled; NULL when the scratch is missing. */
 static __always_inline struct send_event *send_event_begin(__u32 type, __u64 pid_tgid,
 							   __u64 taint_mask, __u64 taint_ns,
 							   __u32 call, __u32 fd, __s64 result)
 {
-	struct send_event *ev;
+	struct send_event *ev = scratch_event(offsetof(struct send_event, sample));
 
-	ev = scratch_event_begin(type, pid_tgid, offsetof(struct send_event, sample));
 	if (!ev)
 		return NULL;
+	/* the arguments first, the header's helper calls after: fewer values kept across them
+	 * (stack: sys_exit_sendmmsg with emit_send_rest's bpf_loop is at 6.1's 512-byte limit) */
 	ev->taint_mask = taint_mask;
 	ev->taint_ns = taint_ns;
 	ev->call = call;
 	ev->fd = fd;
 	ev->result = result;
+	fill_header(&ev->hdr, type, pid_tgid);
 	return ev;
 }
 
-/* A flow event (EVENT_FLOW, or EVENT_TTY_WRITE) begun in the scratch, with the channel filled;
- * NULL when the scratch is missing. */
+/* A flow event (EVENT_FLOW, or EVENT_TTY_WRITE) begun in the scratch, with its header and the
+ * channel filled; NULL when the scratch is missing. */
 static __always_inline struct flow_event *flow_event_begin(__u32 type, __u64 pid_tgid,
 							   __u64 ident_mask, __u64 taint_ns,
 							   __u64 channel, __u16 kind,
 							   __u16 direction)
 {
-	struct flow_event *ev;
+	struct flow_event *ev = scratch_event(offsetof(struct flow_event, sample));
 
-	ev = scratch_event_begin(type, pid_tgid, offsetof(struct flow_event, sample));
 	if (!ev)
 		return NULL;
 	ev->ident_mask = ident_mask;
@@ -61,6 +61,7 @@ static __always_inline struct flow_event *flow_event_begin(__u32 type, __u64 pid
 	ev->channel = channel;
 	ev->kind = kind;
 	ev->direction = direction;
+	fill_header(&ev->hdr, type, pid_tgid);
 	return ev;
 }
 
