@@ -2,8 +2,6 @@
 /* enforce.bpf.c: hooks that carry out blocking verdicts on connections made before the taint. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"

@@ -3,6 +3,13 @@
 #ifndef IDSENTRY_ENFORCE_BPF_H
 #define IDSENTRY_ENFORCE_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "idsentry.h"
+#include "maps.bpf.h"
+#include "task.bpf.h" /* AF_* */
+
 /* Whether dport is in one of a rule's excepted port ranges. */
 static __always_inline int port_excepted(const struct enforce_rule *r, __u16 port)
 {

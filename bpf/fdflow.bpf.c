@@ -2,12 +2,8 @@
 /* fdflow.bpf.c: identifier files used without read(): dup'd fds and mappings of watched files. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"
-#include "task.bpf.h"
 #include "common.bpf.h"
 #include "watch.bpf.h"
 

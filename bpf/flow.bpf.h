@@ -4,6 +4,16 @@
 #ifndef IDSENTRY_FLOW_BPF_H
 #define IDSENTRY_FLOW_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "idsentry.h"
+#include "maps.bpf.h"
+#include "task.bpf.h"
+#include "common.bpf.h"
+#include "sample.bpf.h"
+
 #define S_IFIFO 0010000
 #define PIPEFS_MAGIC 0x50495045
 #define LAZY_PIPES_NS (10ULL * 1000000000ULL) /* see lazy_pipes_until_ns */
@@ -259,9 +269,7 @@ static __always_inline void taint_channel(__u64 chan, __u16 kind, const struct p
 					  __u64 content_mask)
 {
 	struct channel_taint *ct, fresh = {};
-	struct send_scratch *scratch;
 	struct flow_event *ev;
-	__u32 zero = 0, n;
 	__u64 until;
 
 	if (!chan)
@@ -302,34 +310,13 @@ static __always_inline void taint_channel(__u64 chan, __u16 kind, const struct p
 			pipes_active_until_ns = until;
 	}
 	/* the agent tells carriers of the value from mere contacts by what went in */
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
+	ev = flow_event_begin(EVENT_FLOW, pid_tgid, t->ident_mask, t->last_ns, chan, kind,
+			      FLOW_WRITE);
+	if (!ev)
 		return;
-	ev = (struct flow_event *)&scratch->ev;
-	fill_header(&ev->hdr, EVENT_FLOW, pid_tgid);
-	ev->ident_mask = t->ident_mask;
-	ev->taint_ns = t->last_ns;
-	ev->channel = chan;
-	ev->peer_tgid = 0;
-	ev->kind = kind;
-	ev->direction = FLOW_WRITE;
-	n = sample_bytes;
-	if (n > MAX_SAMPLE_BYTES)
-		n = MAX_SAMPLE_BYTES;
-	if (!is_iov && len < n)
-		n = len;
-	if (!buf) {
-		n = 0; /* spliced: the file's bytes, known by content_mask */
-	} else if (is_iov) {
-		n = sample_iov(ev->sample, buf, len, n);
-	} else if (bpf_probe_read_user(ev->sample, n, (void *)buf)) {
-		count(STAT_READ_USER_FAILED);
-		n = 0;
-	}
-	if (n > MAX_SAMPLE_BYTES)
-		n = MAX_SAMPLE_BYTES;
-	ev->sample_len = n;
-	emit(ev, offsetof(struct flow_event, sample) + n);
+	/* spliced (buf 0): the file's bytes, known by content_mask */
+	ev->sample_len = sample_sent(ev->sample, buf, len, is_iov, sample_bytes);
+	emit_flow_event(ev);
 }
 
 /* A tainted process writes to the channel f denotes (see taint_channel). dest_key: an unconnected
@@ -361,8 +348,7 @@ static __always_inline int channels_active(void)
  * carries the writer's taint. */
 static __always_inline void taint_from_channel(__u64 pid_tgid, __u64 chan, __u16 kind)
 {
-	__u32 tgid = pid_tgid >> 32, zero = 0;
-	struct send_scratch *scratch;
+	__u32 tgid = pid_tgid >> 32;
 	struct channel_taint *ct;
 	struct flow_event *ev;
 	struct proc_taint *t;
@@ -401,19 +387,12 @@ static __always_inline void taint_from_channel(__u64 pid_tgid, __u64 chan, __u16
 		}
 		emit_proc_info(pid_tgid);
 	}
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
+	ev = flow_event_begin(EVENT_FLOW, pid_tgid, ct->ident_mask, ct->taint_ns, chan, kind,
+			      FLOW_READ);
+	if (!ev)
 		return;
-	ev = (struct flow_event *)&scratch->ev;
-	fill_header(&ev->hdr, EVENT_FLOW, pid_tgid);
-	ev->ident_mask = ct->ident_mask;
-	ev->taint_ns = ct->taint_ns;
-	ev->channel = chan;
 	ev->peer_tgid = ct->writer_tgid;
-	ev->kind = kind;
-	ev->direction = FLOW_READ;
-	ev->sample_len = 0;
-	emit(ev, offsetof(struct flow_event, sample));
+	emit_flow_event(ev);
 }
 
 /* A process read from the fd of the syscall now exiting (a pipe, FIFO or unix socket). */

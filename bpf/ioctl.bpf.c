@@ -2,12 +2,8 @@
 /* ioctl.bpf.c: ioctls whose replies carry identifiers (MAC, ATA/NVMe/SCSI serials), read at exit. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"
-#include "task.bpf.h"
 #include "common.bpf.h"
 #include "flow.bpf.h"
 #include "watch.bpf.h"

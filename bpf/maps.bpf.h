@@ -5,6 +5,10 @@
 #ifndef IDSENTRY_MAPS_BPF_H
 #define IDSENTRY_MAPS_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "idsentry.h"
+
 #ifdef IDSENTRY_DEFINE_GLOBALS
 #define SHARED
 /* Set by the agent before load. */

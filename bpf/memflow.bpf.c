@@ -6,14 +6,12 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
-#include "watch.bpf.h"
 #include "flow.bpf.h"
+#include "watch.bpf.h"
 
 /* The channel of a process's memory, as process_vm_readv reads it: its tgid, tagged (the top bit
  * clear and the low bits 10, unlike unix names, loopback keys and kernel addresses). */

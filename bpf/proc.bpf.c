@@ -4,10 +4,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"
-#include "task.bpf.h"
 #include "common.bpf.h"
 
 /* ---- process lifecycle ---------------------------------------------------------------------- */

@@ -5,12 +5,9 @@
  * only uprobes on the getters see it. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"
-#include "task.bpf.h"
 #include "common.bpf.h"
 #include "flow.bpf.h"
 #include "watch.bpf.h"

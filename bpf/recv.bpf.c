@@ -4,12 +4,12 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "sample.bpf.h"
 #include "flow.bpf.h"
 #include "watch.bpf.h"
 
@@ -52,10 +52,7 @@ static __always_inline void receive_passed_fds(__u64 pid_tgid, __u64 msg_ptr)
 		if (i >= n)
 			break;
 		f = current_fd_file(fds[i]);
-		if (!f)
-			continue;
-		file_watch_key(f, &key);
-		mask = bpf_map_lookup_elem(&watched_inodes, &key);
+		mask = watched_inode(f, &key);
 		if (!mask)
 			continue;
 		wf.ident_mask = *mask;
@@ -94,10 +91,8 @@ static __always_inline __u64 received_buffer(__u16 call, long *ret)
  * its first bytes go to the agent, which learns the addresses in them. */
 static __always_inline void netlink_reply(__u64 pid_tgid, struct sock *sk, __u16 call, long ret)
 {
-	struct send_scratch *scratch;
 	struct send_event *ev;
 	__u64 src, mask, n;
-	__u32 zero = 0;
 	__u16 type;
 
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_NETLINK ||
@@ -112,28 +107,18 @@ static __always_inline void netlink_reply(__u64 pid_tgid, struct sock *sk, __u16
 		return;
 	taint_introducing(pid_tgid, mask);
 	taint_pipes_if_unhooked(pid_tgid);
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
+	ev = send_event_begin(EVENT_RECV, pid_tgid, mask, 0, CALL_NETLINK, exiting_syscall_arg(0),
+			      ret);
+	if (!ev)
 		return;
-	ev = &scratch->ev;
-	fill_header(&ev->hdr, EVENT_RECV, pid_tgid);
-	ev->taint_mask = mask;
-	ev->taint_ns = 0;
-	ev->result = ret;
-	ev->call = CALL_NETLINK;
-	ev->fd = exiting_syscall_arg(0);
-	ev->flags = 0;
 	ev->family = AF_NETLINK;
-	ev->sock_type = 0;
 	ev->protocol = NETLINK_ROUTE;
-	ev->dport = 0;
-	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
-	n = ret > MAX_SAMPLE_BYTES ? MAX_SAMPLE_BYTES : ret;
-	n &= 2 * MAX_SAMPLE_BYTES - 1;
-	if (bpf_probe_read_user(ev->sample, n, (void *)src)) {
-		count(STAT_READ_USER_FAILED);
+	/* the reply, up to MAX_SAMPLE_BYTES (n 0: a failed read, counted; ret holds a header) */
+	n = sample_sent(ev->sample, src, ret, 0, MAX_SAMPLE_BYTES);
+	if (!n)
 		return;
-	}
+	if (n > MAX_SAMPLE_BYTES)
+		n = MAX_SAMPLE_BYTES;
 	ev->sample_len = n;
 	/* no open of a watched file announced it: wake the agent now */
 	emit_now(ev, offsetof(struct send_event, sample) + n);
@@ -142,12 +127,10 @@ static __always_inline void netlink_reply(__u64 pid_tgid, struct sock *sk, __u16
 static __always_inline int on_recv_exit(long ret, __u16 call)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct send_scratch *scratch;
 	struct send_event *ev;
 	struct file *f;
 	struct sock *sk;
-	__u64 src, n;
-	__u32 zero = 0;
+	__u64 src;
 
 	if (ret <= 0 || (pid_tgid >> 32) == agent_tgid)
 		return 0;
@@ -169,18 +152,10 @@ static __always_inline int on_recv_exit(long ret, __u16 call)
 	sk = f ? file_sock(f) : NULL;
 	if (!sk || bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) != DNS_PORT)
 		return 0;
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
+	ev = send_event_begin(EVENT_RECV, pid_tgid, 0, 0, call, exiting_syscall_arg(0), ret);
+	if (!ev)
 		return 0;
-	ev = &scratch->ev;
-	fill_header(&ev->hdr, EVENT_RECV, pid_tgid);
-	ev->taint_mask = 0;
-	ev->taint_ns = 0;
-	ev->result = ret;
-	ev->call = call;
-	ev->fd = exiting_syscall_arg(0);
 	ev->flags = SEND_DEST_FROM_SOCKET;
-	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	sock_destination(sk, ev);
 	src = exiting_syscall_arg(1);
 	if (call == CALL_RECVMSG) {
@@ -196,17 +171,11 @@ static __always_inline int on_recv_exit(long ret, __u16 call)
 		if ((__u64)ret > iov.iov_len)
 			ret = iov.iov_len;
 	}
-	n = ret;
-	if (n > sample_bytes)
-		n = sample_bytes;
-	if (n > MAX_SAMPLE_BYTES)
-		n = MAX_SAMPLE_BYTES;
-	if (bpf_probe_read_user(ev->sample, n, (void *)src)) {
-		count(STAT_READ_USER_FAILED);
+	/* an answer that cannot be read is not reported (the read was counted) */
+	ev->sample_len = sample_sent(ev->sample, src, ret, 0, sample_bytes);
+	if (!ev->sample_len && ret && sample_bytes)
 		return 0;
-	}
-	ev->sample_len = n;
-	emit(ev, offsetof(struct send_event, sample) + n);
+	emit_send_event(ev);
 	return 0;
 }
 

@@ -1,159 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* send.bpf.c: sends by tainted processes: sampled payload and destination from kernel state. */
+/* send.bpf.c: write and send syscalls of tainted processes: socket sends sampled, destination from
+ * kernel state (writes to modem ttys, channels and files handed on to their own components). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "sample.bpf.h"
 #include "flow.bpf.h"
-#include "enforce.bpf.h"
 #include "watch.bpf.h"
+#include "enforce.bpf.h"
 
 #define SOCK_RAW_TYPE 3
 
-/* ---- modem ttys ------------------------------------------------------------------------------ */
-
-/* A write to a modem tty the policy names: AT commands (whose replies the agent pairs with them)
- * and SMS bodies. Reported whether or not the writer is tainted: the command comes before the
- * reply that taints it. Returns 1 when fd is such a tty. */
-static __always_inline int modem_write(__u64 pid_tgid, __u32 fd, __u64 buf, __u64 len,
-				       __u16 is_iov, const struct proc_taint *t)
-{
-	struct send_scratch *scratch;
-	struct flow_event *ev;
-	struct watched_fd *wf;
-	__u32 zero = 0, limit;
-	__u64 size;
-
-	wf = watched(pid_tgid, fd);
-	if (!wf || !is_modem(wf->dev, wf->ino))
-		return 0;
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
-		return 1;
-	ev = (struct flow_event *)&scratch->ev;
-	fill_header(&ev->hdr, EVENT_TTY_WRITE, pid_tgid);
-	ev->ident_mask = t->ident_mask;
-	ev->taint_ns = t->last_ns;
-	ev->channel = wf->ino;
-	ev->peer_tgid = 0;
-	ev->kind = CHANNEL_TTY;
-	ev->direction = FLOW_WRITE;
-	ev->pad = 0;
-	limit = sample_bytes;
-	if (limit > MAX_SAMPLE_BYTES)
-		limit = MAX_SAMPLE_BYTES;
-	if (is_iov) {
-		ev->sample_len = sample_iov(ev->sample, buf, len, limit);
-	} else {
-		if (len < limit)
-			limit = len;
-		if (bpf_probe_read_user(ev->sample, limit, (void *)buf)) {
-			count(STAT_READ_USER_FAILED);
-			limit = 0;
-		}
-		ev->sample_len = limit;
-	}
-	/* 6.1's verifier: the size is clamped right before the helper */
-	size = ev->sample_len;
-	if (size > MAX_SAMPLE_BYTES)
-		size = MAX_SAMPLE_BYTES;
-	emit(ev, offsetof(struct flow_event, sample) + size);
-	return 1;
-}
-
-/* ---- outbound sends ------------------------------------------------------------------------- */
+/* tty.bpf.c and filewrite.bpf.c: global functions, verified on their own */
+extern int modem_write(__u32 fd, __u64 buf, __u64 len, __u32 is_iov);
+extern int report_file_write(__u64 file, __u32 fd, __u64 buf, __u64 len, __u32 is_iov);
 
 /* dest, dest_len: the address a sendto/sendmsg names (user memory), else 0. */
-#define FILE_IOV_BYTES 2048 /* of a writev into a file, sampled after the path */
-
-/* sample_iov for a file write, into sample after the path: at most FILE_IOV_BYTES. */
-static __always_inline __u32 sample_file_iov(__u8 *sample, __u64 iov_ptr, __u64 iovcnt,
-					     __u32 limit)
-{
-	__u32 off = 0, at;
-	int i;
-
-	for (i = 0; i < MAX_IOV_SEGMENTS; i++) {
-		struct iovec iov;
-		__u64 n;
-
-		if (i >= iovcnt || off >= limit || off >= FILE_IOV_BYTES)
-			break;
-		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + i * sizeof(iov))))
-			break;
-		n = iov.iov_len;
-		if (n > limit - off)
-			n = limit - off;
-		if (n > FILE_IOV_BYTES - off)
-			n = FILE_IOV_BYTES - off;
-		/* the compiler knows off < FILE_IOV_BYTES and would drop the mask the verifier needs */
-		at = off;
-		asm volatile("" : "+r"(at));
-		at &= FILE_IOV_BYTES - 1;
-		if (bpf_probe_read_user(sample + FILE_PATH_BYTES + at, n & (FILE_IOV_BYTES - 1),
-					iov.iov_base))
-			break;
-		off += n & (FILE_IOV_BYTES - 1);
-	}
-	return off;
-}
-
-/* A tainted process writes into a regular file: what it writes is sampled for the agent, which
- * makes the file an identifier file when a form of a held value is in it (an app caching the
- * IMEI, a log line with the machine-id), so that a later reader is tainted. The first
- * FILE_WRITES_SAMPLED writes of each file by each process are. */
-static __always_inline void report_file_write(struct file *f, const struct proc_taint *t,
-					      __u64 pid_tgid, __u32 fd, __u64 buf, __u64 len,
-					      int is_iov)
-{
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
-	struct file_write_key key = { .tgid = pid_tgid >> 32 };
-	struct send_event *ev;
-	__u32 one = 1, *seen;
-	__u64 dev, n;
-
-	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
-		return;
-	key.ino = BPF_CORE_READ(inode, i_ino);
-	seen = bpf_map_lookup_elem(&file_writes, &key);
-	if (seen && *seen >= FILE_WRITES_SAMPLED)
-		return;
-	if (seen)
-		__sync_fetch_and_add(seen, 1);
-	else
-		bpf_map_update_elem(&file_writes, &key, &one, BPF_ANY);
-	ev = send_event_begin(pid_tgid, t, CALL_FILE_WRITE, fd, len);
-	if (!ev)
-		return;
-	ev->flags = SEND_TO_FILE;
-	dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	__builtin_memcpy(ev->daddr, &dev, 8);
-	__builtin_memcpy(ev->daddr + 8, &key.ino, 8);
-	/* the path first: the writer may have closed the file before the agent reads the event */
-	file_path_parts(f, (char *)ev->sample);
-	n = sample_bytes;
-	if (n > MAX_SAMPLE_BYTES - FILE_PATH_BYTES)
-		n = MAX_SAMPLE_BYTES - FILE_PATH_BYTES;
-	if (!is_iov && len < n)
-		n = len;
-	if (is_iov) {
-		n = sample_file_iov(ev->sample, buf, len, n);
-	} else if (bpf_probe_read_user(ev->sample + FILE_PATH_BYTES,
-				       n & (MAX_SAMPLE_BYTES - FILE_PATH_BYTES - 1), (void *)buf)) {
-		count(STAT_READ_USER_FAILED);
-		n = 0;
-	}
-	if (n > MAX_SAMPLE_BYTES - FILE_PATH_BYTES)
-		n = MAX_SAMPLE_BYTES - FILE_PATH_BYTES;
-	ev->sample_len = FILE_PATH_BYTES + n;
-	emit(ev, offsetof(struct send_event, sample) + FILE_PATH_BYTES + n);
-}
-
 static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 call, __u16 is_iov,
 					 __u64 content_mask, __u64 dest, __u32 dest_len)
 {
@@ -175,7 +42,7 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 		return 0;
 	/* only processes holding a watched fd can be writing to a modem tty */
 	if (t->watched_fds && buf && (call == CALL_WRITE || call == CALL_WRITEV) &&
-	    modem_write(pid_tgid, fd, buf, len, is_iov, t))
+	    modem_write(fd, buf, len, is_iov))
 		return 0;
 	/* however long ago it read: a late send is still searched for the value (live_taint) */
 	if (!t->ident_mask)
@@ -190,7 +57,7 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 		taint_channel_write(f, t, pid_tgid, buf, len, is_iov, content_mask,
 				    family == AF_UNIX ? unix_dest_key(dest, dest_len) : 0);
 		if (!sk && buf && (call == CALL_WRITE || call == CALL_WRITEV || call == CALL_PWRITEV))
-			report_file_write(f, t, pid_tgid, fd, buf, len, is_iov);
+			report_file_write((__u64)f, fd, buf, len, is_iov);
 		return 0;
 	}
 	/* inet, and packet sockets: frames a process builds itself (DHCP clients do) */
@@ -246,11 +113,8 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 static __always_inline int on_send_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct send_scratch *scratch;
 	struct pending_send *p, ps;
 	struct send_event *ev;
-	__u32 zero = 0, limit;
-	__u64 size;
 	struct file *f;
 	struct sock *sk;
 	long result;
@@ -271,18 +135,11 @@ static __always_inline int on_send_exit(long ret)
 	}
 	if (ret <= 0)
 		return 0;
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
+	ev = send_event_begin(EVENT_SEND, pid_tgid, ps.taint_mask, ps.taint_ns, ps.call, ps.fd,
+			      result);
+	if (!ev)
 		return 0;
-	ev = &scratch->ev;
-	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
-	ev->taint_mask = ps.taint_mask;
-	ev->taint_ns = ps.taint_ns;
-	ev->result = result;
-	ev->call = ps.call;
-	ev->fd = ps.fd;
 	ev->flags = ps.inside_tls ? SEND_INSIDE_TLS : 0;
-	ev->hook = HOOK_NONE;
 	ev->rule = ps.verdict_rule;
 	if (ps.verdict && result < 0) {
 		ev->flags |= SEND_BLOCKED | (ps.verdict == ENFORCE_KILL ? SEND_KILLED : 0);
@@ -290,7 +147,6 @@ static __always_inline int on_send_exit(long ret)
 	} else if (ps.verdict) {
 		ev->flags |= SEND_BLOCK_MISSED;
 	}
-	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	/* destination from the socket, or from the cgroup hook's copy for unconnected sends */
 	f = current_fd_file(ps.fd);
 	sk = f ? file_sock(f) : NULL;
@@ -304,47 +160,17 @@ static __always_inline int on_send_exit(long ret)
 		__builtin_memcpy(ev->daddr, ps.daddr, sizeof(ev->daddr));
 		ev->flags = (ev->flags & ~SEND_DEST_FROM_SOCKET) | SEND_DEST_FROM_CGROUP;
 	}
-	/* sample what was actually sent */
-	limit = sample_bytes;
-	if (limit > MAX_SAMPLE_BYTES)
-		limit = MAX_SAMPLE_BYTES;
-	/* sendmmsg returns a message count: the iovecs bound the sample instead */
-	if (ps.call == CALL_SENDMMSG)
-		ret = limit;
-	if ((__u64)ret > limit) {
-		ev->flags |= SEND_SAMPLE_TRUNCATED;
-		count(STAT_SAMPLE_TRUNCATED);
-	} else {
-		limit = ret;
-	}
 	ev->content_mask = ps.content_mask;
 	if (ps.content_mask)
 		ev->flags |= SEND_FILE_CONTENT;
-	if (!ps.buf) {
-		/* sendfile/splice: the bytes never passed through the process's memory */
-		ev->sample_len = 0;
-	} else if (ps.is_iov) {
-		ev->sample_len = sample_iov(ev->sample, ps.buf, ps.len, limit);
-	} else {
-		/* the mask changes no value (limit <= MAX_SAMPLE_BYTES) but keeps its bound visible
-		 * to older verifiers (6.1), which lose it across the clamps above */
-		size = limit & (2 * MAX_SAMPLE_BYTES - 1);
-		if (bpf_probe_read_user(ev->sample, size, (void *)ps.buf)) {
-			count(STAT_READ_USER_FAILED);
-			size = 0;
-		}
-		ev->sample_len = size;
-	}
+	/* sample what was actually sent (sendfile/splice: nothing passed through the process's
+	 * memory); sendmmsg returns a message count: the iovecs bound the sample instead */
+	sample_send_event(ev, ps.buf, ps.len, ps.is_iov,
+			  ps.call == CALL_SENDMMSG ? sample_limit() : ret);
 	/* a long send goes on in parts, after this first one */
-	ev->part = 0;
-	ev->parts = 0;
 	if (result > 0 && ps.buf && ps.call != CALL_SENDMMSG)
 		send_first_part(ev, result);
-	/* a 64-bit copy: 6.1's verifier loses a 32-bit value's bound across the zero extension */
-	size = ev->sample_len;
-	if (size > MAX_SAMPLE_BYTES)
-		size = MAX_SAMPLE_BYTES;
-	emit(ev, offsetof(struct send_event, sample) + size);
+	emit_send_event(ev);
 	emit_send_rest(ps.buf, ps.len, ps.is_iov, result);
 	return 0;
 }
@@ -558,13 +384,14 @@ int handle_sys_enter_socket(struct trace_event_raw_sys_enter *ctx)
 	if (family != AF_PACKET && type != SOCK_RAW_TYPE)
 		return 0;
 	t = live_taint(pid_tgid >> 32);
-	ev = t ? send_event_begin(pid_tgid, t, CALL_RAW_SOCKET, 0, 0) : NULL;
+	ev = t ? send_event_begin(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns,
+				    CALL_RAW_SOCKET, 0, 0) : NULL;
 	if (!ev)
 		return 0;
 	ev->family = family;
 	ev->sock_type = type;
 	ev->protocol = ctx->args[2];
-	emit(ev, offsetof(struct send_event, sample));
+	emit_send_event(ev);
 	return 0;
 }
 
@@ -572,129 +399,4 @@ SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int handle_sys_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_send_exit(ctx->ret);
-}
-
-/* ---- destinations from the kernel's copy of the address (cgroup sock_addr hooks) -------------- */
-
-/* The address a sock_addr hook sees, as 16 network-order bytes. */
-static __always_inline void ctx_address(struct bpf_sock_addr *ctx, __u16 family, __u8 *daddr)
-{
-	__builtin_memset(daddr, 0, 16);
-	if (family == AF_INET) {
-		__u32 a = ctx->user_ip4;
-
-		__builtin_memcpy(daddr, &a, sizeof(a));
-	} else {
-		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
-			       ctx->user_ip6[3] };
-
-		__builtin_memcpy(daddr, a, sizeof(a));
-	}
-}
-
-/* Unconnected datagrams: the destination comes with each send, so the verdict is taken here. */
-static __always_inline int on_cgroup_sendmsg(struct bpf_sock_addr *ctx, __u16 family)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct pending_send *ps = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
-	__u16 slot = 0;
-	__u32 action;
-
-	if (!ps)
-		return 1;
-	ps->family = family;
-	ps->dport = bpf_ntohs((__u16)ctx->user_port);
-	ctx_address(ctx, family, ps->daddr);
-	ps->dest_set = 1;
-	action = enforce_verdict(ps->taint_mask, ps->taint_ns, family, ps->daddr, ps->dport, &slot);
-	if (!action)
-		return 1;
-	ps->verdict = action;
-	ps->verdict_rule = slot;
-	ps->verdict_hook = HOOK_SENDMSG;
-	return 0; /* EPERM to the sender */
-}
-
-SEC("cgroup/sendmsg4")
-int handle_cgroup_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	return on_cgroup_sendmsg(ctx, AF_INET);
-}
-
-SEC("cgroup/sendmsg6")
-int handle_cgroup_sendmsg6(struct bpf_sock_addr *ctx)
-{
-	return on_cgroup_sendmsg(ctx, AF_INET6);
-}
-
-/* A tainted process connecting is reported (no payload) with the address the kernel will use, and
- * refused when a blocking rule applies: before the first byte. */
-static __always_inline int on_cgroup_connect(struct bpf_sock_addr *ctx, __u16 family)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct send_scratch *scratch;
-	struct proc_taint *t;
-	struct send_event *ev;
-	__u32 zero = 0, action;
-	__u16 slot = 0;
-
-	/* cookies let cgroup_skb recognise a socket that a later blocked send goes to */
-	if (n_enforce_rules)
-		bpf_get_socket_cookie(ctx);
-	if ((pid_tgid >> 32) == agent_tgid)
-		return 1;
-	t = live_taint(pid_tgid >> 32);
-	if (!t)
-		return 1;
-	/* the syscall hooks are on their way back (an ioctl or property reply tainted it): sk_msg
-	 * samples this connection's sends meanwhile */
-	if (!syscall_hooks_on && !sock_layer_on && ctx->type == SOCK_STREAM) {
-		__u64 cookie = bpf_get_socket_cookie(ctx);
-		__u32 tgid = pid_tgid >> 32;
-
-		if (!bpf_map_update_elem(&gap_sockets, &cookie, &tgid, BPF_ANY))
-			gap_sockets_used = 1;
-	}
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
-		return 1;
-	ev = &scratch->ev;
-	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
-	ev->taint_mask = t->ident_mask;
-	ev->taint_ns = t->last_ns;
-	ev->result = 0;
-	ev->call = CALL_CONNECT;
-	ev->fd = 0;
-	ev->family = family;
-	ev->sock_type = ctx->type;
-	ev->protocol = ctx->protocol;
-	ev->dport = bpf_ntohs((__u16)ctx->user_port);
-	ctx_address(ctx, family, ev->daddr);
-	ev->flags = SEND_DEST_FROM_CGROUP;
-	ev->hook = HOOK_NONE;
-	ev->rule = 0;
-	ev->sample_len = 0;
-	action = enforce_verdict(t->ident_mask, t->last_ns, family, ev->daddr, ev->dport, &slot);
-	if (action) {
-		ev->flags |= SEND_BLOCKED | (action == ENFORCE_KILL ? SEND_KILLED : 0);
-		ev->hook = HOOK_CONNECT;
-		ev->rule = slot;
-		ev->result = -1; /* EPERM */
-		if (action == ENFORCE_KILL)
-			bpf_map_update_elem(&kill_on_exit, &pid_tgid, &zero, BPF_ANY);
-	}
-	emit(ev, offsetof(struct send_event, sample));
-	return action ? 0 : 1;
-}
-
-SEC("cgroup/connect4")
-int handle_cgroup_connect4(struct bpf_sock_addr *ctx)
-{
-	return on_cgroup_connect(ctx, AF_INET);
-}
-
-SEC("cgroup/connect6")
-int handle_cgroup_connect6(struct bpf_sock_addr *ctx)
-{
-	return on_cgroup_connect(ctx, AF_INET6);
 }

@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* send_parts.bpf.c: the later parts of a long send (past its first sample, up to SEND_SCAN_BYTES),
  * emitted after the first by whichever program reported the send (see send_parts in
- * common.bpf.h; the agent puts them together: user/longsend.c). */
+ * sample.bpf.h; the agent puts them together: user/longsend.c). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"
-#include "task.bpf.h"
 #include "common.bpf.h"
+#include "sample.bpf.h"
 
 /* The state of the loop over parts. It lives in a map, not on the stack: the verifier then knows
  * nothing of its values and checks one part once (bpf_loop), however many parts there are. */

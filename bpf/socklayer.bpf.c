@@ -22,6 +22,7 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "sample.bpf.h"
 #include "flow.bpf.h"
 
 #define PF_KTHREAD 0x00200000
@@ -192,71 +193,24 @@ static __always_inline void syscall_destination(const struct send_source *src,
 	ev->flags = (ev->flags & ~SEND_DEST_FROM_SOCKET) | SEND_DEST_FROM_SYSCALL;
 }
 
-static __always_inline void sample_source(struct send_event *ev, const struct send_source *src,
-					  __u64 sent)
-{
-	__u32 limit = sample_bytes;
-	__u64 size;
-
-	if (limit > MAX_SAMPLE_BYTES)
-		limit = MAX_SAMPLE_BYTES;
-	if (sent > limit) {
-		ev->flags |= SEND_SAMPLE_TRUNCATED;
-		count(STAT_SAMPLE_TRUNCATED);
-	} else {
-		limit = sent;
-	}
-	if (!src->buf) {
-		ev->sample_len = 0;
-	} else if (src->is_iov) {
-		ev->sample_len = sample_iov(ev->sample, src->buf, src->len, limit);
-	} else {
-		size = limit & (2 * MAX_SAMPLE_BYTES - 1);
-		if (bpf_probe_read_user(ev->sample, size, (void *)src->buf)) {
-			count(STAT_READ_USER_FAILED);
-			size = 0;
-		}
-		ev->sample_len = size;
-	}
-}
-
 /* One inet send of a tainted process, reported as the syscall exit hook would have. */
 static __always_inline void report_inet_send(struct sock *sk, __u64 sent, __u64 pid_tgid,
 					     const struct proc_taint *t, __u32 fd,
 					     const struct send_source *src, int inside_tls)
 {
-	struct send_scratch *scratch;
 	struct send_event *ev;
-	__u32 zero = 0;
-	__u64 size;
 
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!scratch)
+	ev = send_event_begin(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns, src->call, fd, sent);
+	if (!ev)
 		return;
-	ev = &scratch->ev;
-	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
-	ev->taint_mask = t->ident_mask;
-	ev->taint_ns = t->last_ns;
-	ev->result = sent;
-	ev->call = src->call;
-	ev->fd = fd;
 	ev->flags = SEND_DEST_FROM_SOCKET | SEND_SOCKET_LAYER | (inside_tls ? SEND_INSIDE_TLS : 0);
-	ev->hook = HOOK_NONE;
-	ev->rule = 0;
-	ev->part = 0;
-	ev->parts = 0;
-	ev->content_mask = 0;
-	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	sock_destination(sk, ev);
 	if (!ev->dport)
 		syscall_destination(src, ev);
-	sample_source(ev, src, sent);
+	sample_send_event(ev, src->buf, src->len, src->is_iov, sent);
 	if (src->buf)
 		send_first_part(ev, sent);
-	size = ev->sample_len;
-	if (size > MAX_SAMPLE_BYTES)
-		size = MAX_SAMPLE_BYTES;
-	emit(ev, offsetof(struct send_event, sample) + size);
+	emit_send_event(ev);
 	emit_send_rest(src->buf, src->len, src->is_iov, sent);
 }
 

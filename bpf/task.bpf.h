@@ -3,6 +3,12 @@
 #ifndef IDSENTRY_TASK_BPF_H
 #define IDSENTRY_TASK_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "idsentry.h"
+
 #define S_IFMT 00170000
 #define S_IFREG 0100000
 #define S_IFSOCK 0140000

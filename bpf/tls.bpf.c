@@ -2,13 +2,12 @@
 /* tls.bpf.c: plaintext a tainted process hands to OpenSSL/BoringSSL, before it is encrypted. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "sample.bpf.h"
 
 static __always_inline int on_ssl_write(__u64 buf, __u64 len, __u64 written_ptr)
 {
@@ -56,12 +55,10 @@ SEC("uretprobe")
 int BPF_KRETPROBE(handle_ssl_write_return, int ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct send_scratch *scratch;
 	struct tls_call *p, tc;
 	struct proc_taint *t;
 	struct send_event *ev;
 	__u64 n = 0, written;
-	__u32 zero = 0;
 	struct file *f;
 	struct sock *sk;
 
@@ -82,20 +79,11 @@ int BPF_KRETPROBE(handle_ssl_write_return, int ret)
 	if (!n)
 		return 0;
 	t = live_taint(pid_tgid >> 32);
-	scratch = bpf_map_lookup_elem(&send_scratch, &zero);
-	if (!t || !scratch)
+	ev = t ? send_event_begin(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns, CALL_SSL_WRITE,
+				  tc.fd, n)
+	       : NULL;
+	if (!ev)
 		return 0;
-	ev = &scratch->ev;
-	fill_header(&ev->hdr, EVENT_SEND, pid_tgid);
-	ev->taint_mask = t->ident_mask;
-	ev->taint_ns = t->last_ns;
-	ev->result = n;
-	ev->call = CALL_SSL_WRITE;
-	ev->fd = tc.fd;
-	ev->flags = 0;
-	ev->family = 0;
-	ev->dport = 0;
-	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	/* the destination is the socket the library wrote the ciphertext to during the call */
 	f = tc.fd_set ? current_fd_file(tc.fd) : NULL;
 	sk = f ? file_sock(f) : NULL;
@@ -104,21 +92,15 @@ int BPF_KRETPROBE(handle_ssl_write_return, int ret)
 		ev->flags |= SEND_DEST_FROM_SOCKET;
 	}
 	written = n;
-	if (n > sample_bytes) {
+	if (n > sample_bytes)
 		ev->flags |= SEND_SAMPLE_TRUNCATED;
-		n = sample_bytes;
-	}
-	if (n > MAX_SAMPLE_BYTES)
-		n = MAX_SAMPLE_BYTES;
-	if (bpf_probe_read_user(ev->sample, n, (void *)tc.buf)) {
-		count(STAT_READ_USER_FAILED);
+	/* a plaintext that cannot be read is not reported (the read was counted) */
+	ev->sample_len = sample_sent(ev->sample, tc.buf, n, 0, sample_bytes);
+	if (!ev->sample_len && sample_bytes)
 		return 0;
-	}
-	ev->sample_len = n;
 	/* a long plaintext goes on in parts, after this first one */
 	send_first_part(ev, written);
-	/* the mask keeps n's bounds visible to the verifier after the spill; n is below it */
-	emit(ev, offsetof(struct send_event, sample) + (n & (2 * MAX_SAMPLE_BYTES - 1)));
+	emit_send_event(ev);
 	emit_send_rest(tc.buf, 0, 0, written);
 	return 0;
 }

@@ -3,12 +3,11 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_endian.h>
 #include "idsentry.h"
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "common.bpf.h"
+#include "sample.bpf.h"
 #include "watch.bpf.h"
 
 /* An identifier file opened through the ring: its fd is watched like an openat's. */
@@ -19,10 +18,7 @@ static __always_inline void uring_opened(__u64 pid_tgid, int fd)
 	struct watch_key key;
 	__u64 *mask;
 
-	if (!f)
-		return;
-	file_watch_key(f, &key);
-	mask = bpf_map_lookup_elem(&watched_inodes, &key);
+	mask = watched_inode(f, &key);
 	if (!mask)
 		return;
 	wf.ident_mask = *mask;
@@ -40,10 +36,7 @@ static __always_inline void uring_read(__u64 pid_tgid, struct io_kiocb *req, __u
 	__u64 *mask, src, n = res;
 	__u32 zero = 0;
 
-	if (!f)
-		return;
-	file_watch_key(f, &key);
-	mask = bpf_map_lookup_elem(&watched_inodes, &key);
+	mask = watched_inode(f, &key);
 	if (!mask)
 		return;
 	taint_with(pid_tgid >> 32, *mask);
@@ -68,14 +61,7 @@ static __always_inline void uring_read(__u64 pid_tgid, struct io_kiocb *req, __u
 		if (n > iov.iov_len)
 			n = iov.iov_len;
 	}
-	if (n > MAX_VALUE_BYTES)
-		n = MAX_VALUE_BYTES;
-	ev->len = n;
-	if (bpf_probe_read_user(ev->data, n, (void *)src)) {
-		count(STAT_READ_USER_FAILED);
-		return;
-	}
-	emit(ev, offsetof(struct ident_read_event, data) + n);
+	emit_ident_bytes(ev, src, n, 0);
 }
 
 /* A send or socket write through the ring by a tainted process. */
@@ -83,8 +69,7 @@ static __always_inline void uring_sent(__u64 pid_tgid, struct io_kiocb *req, __u
 {
 	struct proc_taint *t;
 	struct send_event *ev;
-	__u64 src, n = res, size;
-	__u32 limit;
+	__u64 src, n = res;
 	struct file *f;
 	struct sock *sk;
 	int is_iov = 0;
@@ -96,7 +81,8 @@ static __always_inline void uring_sent(__u64 pid_tgid, struct io_kiocb *req, __u
 	sk = f ? file_sock(f) : NULL;
 	if (!sk)
 		return;
-	ev = send_event_begin(pid_tgid, t, CALL_IO_URING, -1, res);
+	ev = send_event_begin(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns, CALL_IO_URING, -1,
+			      res);
 	if (!ev)
 		return;
 	sock_destination(sk, ev);
@@ -118,24 +104,8 @@ static __always_inline void uring_sent(__u64 pid_tgid, struct io_kiocb *req, __u
 			is_iov = 1;
 		}
 	}
-	limit = sample_bytes;
-	if (limit > MAX_SAMPLE_BYTES)
-		limit = MAX_SAMPLE_BYTES;
-	if (is_iov) {
-		ev->sample_len = sample_iov(ev->sample, src, n, limit);
-	} else {
-		if (n > limit)
-			n = limit;
-		if (bpf_probe_read_user(ev->sample, n, (void *)src)) {
-			count(STAT_READ_USER_FAILED);
-			n = 0;
-		}
-		ev->sample_len = n;
-	}
-	size = ev->sample_len;
-	if (size > MAX_SAMPLE_BYTES)
-		size = MAX_SAMPLE_BYTES;
-	emit(ev, offsetof(struct send_event, sample) + size);
+	ev->sample_len = sample_sent(ev->sample, src, n, is_iov, sample_bytes);
+	emit_send_event(ev);
 }
 
 /* Completions run in the submitting process (inline, task work, or its io-wq and SQPOLL threads,

@@ -3,6 +3,12 @@
 #ifndef IDSENTRY_WATCH_BPF_H
 #define IDSENTRY_WATCH_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "maps.bpf.h"
+#include "common.bpf.h"
+
 /* The identity the agent registered identifier files under: the inode's super block and number. */
 static __always_inline void file_watch_key(struct file *f, struct watch_key *key)
 {
@@ -10,6 +16,16 @@ static __always_inline void file_watch_key(struct file *f, struct watch_key *key
 
 	key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	key->ino = BPF_CORE_READ(inode, i_ino);
+}
+
+/* The identifier bits of the watched inode behind f (its identity in key), or NULL when f is
+ * NULL or its inode is not watched. */
+static __always_inline __u64 *watched_inode(struct file *f, struct watch_key *key)
+{
+	if (!f)
+		return NULL;
+	file_watch_key(f, key);
+	return bpf_map_lookup_elem(&watched_inodes, key);
 }
 
 /* Marks fd of the current process as open on a watched inode (open, dup, inherited, received). */
