@@ -95,8 +95,10 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS) | fuzz-to
 fuzz-build: $(FUZZ_BINS) $(FUZZ_SEEDS)/.stamp
 
 # $(1): seconds per target. Every target runs even after one fails; the list of failures ends it.
+# (A target added since the seeds were generated has no seed directory yet: an empty one.)
 define fuzz_all
-	$(Q)fail=; $(foreach t,$(FUZZ_NAMES),tests/fuzz/run.sh $(FUZZ_DIR)/fuzz_$(t) $(t) $(1) \
+	$(Q)fail=; $(foreach t,$(FUZZ_NAMES),mkdir -p $(FUZZ_SEEDS)/$(t) && \
+		tests/fuzz/run.sh $(FUZZ_DIR)/fuzz_$(t) $(t) $(1) \
 		$(FUZZ_DIR) tests/fuzz/corpus/$(t) $(FUZZ_SEEDS)/$(t) $(FUZZ_OPTS_$(t)) \
 		$(FUZZ_FLAGS) || fail="$$fail $(t)";) \
 	if [ -n "$$fail" ]; then \
