@@ -18,6 +18,7 @@
 #include "agent_policy.h"
 #include "agent_records.h"
 #include "diag.h"
+#include "gotls.h"
 #include "kernel_maps.h"
 #include "state.h"
 
@@ -46,9 +47,36 @@ static void process_gone(void *ctx, uint32_t tgid)
 	enforce_forget_process(&((struct agent *)ctx)->enf, tgid);
 }
 
+/* The gate holds an opener of a watched file: its executable, when a Go program with crypto/tls,
+ * gets the plaintext probe before the open returns (gotls.h). */
+static void probe_opener(void *ctx, int pid)
+{
+	struct agent *a = ctx;
+
+	gotls_probe_pid(&a->tls, pid);
+}
+
+/* Go executables of processes that hold identifiers however they got them (pipes, ioctls...):
+ * when the agent learns of a new holder, at most every 100 ms, and every TLS_RESCAN_SECONDS. */
+static void probe_holders(struct agent *a, int now)
+{
+	static uint64_t last_ns;
+	struct timespec ts;
+	uint64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (!now && ns - last_ns < 100000000ULL)
+		return;
+	last_ns = ns;
+	gotls_probe_holders(&a->tls, bpf_map__fd(a->loader.skel->maps.taint));
+}
+
 /* Does what the pipeline asked for (enum pipeline_wants). */
 static void act_on(struct agent *a, unsigned int wants)
 {
+	if (wants & PIPELINE_FOLLOW)
+		probe_holders(a, 0);
 	if ((wants & PIPELINE_FOLLOW) && a->gate.mode == HOOKS_ON_DEMAND &&
 	    !hook_gate_active(&a->gate))
 		hook_gate_wake(&a->gate);
@@ -117,8 +145,10 @@ static void every_second(struct agent *a, unsigned long long seconds)
 	if (a->dirs.pending)
 		agent_rescan_watches(a);
 	/* libraries of processes started since the last look */
-	if (seconds % TLS_RESCAN_SECONDS == 0)
+	if (seconds % TLS_RESCAN_SECONDS == 0) {
 		tls_probes_scan(&a->tls, NULL, 0);
+		probe_holders(a, 1);
+	}
 	if (interval && seconds % interval == 0)
 		records_stats(a);
 	if (seconds % (interval ? interval : DEFAULT_METRICS_INTERVAL_S) == 0)
@@ -291,8 +321,10 @@ int agent_run(const struct agent_opts *o)
 			strerror(-err));
 		goto cleanup;
 	}
-	a->tls.skel = a->loader.skel;
+	tls_probes_init(&a->tls, a->loader.skel);
 	tls_probes_scan(&a->tls, NULL, 0);
+	a->gate.on_opener = probe_opener;
+	a->gate.opener_ctx = a;
 	records_note_uprobes(a);
 	restore_state(a);
 	hook_gate_start(&a->gate);
@@ -302,11 +334,12 @@ int agent_run(const struct agent_opts *o)
 	keep_state(a);
 cleanup:
 	ring_buffer__free(a->rb);
-	tls_probes_free(&a->tls);
 	props_free(&a->props);
 	dirwatch_free(&a->dirs);
 	if (gate_ready)
 		hook_gate_stop(&a->gate);
+	/* after the gate's thread, which probes Go executables */
+	tls_probes_free(&a->tls);
 	loader_stop(&a->loader);
 	output_close(&a->out);
 	metrics_close(&a->metrics);

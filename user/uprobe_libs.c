@@ -79,6 +79,26 @@ int uprobe_libs_attach(struct uprobe_libs *u, struct bpf_program *prog, const ch
 	return keep_link(u, link) ? -ENOMEM : 1;
 }
 
+int uprobe_libs_attach_at(struct uprobe_libs *u, struct bpf_program *prog, const char *path,
+			  uint64_t off)
+{
+	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, path, off, NULL);
+
+	if (!link)
+		return -errno;
+	return keep_link(u, link) ? -ENOMEM : 1;
+}
+
+int uprobe_libs_has(const struct uprobe_libs *u, uint64_t dev, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < u->n_libs; i++)
+		if (u->libs[i].dev == dev && u->libs[i].ino == ino)
+			return 1;
+	return 0;
+}
+
 void uprobe_libs_describe(const struct uprobe_libs *u, const char *key, struct json *j)
 {
 	size_t i;
@@ -92,6 +112,12 @@ void uprobe_libs_describe(const struct uprobe_libs *u, const char *key, struct j
 		json_bool(j, "attached", l->attached > 0);
 		if (!l->attached)
 			json_string(j, "reason", l->reason);
+		if (l->kind) {
+			json_string(j, "kind", l->kind);
+			if (l->version[0])
+				json_string(j, "version", l->version);
+			json_uint(j, "attach_us", (unsigned long long)(l->attach_ms * 1000));
+		}
 		json_object_end(j);
 	}
 	json_array_end(j);
