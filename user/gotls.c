@@ -359,14 +359,9 @@ static int probe_exe(struct tls_probes *t, pid_t pid)
 	if (n <= 0)
 		return 0;
 	path[n] = 0;
-	lib = uprobe_libs_add(&t->libs, path);
-	if (!lib) {
-		/* another file at the same path has an entry (rebuilt since): looked at no more */
-		remember_other(t, &st);
+	lib = uprobe_libs_add_file(&t->libs, path, st.st_dev, st.st_ino);
+	if (!lib)
 		return 0;
-	}
-	lib->dev = st.st_dev;
-	lib->ino = st.st_ino;
 	lib->kind = "go";
 	snprintf(lib->version, sizeof(lib->version), "%s", g.version);
 	if (!g.write_offset) {

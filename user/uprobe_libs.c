@@ -24,6 +24,22 @@ static int known(const struct uprobe_libs *u, const char *path, const struct sta
 	return 0;
 }
 
+static struct uprobe_library *add_entry(struct uprobe_libs *u, const char *path)
+{
+	struct uprobe_library *lib = realloc(u->libs, (u->n_libs + 1) * sizeof(*lib));
+
+	if (!lib)
+		return NULL;
+	u->libs = lib;
+	lib = &u->libs[u->n_libs];
+	memset(lib, 0, sizeof(*lib));
+	lib->path = strdup(path);
+	if (!lib->path)
+		return NULL;
+	u->n_libs++;
+	return lib;
+}
+
 struct uprobe_library *uprobe_libs_add(struct uprobe_libs *u, const char *path)
 {
 	struct uprobe_library *lib;
@@ -34,20 +50,28 @@ struct uprobe_library *uprobe_libs_add(struct uprobe_libs *u, const char *path)
 		errno = EEXIST;
 		return NULL;
 	}
-	lib = realloc(u->libs, (u->n_libs + 1) * sizeof(*lib));
-	if (!lib)
-		return NULL;
-	u->libs = lib;
-	lib = &u->libs[u->n_libs];
-	memset(lib, 0, sizeof(*lib));
-	lib->path = strdup(path);
-	if (!lib->path)
-		return NULL;
-	if (have_st) {
+	lib = add_entry(u, path);
+	if (lib && have_st) {
 		lib->dev = st.st_dev;
 		lib->ino = st.st_ino;
 	}
-	u->n_libs++;
+	return lib;
+}
+
+struct uprobe_library *uprobe_libs_add_file(struct uprobe_libs *u, const char *path, uint64_t dev,
+					    uint64_t ino)
+{
+	struct uprobe_library *lib;
+
+	if (uprobe_libs_has(u, dev, ino)) {
+		errno = EEXIST;
+		return NULL;
+	}
+	lib = add_entry(u, path);
+	if (lib) {
+		lib->dev = dev;
+		lib->ino = ino;
+	}
 	return lib;
 }
 

@@ -34,6 +34,10 @@ struct uprobe_libs {
 /* A new entry for the library at path, or NULL when the same file (or path) has one already,
  * or on ENOMEM (errno says which: EEXIST or ENOMEM). */
 struct uprobe_library *uprobe_libs_add(struct uprobe_libs *u, const char *path);
+/* A new entry for the file (dev, ino) found at path, or NULL when that file has one already
+ * (EEXIST) or on ENOMEM; another file at the same path (rebuilt since) gets its own. */
+struct uprobe_library *uprobe_libs_add_file(struct uprobe_libs *u, const char *path, uint64_t dev,
+					    uint64_t ino);
 /* Attaches prog at the entry of func in the library at path (at its return with retprobe).
  * Returns 1, or -errno. */
 int uprobe_libs_attach(struct uprobe_libs *u, struct bpf_program *prog, const char *path,
