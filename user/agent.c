@@ -56,27 +56,25 @@ static void probe_opener(void *ctx, int pid)
 	gotls_probe_pid(&a->tls, pid);
 }
 
-/* Go executables of processes that hold identifiers however they got them (pipes, ioctls...):
- * when the agent learns of a new holder, at most every 100 ms, and every TLS_RESCAN_SECONDS. */
-static void probe_holders(struct agent *a, int now)
+/* A process that just got an identifier (its read) or was first seen tainted, or exec'd while
+ * tainted (its PROC_INFO): its executable, when a Go program with crypto/tls, gets the plaintext
+ * probe now, as the agent reads the event (the gate held the openers it could; this catches
+ * holders by pipes, sockets, ioctls, and opens while the hooks were attached). Known
+ * executables cost an open and an fstat. */
+static void probe_new_holder(struct agent *a, const void *data, size_t size)
 {
-	static uint64_t last_ns;
-	struct timespec ts;
-	uint64_t ns;
+	struct event_header h;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-	if (!now && ns - last_ns < 100000000ULL)
+	if (size < sizeof(h))
 		return;
-	last_ns = ns;
-	gotls_probe_holders(&a->tls, bpf_map__fd(a->loader.skel->maps.taint));
+	memcpy(&h, data, sizeof(h));
+	if (h.type == EVENT_IDENT_READ || h.type == EVENT_PROC_INFO)
+		gotls_probe_pid(&a->tls, h.tgid);
 }
 
 /* Does what the pipeline asked for (enum pipeline_wants). */
 static void act_on(struct agent *a, unsigned int wants)
 {
-	if (wants & PIPELINE_FOLLOW)
-		probe_holders(a, 0);
 	if ((wants & PIPELINE_FOLLOW) && a->gate.mode == HOOKS_ON_DEMAND &&
 	    !hook_gate_active(&a->gate))
 		hook_gate_wake(&a->gate);
@@ -90,6 +88,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
 
+	probe_new_holder(a, data, size);
 	act_on(a, pipeline_feed(&a->pl, data, size));
 	return 0;
 }
@@ -147,7 +146,8 @@ static void every_second(struct agent *a, unsigned long long seconds)
 	/* libraries of processes started since the last look */
 	if (seconds % TLS_RESCAN_SECONDS == 0) {
 		tls_probes_scan(&a->tls, NULL, 0);
-		probe_holders(a, 1);
+		/* Go executables of the holders: any the events did not name */
+		gotls_probe_holders(&a->tls, bpf_map__fd(a->loader.skel->maps.taint));
 	}
 	if (interval && seconds % interval == 0)
 		records_stats(a);

@@ -336,7 +336,7 @@ static int probe_exe(struct tls_probes *t, pid_t pid)
 	struct uprobe_library *lib;
 	struct go_exe g;
 	struct stat st;
-	double t0 = now_ms();
+	double t0 = now_ms(), t1;
 	ssize_t n;
 	int fd, r;
 
@@ -351,6 +351,7 @@ static int probe_exe(struct tls_probes *t, pid_t pid)
 	}
 	r = gotls_inspect_fd(fd, &g);
 	close(fd);
+	t1 = now_ms();
 	if (r || !g.is_go || !g.uses_tls) {
 		remember_other(t, &st);
 		return 0;
@@ -382,6 +383,7 @@ static int probe_exe(struct tls_probes *t, pid_t pid)
 				 GOTLS_WRITE_FUNC, strerror(-r));
 	}
 	lib->attach_ms = now_ms() - t0;
+	lib->lookup_ms = t1 - t0;
 	return lib->attached > 0;
 }
 

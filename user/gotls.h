@@ -7,7 +7,8 @@
  * keeps for itself (.gopclntab, Go 1.18+), once per file (uprobes attach to the inode: every process
  * running it is covered). Executables are looked at when their process opens a watched file (the
  * fanotify gate holds it meanwhile, so the probe is in place before its open returns) and, for
- * processes that became holders otherwise, when the agent learns of them and every few seconds. */
+ * processes that became holders otherwise, when the agent reads their identifier read or process
+ * record, and every few seconds. */
 #ifndef IDSENTRY_GOTLS_H
 #define IDSENTRY_GOTLS_H
 

@@ -141,6 +141,7 @@ void uprobe_libs_describe(const struct uprobe_libs *u, const char *key, struct j
 			if (l->version[0])
 				json_string(j, "version", l->version);
 			json_uint(j, "attach_us", (unsigned long long)(l->attach_ms * 1000));
+			json_uint(j, "lookup_us", (unsigned long long)(l->lookup_ms * 1000));
 		}
 		json_object_end(j);
 	}

@@ -22,6 +22,7 @@ struct uprobe_library {
 	const char *kind;    /* NULL for a library; "go" for a Go executable (gotls.c) */
 	char version[32];    /* with kind: the toolchain that built it, when known */
 	double attach_ms;    /* with kind: the time its look-up and attachment took */
+	double lookup_ms;    /* ... of which reading the file (the ELF look-up) */
 };
 
 struct uprobe_libs {
@@ -49,7 +50,7 @@ int uprobe_libs_attach_at(struct uprobe_libs *u, struct bpf_program *prog, const
 /* Whether an entry is the file (dev, ino). */
 int uprobe_libs_has(const struct uprobe_libs *u, uint64_t dev, uint64_t ino);
 /* The libraries as an array member: path, attached, and reason when not; with kind, the kind,
- * version and attach_us. */
+ * version, attach_us and lookup_us. */
 void uprobe_libs_describe(const struct uprobe_libs *u, const char *key, struct json *j);
 /* Detaches everything; safe on a zeroed struct. */
 void uprobe_libs_free(struct uprobe_libs *u);

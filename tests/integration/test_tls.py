@@ -162,5 +162,7 @@ def test_go_client_sending_at_once_is_probed_while_its_open_is_held(host):
         e = go_entry(st, exe)
     expect_eq(True, e["attached"], "the Go client probed (%r)" % e)
     expect("last_opener_us" in st["hooks"], "the gate's look at the opener timed: %r" % st["hooks"])
-    print("go probe: look-up and attach %d us; the opener waited %d us for it (gate attach %d us)" % (
-        e["attach_us"], st["hooks"]["last_opener_us"], st["hooks"]["last_attach_us"]))
+    print("go probe: look-up and attach %d us (ELF look-up %d us); the opener waited %d us for it "
+          "(the syscall hooks' attach: %d us)" % (e["attach_us"], e["lookup_us"],
+                                                   st["hooks"]["last_opener_us"],
+                                                   st["hooks"]["last_attach_us"]))
