@@ -99,9 +99,9 @@ def test_curl_http2_header_is_confirmed_after_hpack_decoding(host):
               {k: a["destination"][k] for k in ("proto", "addr", "port")}, "destination")
 
 
-def go_leak(host, delay_ms=None):
+def go_leak(host, delay_ms=None, stripped=False):
     """The Go client: reads /etc/machine-id, POSTs it with net/http (crypto/tls) to the test host."""
-    exe = build_go_client("gotls_leak")
+    exe = build_go_client("gotls_leak", stripped)
     cmd = [exe, "/etc/machine-id", "https://%s:8443/collect" % host.addr]
     if delay_ms is not None:
         cmd.append(str(delay_ms))
@@ -114,10 +114,10 @@ def go_status(agent, sock):
     return json.loads(sh([AGENT, "status", "--socket", sock, "--json"], timeout=10).stdout)
 
 
-def expect_one_go_alert(agent, host):
-    a = agent.wait_alert(process__comm="gotls_leak")
+def expect_one_go_alert(agent, host, comm="gotls_leak"):
+    a = agent.wait_alert(process__comm=comm)
     time.sleep(1)  # a second alert (for the ciphertext) would have come by now
-    alerts = agent.alerts(process__comm="gotls_leak")
+    alerts = agent.alerts(process__comm=comm)
     expect_eq("confirmed", a["confidence"], "confidence")
     expect_eq("tls", a["evidence"]["channel"], "evidence.channel")
     expect_eq("go_tls_write", a["evidence"]["call"], "evidence.call")
@@ -166,3 +166,16 @@ def test_go_client_sending_at_once_is_probed_while_its_open_is_held(host):
           "(the syscall hooks' attach: %d us)" % (e["attach_us"], e["lookup_us"],
                                                    st["hooks"]["last_opener_us"],
                                                    st["hooks"]["last_attach_us"]))
+
+
+def test_stripped_go_executable_is_probed_by_its_function_table(host):
+    """Stripped of .symtab (-ldflags=-s -w), a Go executable still carries the function table its
+    runtime needs (.gopclntab): (*Conn).Write is found there."""
+    exe = build_go_client("gotls_leak", stripped=True)
+    expect(" .symtab " not in sh(["readelf", "-SW", exe]).stdout, "the client stripped of .symtab")
+    sock = os.path.join(os.path.dirname(exe), "gotls-3.sock")
+    with Agent(policy_text=POLICY_MACHINE_ID, args=["--socket", sock]) as agent:
+        go_leak(host, delay_ms=500, stripped=True)
+        expect_one_go_alert(agent, host, comm="gotls_leak_s")
+        e = go_entry(go_status(agent, sock), exe)
+    expect_eq(True, e["attached"], "the stripped Go client probed (%r)" % e)
