@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* gotls.bpf.c: plaintext a tainted Go program hands to crypto/tls.(*Conn).Write, before it is encrypted. */
+/* gotls.bpf.c: plaintext a tainted Go program hands to crypto/tls.(*Conn).Write, unencrypted. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>

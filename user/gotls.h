@@ -4,11 +4,11 @@
  * Go programs are statically linked: there is no libssl to probe, and each executable is its own
  * TLS library. The probe (bpf/gotls.bpf.c) goes at the entry of crypto/tls.(*Conn).Write, found
  * by name in the executable's .symtab or, stripped of it, in the function table the Go runtime
- * keeps for itself (.gopclntab, Go 1.18+), once per file (uprobes attach to the inode: every process
- * running it is covered). Executables are looked at when their process opens a watched file (the
- * fanotify gate holds it meanwhile, so the probe is in place before its open returns) and, for
- * processes that became holders otherwise, when the agent reads their identifier read or process
- * record, and every few seconds. */
+ * keeps for itself (.gopclntab, Go 1.18+), once per file (uprobes attach to the inode: every
+ * process running it is covered). Executables are looked at when their process opens a watched
+ * file (the fanotify gate holds it meanwhile, so the probe is in place before its open returns)
+ * and, for processes that became holders otherwise, when the agent reads their identifier read
+ * or process record, and every few seconds. */
 #ifndef IDSENTRY_GOTLS_H
 #define IDSENTRY_GOTLS_H
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* tlspair: TLS over a memory BIO (Python's asyncio and ssl.MemoryBIO, Java's SSLEngine, Android
  * Conscrypt's engine mode, Netty) and Go's crypto/tls, whose plaintext is taken at the entry of
- * (*Conn).Write, before any socket is written. SSL_write encrypts into memory there: no socket is written
- * during the call, so the plaintext's event has no destination. The ciphertext leaves soon after
- * by an ordinary send of the same process. This pairs them: the plaintext is judged with that
- * send's destination, and the ciphertext, which says nothing, is not judged again. */
+ * (*Conn).Write, before any socket is written. SSL_write encrypts into memory there: no socket is
+ * written during the call, so the plaintext's event has no destination. The ciphertext leaves
+ * soon after by an ordinary send of the same process. This pairs them: the plaintext is judged
+ * with that send's destination, and the ciphertext, which says nothing, is not judged again. */
 #ifndef IDSENTRY_TLSPAIR_H
 #define IDSENTRY_TLSPAIR_H
 

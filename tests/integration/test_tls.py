@@ -129,7 +129,8 @@ def expect_one_go_alert(agent, host, comm="gotls_leak"):
 
 def go_entry(status, exe):
     entries = [l for l in status["tls_libraries"] if l.get("kind") == "go"]
-    expect(any(l["path"] == exe for l in entries), "the Go client among tls_libraries: %r" % entries)
+    expect(any(l["path"] == exe for l in entries),
+           "the Go client among tls_libraries: %r" % entries)
     return [l for l in entries if l["path"] == exe][0]
 
 
@@ -153,7 +154,8 @@ def test_go_client_sending_at_once_is_probed_while_its_open_is_held(host):
     machine-id: its executable is probed then, before it can read and send (it does at once)."""
     exe = build_go_client("gotls_leak")
     sock = os.path.join(os.path.dirname(exe), "gotls-2.sock")
-    with Agent(policy_text=POLICY_MACHINE_ID, args=["--socket", sock, "--stats-interval", "1"]) as agent:
+    args = ["--socket", sock, "--stats-interval", "1"]
+    with Agent(policy_text=POLICY_MACHINE_ID, args=args) as agent:
         agent.wait_for(lambda r: r["type"] == "stats" and not r["hooks"]["syscalls_attached"] and
                        not r["hooks"]["detaching"], timeout=15, what="the syscall hooks detached")
         go_leak(host)
