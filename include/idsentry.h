@@ -97,6 +97,8 @@ enum send_call {
 	CALL_FILE_WRITE = 19,   /* a tainted process wrote into a regular file (SEND_TO_FILE) */
 	CALL_SOCKET_LAYER = 18, /* a send the socket layer reported from a syscall without a user
 				 * buffer to sample (sendfile, splice...) */
+	CALL_GO_TLS_WRITE = 20, /* plaintext handed to Go's crypto/tls.(*Conn).Write (uprobe at its
+				 * entry), before encryption; never with a destination */
 };
 
 /* The syscall that carried an identifier read. Append only. */

@@ -18,6 +18,7 @@
 #include "agent_policy.h"
 #include "agent_records.h"
 #include "diag.h"
+#include "gotls.h"
 #include "kernel_maps.h"
 #include "state.h"
 
@@ -46,6 +47,31 @@ static void process_gone(void *ctx, uint32_t tgid)
 	enforce_forget_process(&((struct agent *)ctx)->enf, tgid);
 }
 
+/* The gate holds an opener of a watched file: its executable, when a Go program with crypto/tls,
+ * gets the plaintext probe before the open returns (gotls.h). */
+static void probe_opener(void *ctx, int pid)
+{
+	struct agent *a = ctx;
+
+	gotls_probe_pid(&a->tls, pid);
+}
+
+/* A process that just got an identifier (its read) or was first seen tainted, or exec'd while
+ * tainted (its PROC_INFO): its executable, when a Go program with crypto/tls, gets the plaintext
+ * probe now, as the agent reads the event (the gate held the openers it could; this catches
+ * holders by pipes, sockets, ioctls, and opens while the hooks were attached). Known
+ * executables cost an open and an fstat. */
+static void probe_new_holder(struct agent *a, const void *data, size_t size)
+{
+	struct event_header h;
+
+	if (size < sizeof(h))
+		return;
+	memcpy(&h, data, sizeof(h));
+	if (h.type == EVENT_IDENT_READ || h.type == EVENT_PROC_INFO)
+		gotls_probe_pid(&a->tls, h.tgid);
+}
+
 /* Does what the pipeline asked for (enum pipeline_wants). */
 static void act_on(struct agent *a, unsigned int wants)
 {
@@ -62,6 +88,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
 
+	probe_new_holder(a, data, size);
 	act_on(a, pipeline_feed(&a->pl, data, size));
 	return 0;
 }
@@ -117,8 +144,11 @@ static void every_second(struct agent *a, unsigned long long seconds)
 	if (a->dirs.pending)
 		agent_rescan_watches(a);
 	/* libraries of processes started since the last look */
-	if (seconds % TLS_RESCAN_SECONDS == 0)
+	if (seconds % TLS_RESCAN_SECONDS == 0) {
 		tls_probes_scan(&a->tls, NULL, 0);
+		/* Go executables of the holders: any the events did not name */
+		gotls_probe_holders(&a->tls, bpf_map__fd(a->loader.skel->maps.taint));
+	}
 	if (interval && seconds % interval == 0)
 		records_stats(a);
 	if (seconds % (interval ? interval : DEFAULT_METRICS_INTERVAL_S) == 0)
@@ -291,8 +321,10 @@ int agent_run(const struct agent_opts *o)
 			strerror(-err));
 		goto cleanup;
 	}
-	a->tls.skel = a->loader.skel;
+	tls_probes_init(&a->tls, a->loader.skel);
 	tls_probes_scan(&a->tls, NULL, 0);
+	a->gate.on_opener = probe_opener;
+	a->gate.opener_ctx = a;
 	records_note_uprobes(a);
 	restore_state(a);
 	hook_gate_start(&a->gate);
@@ -302,11 +334,12 @@ int agent_run(const struct agent_opts *o)
 	keep_state(a);
 cleanup:
 	ring_buffer__free(a->rb);
-	tls_probes_free(&a->tls);
 	props_free(&a->props);
 	dirwatch_free(&a->dirs);
 	if (gate_ready)
 		hook_gate_stop(&a->gate);
+	/* after the gate's thread, which probes Go executables */
+	tls_probes_free(&a->tls);
 	loader_stop(&a->loader);
 	output_close(&a->out);
 	metrics_close(&a->metrics);

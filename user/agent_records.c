@@ -53,6 +53,11 @@ void records_note_uprobes(struct agent *a)
 							  : "no identifier lists properties");
 			continue;
 		}
+		if (!strcmp(p->name, "handle_go_tls_write")) {
+			/* attached per Go executable, as they are found (gotls.h) */
+			p->attached = 1;
+			continue;
+		}
 		p->attached = a->tls.libs.n_links > 0;
 		if (!p->attached)
 			snprintf(p->reason, sizeof(p->reason),
@@ -85,7 +90,7 @@ static void probes_members(struct agent *a, struct json *j)
 	}
 	json_array_end(j);
 	json_object_end(j);
-	uprobe_libs_describe(&a->tls.libs, "tls_libraries", j);
+	tls_probes_describe(&a->tls, j);
 	uprobe_libs_describe(&a->props.libs, "property_libraries", j);
 	enforce_describe(&a->enf, &a->loader, j);
 	hook_gate_describe(&a->gate, j);

@@ -38,6 +38,8 @@ static const char *call_name(__u32 call)
 		return "connect";
 	case CALL_SSL_WRITE:
 		return "ssl_write";
+	case CALL_GO_TLS_WRITE:
+		return "go_tls_write";
 	case CALL_SENDMMSG:
 		return "sendmmsg";
 	case CALL_SENDFILE:
@@ -343,7 +345,7 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	destination_decode(&dst, ev->family, ev->daddr, ev->dport, ev->protocol, ev->sock_type);
 	if (d->hosts)
 		dst.host = hostcache_lookup(d->hosts, dst.family, dst.addr);
-	channel = ev->call == CALL_SSL_WRITE ? "tls" : "socket";
+	channel = tls_plaintext(ev) ? "tls" : "socket";
 	quiet_check_send(pol, p, ev, &qc);
 	n_hits = dns_query_hits(d, ev, &dst, hits, &is_dns_query);
 	if (n_hits > 0)
@@ -368,7 +370,7 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	s.n_hits = n_hits;
 	s.dest_filtered = 1;
 	s.forgiven = qc.mask;
-	s.no_suspicion = is_dns_query || tls_control_record(ev);
+	s.no_suspicion = is_dns_query || tls_control_record(ev) || (ev->flags & SEND_GO_TLS_RECORD);
 	s.suspect.family = dst.family;
 	s.suspect.port = dst.port;
 	memcpy(s.suspect.addr, dst.addr, sizeof(s.suspect.addr));

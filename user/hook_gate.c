@@ -392,6 +392,12 @@ static void answer_events(struct hook_gate *g)
 			/* an overflow lost events: wake as if each had been an open */
 			if (md->pid != self || (md->mask & FAN_Q_OVERFLOW))
 				hook_gate_wake(g);
+			if (md->pid != self && (md->mask & FAN_OPEN_PERM) && g->on_opener) {
+				uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+
+				g->on_opener(g->opener_ctx, md->pid);
+				g->last_opener_ms = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6;
+			}
 			if (md->fd >= 0) {
 				if (md->mask & FAN_OPEN_PERM &&
 				    write(g->fan_fd, &r, sizeof(r)) != sizeof(r))
@@ -744,6 +750,10 @@ void hook_gate_describe(struct hook_gate *g, struct json *j)
 			json_uint(j, "gate_opens", __atomic_load_n(&g->gate_opens, __ATOMIC_RELAXED));
 		json_uint(j, "last_attach_us", (unsigned long long)(g->last_attach_ms * 1000));
 		json_uint(j, "last_detach_us", (unsigned long long)(g->last_detach_ms * 1000));
+		/* what looking at the opener's executable added to its wait (Go's TLS probe) */
+		if (g->on_opener)
+			json_uint(j, "last_opener_us",
+				  (unsigned long long)(g->last_opener_ms * 1000));
 		json_uint(j, "errors", g->gate_errors);
 	}
 	json_object_end(j);

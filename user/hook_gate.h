@@ -53,6 +53,12 @@ struct hook_gate {
 	unsigned long long wakes, attaches, detaches, gate_errors;
 	unsigned long long busy_wakes; /* wakes because a process holding an identifier held a pipe */
 	double last_attach_ms, last_detach_ms;
+	/* Called on the gate's thread with each opener of a watched file while fanotify holds it,
+	 * after the hooks are attached: what must be in place before its open returns (the Go TLS
+	 * probe on its executable, gotls.h). Set before hook_gate_start. */
+	void (*on_opener)(void *ctx, int pid);
+	void *opener_ctx;
+	double last_opener_ms;     /* what on_opener took, the last time */
 };
 
 /* Sets the gate up: mode HOOKS_ON_DEMAND needs fanotify permission events; without them the gate

@@ -136,11 +136,20 @@ static int scan_process_maps(struct tls_probes *t)
 	return added;
 }
 
+void tls_probes_init(struct tls_probes *t, struct idsentry_bpf *skel)
+{
+	memset(t, 0, sizeof(*t));
+	t->skel = skel;
+	t->lock_ready = !pthread_mutex_init(&t->lock, NULL);
+}
+
 int tls_probes_scan(struct tls_probes *t, char *const *extra, size_t n_extra)
 {
 	size_t i, k;
 	int added = 0;
 
+	/* the gate's thread may be probing a Go executable: it waits for this scan, and we for it */
+	pthread_mutex_lock(&t->lock);
 	for (i = 0; i < sizeof(default_globs) / sizeof(default_globs[0]); i++) {
 		glob_t g;
 
@@ -152,10 +161,25 @@ int tls_probes_scan(struct tls_probes *t, char *const *extra, size_t n_extra)
 	}
 	for (i = 0; i < n_extra; i++)
 		added += attach_library(t, extra[i]) > 0;
-	return added + scan_process_maps(t);
+	added += scan_process_maps(t);
+	pthread_mutex_unlock(&t->lock);
+	return added;
+}
+
+void tls_probes_describe(struct tls_probes *t, struct json *j)
+{
+	pthread_mutex_lock(&t->lock);
+	uprobe_libs_describe(&t->libs, "tls_libraries", j);
+	pthread_mutex_unlock(&t->lock);
 }
 
 void tls_probes_free(struct tls_probes *t)
 {
 	uprobe_libs_free(&t->libs);
+	free(t->other_exes);
+	t->other_exes = NULL;
+	t->n_other = t->cap_other = 0;
+	if (t->lock_ready)
+		pthread_mutex_destroy(&t->lock);
+	t->lock_ready = 0;
 }

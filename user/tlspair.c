@@ -23,9 +23,14 @@ int tls_record_type(const struct send_event *ev)
 	return 0;
 }
 
+int tls_plaintext(const struct send_event *ev)
+{
+	return ev->call == CALL_SSL_WRITE || ev->call == CALL_GO_TLS_WRITE;
+}
+
 static int waiting_plaintext(const struct send_event *ev)
 {
-	return ev->call == CALL_SSL_WRITE && !(ev->flags & SEND_DEST_FROM_SOCKET) && !ev->dport;
+	return tls_plaintext(ev) && !(ev->flags & SEND_DEST_FROM_SOCKET) && !ev->dport;
 }
 
 static struct tls_waiting **slot_of(struct tlspair *tp, uint32_t tgid)
@@ -99,8 +104,36 @@ static void wait_for_socket(struct tlspair *tp, const struct send_event *ev)
 	have->taint_mask |= ev->taint_mask;
 }
 
+static struct tls_go_conn *go_conn(struct tlspair *tp, uint32_t tgid, uint32_t fd)
+{
+	for (int i = 0; i < TLSPAIR_GO_CONNS; i++)
+		if (tp->go_conns[i].last_ns && tp->go_conns[i].tgid == tgid &&
+		    tp->go_conns[i].fd == fd)
+			return &tp->go_conns[i];
+	return NULL;
+}
+
+/* Remembers the socket a Go plaintext was paired with (its slot, or the least recent one). */
+static void note_go_conn(struct tlspair *tp, const struct send_event *to)
+{
+	struct tls_go_conn *c = go_conn(tp, to->hdr.tgid, to->fd);
+
+	/* a free slot has last_ns 0: the least recent of all */
+	if (!c) {
+		c = &tp->go_conns[0];
+		for (int i = 1; i < TLSPAIR_GO_CONNS; i++)
+			if (tp->go_conns[i].last_ns < c->last_ns)
+				c = &tp->go_conns[i];
+	}
+	c->tgid = to->hdr.tgid;
+	c->fd = to->fd;
+	c->last_ns = to->hdr.ts_ns ? to->hdr.ts_ns : 1;
+}
+
 void tlspair_feed(struct tlspair *tp, const struct send_event *ev)
 {
+	int record = (ev->family == AF_INET || ev->family == AF_INET6) && !tls_plaintext(ev) &&
+		     tls_record_type(ev);
 	struct tls_waiting **w;
 
 	if (waiting_plaintext(ev)) {
@@ -108,10 +141,20 @@ void tlspair_feed(struct tlspair *tp, const struct send_event *ev)
 		return;
 	}
 	w = slot_of(tp, ev->hdr.tgid);
-	if (w && (ev->family == AF_INET || ev->family == AF_INET6) && ev->call != CALL_SSL_WRITE &&
-	    tls_record_type(ev)) {
+	if (w && record) {
+		if ((*w)->ev.ev.call == CALL_GO_TLS_WRITE)
+			note_go_conn(tp, ev);
 		/* the ciphertext of what is judged now: it says nothing more */
 		judge_waiting(tp, w, ev);
+		return;
+	}
+	if (record && go_conn(tp, ev->hdr.tgid, ev->fd)) {
+		static struct long_send_event copy; /* the loop is single-threaded */
+
+		memcpy(&copy.ev, ev, offsetof(struct send_event, sample) + ev->sample_len);
+		copy.ev.flags |= SEND_GO_TLS_RECORD;
+		tp->go_records++;
+		tp->judge(tp->ctx, &copy.ev);
 		return;
 	}
 	tp->judge(tp->ctx, ev);
@@ -139,5 +182,6 @@ void tlspair_describe(const struct tlspair *tp, struct json *j)
 	json_object_begin(j, "memory_bio_tls");
 	json_uint(j, "paired", tp->paired);
 	json_uint(j, "unpaired", tp->unpaired);
+	json_uint(j, "go_records", tp->go_records);
 	json_object_end(j);
 }

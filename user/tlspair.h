@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* tlspair: TLS over a memory BIO (Python's asyncio and ssl.MemoryBIO, Java's SSLEngine, Android
- * Conscrypt's engine mode, Netty). SSL_write encrypts into memory there: no socket is written
- * during the call, so the plaintext's event has no destination. The ciphertext leaves soon after
- * by an ordinary send of the same process. This pairs them: the plaintext is judged with that
- * send's destination, and the ciphertext, which says nothing, is not judged again. */
+ * Conscrypt's engine mode, Netty) and Go's crypto/tls, whose plaintext is taken at the entry of
+ * (*Conn).Write, before any socket is written. SSL_write encrypts into memory there: no socket is
+ * written during the call, so the plaintext's event has no destination. The ciphertext leaves
+ * soon after by an ordinary send of the same process. This pairs them: the plaintext is judged
+ * with that send's destination, and the ciphertext, which says nothing, is not judged again. */
 #ifndef IDSENTRY_TLSPAIR_H
 #define IDSENTRY_TLSPAIR_H
 
@@ -19,6 +20,19 @@ struct tls_waiting {
 	struct long_send_event ev; /* the plaintext so far (several SSL_writes run on) */
 };
 
+/* Sockets whose TLS records are crypto/tls's own, known from a Go plaintext paired with them. */
+#define TLSPAIR_GO_CONNS 32
+/* Set by tlspair (never by the kernel) on a TLS record a Go program sends on such a socket
+ * with no plaintext waiting: the later records of a long Write (Go cuts it in several, each
+ * its own socket write), close_notify and other alerts, key updates. Their plaintext, if any,
+ * was judged with the Write's: they are searched, but are no ground for a suspected alert. */
+#define SEND_GO_TLS_RECORD 0x80000000u
+
+struct tls_go_conn {
+	uint32_t tgid, fd;
+	uint64_t last_ns; /* the latest plaintext paired with it; 0: a free slot */
+};
+
 typedef void (*tlspair_judge_fn)(void *ctx, const struct send_event *ev);
 
 struct tlspair {
@@ -27,16 +41,22 @@ struct tlspair {
 	void *ctx;
 	unsigned long long paired;   /* plaintext judged with the socket its ciphertext went to */
 	unsigned long long unpaired; /* judged without one (no TLS record followed in time) */
+	struct tls_go_conn go_conns[TLSPAIR_GO_CONNS];
+	unsigned long long go_records; /* records of crypto/tls's own that followed (no suspicion) */
 };
 
 /* The content type of the TLS record a send's sample starts with (20 change_cipher_spec .. 23
  * application_data, 24 heartbeat; RFC 8446 5.1, version 3.x on the wire), or 0 if none. */
 int tls_record_type(const struct send_event *ev);
+/* Whether a send is TLS plaintext a probe saw before encryption (a library's SSL_write or
+ * gnutls_record_send, Go's crypto/tls.(*Conn).Write). */
+int tls_plaintext(const struct send_event *ev);
 
 void tlspair_init(struct tlspair *tp, tlspair_judge_fn judge, void *ctx);
 /* Takes a whole send (longsend.h): plaintext without a destination waits; a send that carries a
- * TLS record from a process with plaintext waiting gives it its destination; the rest are
- * judged as they come. */
+ * TLS record from a process with plaintext waiting gives it its destination; a TLS record on a
+ * socket a Go plaintext was paired with is marked SEND_GO_TLS_RECORD; the rest are judged as
+ * they come. */
 void tlspair_feed(struct tlspair *tp, const struct send_event *ev);
 /* Judges, without a destination, plaintext that waited longer than TLSPAIR_WAIT_NS by now_ns
  * (boot time, as events have it); all of it when now_ns is UINT64_MAX. */

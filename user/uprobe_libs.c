@@ -24,6 +24,22 @@ static int known(const struct uprobe_libs *u, const char *path, const struct sta
 	return 0;
 }
 
+static struct uprobe_library *add_entry(struct uprobe_libs *u, const char *path)
+{
+	struct uprobe_library *lib = realloc(u->libs, (u->n_libs + 1) * sizeof(*lib));
+
+	if (!lib)
+		return NULL;
+	u->libs = lib;
+	lib = &u->libs[u->n_libs];
+	memset(lib, 0, sizeof(*lib));
+	lib->path = strdup(path);
+	if (!lib->path)
+		return NULL;
+	u->n_libs++;
+	return lib;
+}
+
 struct uprobe_library *uprobe_libs_add(struct uprobe_libs *u, const char *path)
 {
 	struct uprobe_library *lib;
@@ -34,20 +50,28 @@ struct uprobe_library *uprobe_libs_add(struct uprobe_libs *u, const char *path)
 		errno = EEXIST;
 		return NULL;
 	}
-	lib = realloc(u->libs, (u->n_libs + 1) * sizeof(*lib));
-	if (!lib)
-		return NULL;
-	u->libs = lib;
-	lib = &u->libs[u->n_libs];
-	memset(lib, 0, sizeof(*lib));
-	lib->path = strdup(path);
-	if (!lib->path)
-		return NULL;
-	if (have_st) {
+	lib = add_entry(u, path);
+	if (lib && have_st) {
 		lib->dev = st.st_dev;
 		lib->ino = st.st_ino;
 	}
-	u->n_libs++;
+	return lib;
+}
+
+struct uprobe_library *uprobe_libs_add_file(struct uprobe_libs *u, const char *path, uint64_t dev,
+					    uint64_t ino)
+{
+	struct uprobe_library *lib;
+
+	if (uprobe_libs_has(u, dev, ino)) {
+		errno = EEXIST;
+		return NULL;
+	}
+	lib = add_entry(u, path);
+	if (lib) {
+		lib->dev = dev;
+		lib->ino = ino;
+	}
 	return lib;
 }
 
@@ -79,6 +103,26 @@ int uprobe_libs_attach(struct uprobe_libs *u, struct bpf_program *prog, const ch
 	return keep_link(u, link) ? -ENOMEM : 1;
 }
 
+int uprobe_libs_attach_at(struct uprobe_libs *u, struct bpf_program *prog, const char *path,
+			  uint64_t off)
+{
+	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, path, off, NULL);
+
+	if (!link)
+		return -errno;
+	return keep_link(u, link) ? -ENOMEM : 1;
+}
+
+int uprobe_libs_has(const struct uprobe_libs *u, uint64_t dev, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < u->n_libs; i++)
+		if (u->libs[i].dev == dev && u->libs[i].ino == ino)
+			return 1;
+	return 0;
+}
+
 void uprobe_libs_describe(const struct uprobe_libs *u, const char *key, struct json *j)
 {
 	size_t i;
@@ -92,6 +136,13 @@ void uprobe_libs_describe(const struct uprobe_libs *u, const char *key, struct j
 		json_bool(j, "attached", l->attached > 0);
 		if (!l->attached)
 			json_string(j, "reason", l->reason);
+		if (l->kind) {
+			json_string(j, "kind", l->kind);
+			if (l->version[0])
+				json_string(j, "version", l->version);
+			json_uint(j, "attach_us", (unsigned long long)(l->attach_ms * 1000));
+			json_uint(j, "lookup_us", (unsigned long long)(l->lookup_ms * 1000));
+		}
 		json_object_end(j);
 	}
 	json_array_end(j);

@@ -240,6 +240,26 @@ static void gen_events(void)
 	put_record(&s, &e, sizeof(e.exit));
 	write_seed("events", "leak-sequence", s.buf, s.len);
 
+	/* Go's crypto/tls: plaintext from (*Conn).Write without a destination, the TLS record that
+	 * carries it, then close_notify on the same socket (tlspair pairs, then marks). */
+	s.len = 0;
+	proc_info(&e.info);
+	put_record(&s, &e, sizeof(e.info));
+	n = ident_read(&e.read, 1, MACHINE_ID);
+	put_record(&s, &e, n);
+	n = send_v4(&e.send, 1, "POST / HTTP/1.1\r\n\r\n{\"device\":\"" MACHINE_ID "\"}",
+		    CALL_GO_TLS_WRITE);
+	e.send.family = 0;
+	e.send.dport = 0;
+	e.send.flags = 0;
+	memset(e.send.daddr, 0, sizeof(e.send.daddr));
+	put_record(&s, &e, n);
+	n = send_v4(&e.send, 1, "\x17\x03\x03\x01\x40 ciphertext", CALL_WRITE);
+	put_record(&s, &e, n);
+	n = send_v4(&e.send, 1, "\x17\x03\x03\x01\x13 close_notify", CALL_WRITE);
+	put_record(&s, &e, n);
+	write_seed("events", "go-tls-sequence", s.buf, s.len);
+
 	/* A full-size sample, the largest record the kernel sends, leaking at its very end. */
 	s.len = 0;
 	n = ident_read(&e.read, 1, MACHINE_ID);

