@@ -175,7 +175,6 @@ unsigned int learn_ident_read(const struct learner *l, const struct ident_read_e
 	return result;
 }
 
-
 struct netlink_learning {
 	const struct learner *learner;
 	struct proc *p;
@@ -207,7 +206,6 @@ unsigned int learn_netlink_reply(const struct learner *l, const struct send_even
 	/* no open of a watched file announced it: follow the process from now on */
 	return LEARNT_FOLLOW;
 }
-
 
 /* The path of FILE_PATH_PARTS components, leaf first, as the kernel wrote them; 0 when there
  * are none. */

@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* pipeline: what the agent does with each event of the ring buffer (pipeline.h). */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +32,6 @@ static uint64_t monotonic_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec * 1000000000ULL + t.tv_nsec;
 }
-
 
 /* Printable runs of a Parcel's UTF-16 units, one per line: the text a layout that does not fit
  * the call would have found, so that a value in it is still seen. */
@@ -80,7 +76,6 @@ static void on_binder_tx(struct pipeline *pl, const struct binder_tx_event *ev)
 	detect_sms(&pl->det, &s);
 }
 
-
 /* A tainted process forked. A spawner's (zygote's) children start holding nothing of what it
  * held: its taint still makes their sends sampled, but only a value seen in them is reported. */
 static void on_fork(struct pipeline *pl, const struct event_header *hdr, uint32_t child_tgid)
@@ -100,7 +95,6 @@ static void on_fork(struct pipeline *pl, const struct event_header *hdr, uint32_
 	free(child->lineage);
 	child->lineage = NULL;
 }
-
 
 /* The header a process's own event would have: its comm and uid now (for what the agent finds
  * itself, as the processes mapping a holder's memory). */
@@ -136,6 +130,8 @@ static void taint_memory_sharer(void *ctx, uint32_t tgid, const struct shm_objec
 	struct proc_taint t = {};
 	struct flow_event fe = {};
 
+	if (!k->taint_of || !k->set_taint)
+		return;
 	if (!k->taint_of(k->ctx, tgid, &t)) {
 		if ((t.ident_mask | o->mask) == t.ident_mask)
 			return;
@@ -187,7 +183,6 @@ static void follow_shared_memory(struct pipeline *pl, uint32_t tgid)
 		shm_find_mappers(&pl->shm, getpid(), taint_memory_sharer, pl);
 }
 
-
 static unsigned int wants_of(unsigned int learnt)
 {
 	return ((learnt & LEARNT_FOLLOW) ? PIPELINE_FOLLOW : 0) |
@@ -212,7 +207,7 @@ static void judge_modem_sms(void *ctx, const struct sms_send *s)
 	detect_sms(ctx, s);
 }
 
-int pipeline_init(struct pipeline *pl, const struct pipeline_config *cfg)
+void pipeline_init(struct pipeline *pl, const struct pipeline_config *cfg)
 {
 	memset(pl, 0, sizeof(*pl));
 	pl->cfg = *cfg;
@@ -241,7 +236,6 @@ int pipeline_init(struct pipeline *pl, const struct pipeline_config *cfg)
 	tlspair_init(&pl->tls_pairs, judge_send, &pl->det);
 	longsend_init(&pl->longs, pair_send, &pl->tls_pairs);
 	shm_tracker_init(&pl->shm, cfg->proc_root);
-	return 0;
 }
 
 void pipeline_reset(struct pipeline *pl)

@@ -86,8 +86,8 @@ struct pipeline {
 	unsigned int wants;          /* enum pipeline_wants, gathered while handling one event */
 };
 
-/* Sets the pipeline up; nothing to free when it fails (-ENOMEM). */
-int pipeline_init(struct pipeline *pl, const struct pipeline_config *cfg);
+/* Sets the pipeline up; it allocates nothing yet, so it cannot fail. */
+void pipeline_init(struct pipeline *pl, const struct pipeline_config *cfg);
 /* A new policy is in force: values, derived files, rule counters and modem pairing start anew. */
 void pipeline_reset(struct pipeline *pl);
 /* One record of the ring buffer, as the kernel wrote it: decoded (a malformed one is counted)
