@@ -171,14 +171,23 @@ static void taint_memory_sharer(void *ctx, uint32_t tgid, const struct shm_objec
 	pl->wants |= PIPELINE_WAKE;
 }
 
-/* A process the kernel tainted: the memory it shares writable, and who else maps it. */
+/* A process the kernel tainted: the memory it shares writable, and who else maps it. Asked at its
+ * PROC_INFO and at each identifier it reads (the PROC_INFO of an open comes before the read that
+ * gives the taint bits); looked at once per process and identifier set. */
 static void follow_shared_memory(struct pipeline *pl, uint32_t tgid)
 {
 	struct proc_taint t = {};
+	struct proc *p;
 
 	if (!pl->cfg.kernel.taint_of || pl->cfg.kernel.taint_of(pl->cfg.kernel.ctx, tgid, &t) ||
 	    !t.ident_mask)
 		return;
+	p = proctable_find(&pl->procs, tgid);
+	if (p) {
+		if ((p->shm_followed_mask | t.ident_mask) == p->shm_followed_mask)
+			return;
+		p->shm_followed_mask |= t.ident_mask;
+	}
 	if (shm_note_holder(&pl->shm, tgid, t.ident_mask) > 0)
 		shm_find_mappers(&pl->shm, getpid(), taint_memory_sharer, pl);
 }
@@ -256,6 +265,7 @@ unsigned int pipeline_handle(struct pipeline *pl, const union event *ev)
 	switch (ev->hdr.type) {
 	case EVENT_IDENT_READ:
 		pl->wants |= wants_of(learn_ident_read(&pl->learner, &ev->read));
+		follow_shared_memory(pl, ev->hdr.tgid);
 		break;
 	case EVENT_SEND:
 		if (ev->send.flags & SEND_TO_FILE)

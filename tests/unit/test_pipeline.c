@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -48,7 +49,9 @@ struct fixture {
 	uint64_t now;
 };
 
-static void fixture_start(struct fixture *f)
+/* The pipeline with the kernel's hooks (or none) and a /proc of its own (or the real one). */
+static void fixture_start_with(struct fixture *f, const struct pipeline_kernel *kernel,
+			       const char *proc_root)
 {
 	struct diag_list d = {};
 	struct output_opts o = {};
@@ -70,8 +73,15 @@ static void fixture_start(struct fixture *f)
 		.watches = &f->watches,
 		.enf = &f->enf,
 		.out = &f->out,
+		.kernel = kernel ? *kernel : (struct pipeline_kernel){},
+		.proc_root = proc_root,
 			});
 	f->now = 1000000000ULL;
+}
+
+static void fixture_start(struct fixture *f)
+{
+	fixture_start_with(f, NULL, NULL);
 }
 
 /* Every record written, as one string (JSON Lines). */
@@ -332,6 +342,97 @@ static void test_identifier_read_asks_to_follow(void)
 	fixture_stop(&f);
 }
 
+/* The kernel's taint map, as far as the pipeline asks for it. */
+struct fake_kernel {
+	uint32_t tgid[4];
+	struct proc_taint t[4];
+	int n;
+};
+
+static int fake_taint_of(void *ctx, uint32_t tgid, struct proc_taint *t)
+{
+	struct fake_kernel *k = ctx;
+
+	for (int i = 0; i < k->n; i++)
+		if (k->tgid[i] == tgid) {
+			*t = k->t[i];
+			return 0;
+		}
+	return -1;
+}
+
+static int fake_set_taint(void *ctx, uint32_t tgid, const struct proc_taint *t, int create)
+{
+	struct fake_kernel *k = ctx;
+
+	for (int i = 0; i < k->n; i++)
+		if (k->tgid[i] == tgid) {
+			if (create)
+				return -1;
+			k->t[i] = *t;
+			return 0;
+		}
+	if (!create || k->n == 4)
+		return -1;
+	k->tgid[k->n] = tgid;
+	k->t[k->n++] = *t;
+	return 0;
+}
+
+static void write_maps(const char *root, uint32_t pid, const char *text)
+{
+	char path[160];
+	FILE *out;
+
+	snprintf(path, sizeof(path), "%s/%u", root, pid);
+	EXPECT_INT(0, mkdir(path, 0700));
+	snprintf(path, sizeof(path), "%s/%u/maps", root, pid);
+	out = fopen(path, "w");
+	EXPECT(out != NULL);
+	if (out) {
+		fputs(text, out);
+		fclose(out);
+	}
+}
+
+/* The kernel introduces a process when it opens an identifier file (PROC_INFO, no taint bits
+ * yet) and taints it at the read: the memory it shares is looked at when the read comes, and a
+ * process mapping it is tainted in the kernel. */
+static void test_shared_memory_followed_from_the_read(void)
+{
+	static const char shared[] = "7f00-7f01 rw-s 00000000 00:01 90210 /dev/zero (deleted)\n";
+	struct fake_kernel k = { .n = 1, .tgid = { HOLDER }, .t = { { .watched_fds = 1 } } };
+	struct pipeline_kernel hooks = { &k, fake_taint_of, fake_set_taint, NULL, NULL };
+	struct proc_taint got = {};
+	static union event ev;
+	char root[64] = "/tmp/idsentry-pipeline-proc-XXXXXX", cmd[128];
+	struct fixture f;
+
+	EXPECT(mkdtemp(root) != NULL);
+	write_maps(root, HOLDER, shared);
+	write_maps(root, READER, shared);
+	write_maps(root, STRANGER, "5500-5600 r--p 00000000 fd:00 12 /usr/bin/python3\n");
+	fixture_start_with(&f, &hooks, root);
+	memset(&ev, 0, sizeof(ev));
+	header(&ev.hdr, EVENT_PROC_INFO, HOLDER, "holder", f.now);
+	pipeline_handle(&f.pl, &ev);
+	EXPECT_INT(-1, fake_taint_of(&k, READER, &got)); /* nothing held yet */
+
+	k.t[0].ident_mask = f.bit;
+	read_value(&f, HOLDER);
+	EXPECT_INT(0, fake_taint_of(&k, READER, &got));
+	EXPECT(got.ident_mask == f.bit);
+	EXPECT(got.flags & TAINT_VIA_CHANNEL);
+	EXPECT_INT(-1, fake_taint_of(&k, STRANGER, &got));
+	EXPECT_INT(1, (int)f.pl.shm.scans);
+
+	read_value(&f, HOLDER); /* the same identifier again: its maps are not read again */
+	EXPECT_INT(1, (int)f.pl.shm.scans);
+	fixture_stop(&f);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	EXPECT_INT(0, system(cmd));
+}
+
 int main(void)
 {
 	test_confirmed_send();
@@ -342,5 +443,6 @@ int main(void)
 	test_modem_sms();
 	test_malformed_record_is_counted();
 	test_identifier_read_asks_to_follow();
+	test_shared_memory_followed_from_the_read();
 	return tl_summary("test_pipeline");
 }
