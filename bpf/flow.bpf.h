@@ -262,18 +262,16 @@ static __always_inline __u64 unix_bound_key(struct sock *sk)
 	return unix_name_key(u, len - 2);
 }
 
-/* A tainted process writes to a channel: the channel carries its taint to whoever reads it.
- * dest_key: an unconnected unix datagram's receiver (unix_dest_key), else 0. */
-static __always_inline void taint_channel(__u64 chan, __u16 kind, const struct proc_taint *t,
-					  __u64 pid_tgid, __u64 buf, __u64 len, int is_iov,
-					  __u64 content_mask)
+/* A tainted process writes to a channel: the channel carries its taint to whoever reads it (the
+ * kernel's part; taint_channel also tells the agent). 0 when the channel is marked. */
+static __always_inline int mark_channel(__u64 chan, __u16 kind, const struct proc_taint *t,
+					__u64 pid_tgid, __u64 content_mask)
 {
 	struct channel_taint *ct, fresh = {};
-	struct flow_event *ev;
 	__u64 until;
 
 	if (!chan)
-		return;
+		return -1;
 	ct = bpf_map_lookup_elem(&tainted_channels, &chan);
 	if (ct) {
 		ct->ident_mask |= t->ident_mask;
@@ -289,7 +287,7 @@ static __always_inline void taint_channel(__u64 chan, __u16 kind, const struct p
 		fresh.kind = kind;
 		if (bpf_map_update_elem(&tainted_channels, &chan, &fresh, BPF_ANY)) {
 			count(STAT_CHANNEL_MAP_FULL);
-			return;
+			return -1;
 		}
 	}
 	/* readers check channels only while some channel may still be tainted */
@@ -309,14 +307,32 @@ static __always_inline void taint_channel(__u64 chan, __u16 kind, const struct p
 		if (until > pipes_active_until_ns)
 			pipes_active_until_ns = until;
 	}
-	/* the agent tells carriers of the value from mere contacts by what went in */
-	ev = flow_event_begin(EVENT_FLOW, pid_tgid, t->ident_mask, t->last_ns, chan, kind,
-			      FLOW_WRITE);
+	return 0;
+}
+
+/* Tells the agent what went into a channel: it tells carriers of the value from mere contacts by
+ * that. Spliced (buf 0): the file's bytes, known by content_mask. */
+static __always_inline void emit_channel_write(__u64 chan, __u16 kind, __u64 ident_mask,
+					       __u64 taint_ns, __u64 pid_tgid, __u64 buf, __u64 len,
+					       int is_iov)
+{
+	struct flow_event *ev;
+
+	ev = flow_event_begin(EVENT_FLOW, pid_tgid, ident_mask, taint_ns, chan, kind, FLOW_WRITE);
 	if (!ev)
 		return;
-	/* spliced (buf 0): the file's bytes, known by content_mask */
 	ev->sample_len = sample_sent(ev->sample, buf, len, is_iov, sample_bytes);
 	emit_flow_event(ev);
+}
+
+/* A tainted process writes to a channel: the channel is marked and the agent told. */
+static __always_inline void taint_channel(__u64 chan, __u16 kind, const struct proc_taint *t,
+					  __u64 pid_tgid, __u64 buf, __u64 len, int is_iov,
+					  __u64 content_mask)
+{
+	if (mark_channel(chan, kind, t, pid_tgid, content_mask))
+		return;
+	emit_channel_write(chan, kind, t->ident_mask, t->last_ns, pid_tgid, buf, len, is_iov);
 }
 
 /* A tainted process writes to the channel f denotes (see taint_channel). dest_key: an unconnected

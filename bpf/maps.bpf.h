@@ -97,8 +97,8 @@ struct pending_send {
 	__u16 family;   /* destination from the cgroup hook, when dest_set */
 	__u16 dport;
 	__u8 daddr[16];
-	__u32 dest_set;
-	__u32 inside_tls; /* the thread is inside a TLS library write (see tls_calls) */
+	__u16 dest_set;
+	__u16 inside_tls; /* the thread is inside a TLS library write (see tls_calls) */
 	/* enforcement: the verdict for this send and the hook that carried it out */
 	__u16 verdict;    /* enum enforce_action, 0: none */
 	__u16 verdict_rule;
@@ -108,7 +108,9 @@ struct pending_send {
 	__u64 mmsg_vec;     /* sendmmsg: the struct mmsghdr array, for the messages after the first */
 	__u32 mmsg_n;
 	__u32 pad2;
+	__u64 loop_chan;    /* the loopback channel this send taints, told with the send at exit */
 };
+_Static_assert(sizeof(struct pending_send) == 104, "pending_send: 6.1's sendmmsg exit holds two");
 
 /* A TLS library write in progress on a thread of a tainted process (tls.bpf.c): the socket writes
  * the library makes inside it record their fd here, giving the plaintext its destination. */

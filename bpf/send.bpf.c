@@ -65,9 +65,13 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 		return 0;
 	/* to a process of this host: its receiver carries the taint on (the socket-layer
 	 * tracepoint does this when attached) */
-	if (!sock_layer_on && family != AF_PACKET)
-		taint_channel(loopback_channel_out(sk, dest, dest_len), CHANNEL_LOOPBACK, t, pid_tgid,
-			      buf, len, is_iov, content_mask);
+	if (!sock_layer_on && family != AF_PACKET) {
+		__u64 chan = loopback_channel_out(sk, dest, dest_len);
+
+		/* the send event at the exit tells the agent what went in */
+		if (!mark_channel(chan, CHANNEL_LOOPBACK, t, pid_tgid, content_mask))
+			ps.loop_chan = chan;
+	}
 	ps.buf = buf;
 	ps.len = len;
 	ps.taint_mask = t->ident_mask;
@@ -133,13 +137,22 @@ static __always_inline int on_send_exit(long ret)
 	} else if (ps.verdict) {
 		ps.verdict_hook = HOOK_NONE; /* no hook could stop it: it left */
 	}
-	if (ret <= 0)
+	if (ret <= 0) {
+		/* it failed, yet the loopback channel was marked: what it tried to put in */
+		if (ps.loop_chan)
+			emit_channel_write(ps.loop_chan, CHANNEL_LOOPBACK, ps.taint_mask, ps.taint_ns,
+					   pid_tgid, ps.buf, ps.len, ps.is_iov);
 		return 0;
+	}
 	ev = send_event_begin(EVENT_SEND, pid_tgid, ps.taint_mask, ps.taint_ns, ps.call, ps.fd,
 			      result);
 	if (!ev)
 		return 0;
 	ev->flags = ps.inside_tls ? SEND_INSIDE_TLS : 0;
+	if (ps.loop_chan) {
+		ev->flags |= SEND_LOOPBACK;
+		ev->channel = ps.loop_chan;
+	}
 	ev->rule = ps.verdict_rule;
 	if (ps.verdict && result < 0) {
 		ev->flags |= SEND_BLOCKED | (ps.verdict == ENFORCE_KILL ? SEND_KILLED : 0);

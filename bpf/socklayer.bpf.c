@@ -196,7 +196,8 @@ static __always_inline void syscall_destination(const struct send_source *src,
 /* One inet send of a tainted process, reported as the syscall exit hook would have. */
 static __always_inline void report_inet_send(struct sock *sk, __u64 sent, __u64 pid_tgid,
 					     const struct proc_taint *t, __u32 fd,
-					     const struct send_source *src, int inside_tls)
+					     const struct send_source *src, int inside_tls,
+					     __u64 loop_chan)
 {
 	struct send_event *ev;
 
@@ -204,6 +205,10 @@ static __always_inline void report_inet_send(struct sock *sk, __u64 sent, __u64 
 	if (!ev)
 		return;
 	ev->flags = SEND_DEST_FROM_SOCKET | SEND_SOCKET_LAYER | (inside_tls ? SEND_INSIDE_TLS : 0);
+	if (loop_chan) {
+		ev->flags |= SEND_LOOPBACK;
+		ev->channel = loop_chan;
+	}
 	sock_destination(sk, ev);
 	if (!ev->dport)
 		syscall_destination(src, ev);
@@ -252,7 +257,7 @@ static __always_inline void report_mmsg(struct sock *sk, __u64 sent, __u64 pid_t
 		src.addr = (__u64)m.msg_hdr.msg_name;
 		src.addrlen = m.msg_hdr.msg_namelen;
 		report_inet_send(sk, i ? sample_bytes : sent, pid_tgid, t, a->arg[0], &src,
-				 inside_tls);
+				 inside_tls, 0);
 	}
 }
 
@@ -298,26 +303,29 @@ static __always_inline void unix_send(struct sock *sk, __u64 sent, __u64 pid_tgi
 }
 
 /* A tainted process sent over TCP or UDP to a process of this host (a local proxy, a DNS stub,
- * its own helper): the receiving end carries the taint on, as a unix socket's does. src: what the
- * syscall handed over (channel_send_source). */
-static __always_inline void loopback_send(struct sock *sk, __u64 sent, __u64 pid_tgid,
-					  const struct proc_taint *t, const struct send_source *src)
+ * its own helper): the receiving end carries the taint on, as a unix socket's does. Returns the
+ * channel marked, or 0: the send event that reports the send tells the agent what went in
+ * (SEND_LOOPBACK), one event where there were two. */
+static __always_inline __u64 loopback_send(struct sock *sk, __u64 pid_tgid,
+					   const struct proc_taint *t, const struct send_source *src)
 {
 	__u64 chan = loopback_channel_out(sk, src->addr, src->addrlen);
 
-	if (chan)
-		taint_channel(chan, CHANNEL_LOOPBACK, t, pid_tgid, src->buf,
-			      src->is_iov ? src->len : sent, src->is_iov, 0);
+	if (mark_channel(chan, CHANNEL_LOOPBACK, t, pid_tgid, 0))
+		return 0;
+	return chan;
 }
 
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pending_send *pending;
 	struct syscall_args a;
 	struct send_source src;
 	struct proc_taint *t;
 	struct tls_call *tc;
+	__u64 loop_chan = 0;
 	__u16 family;
 
 	if (ret <= 0 || !sock_layer_on || (pid_tgid >> 32) == agent_tgid)
@@ -345,14 +353,19 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	if (a.nr != NR_io_uring_enter) {
 		channel_send_source(&a, &src);
 		if (family != AF_PACKET)
-			loopback_send(sk, ret, pid_tgid, t, &src);
+			loop_chan = loopback_send(sk, pid_tgid, t, &src);
 	}
-	/* the syscall hooks saw this send begin and report it at its exit; while they are being
-	 * attached or detached (syscall_hooks_on 0: one by one, over a second or two) its exit may
-	 * be gone: the send is reported here, and the exit, finding nothing pending, stays quiet */
-	if (bpf_map_lookup_elem(&pending_sends, &pid_tgid)) {
-		if (syscall_hooks_on)
+	/* the syscall hooks saw this send begin and report it at its exit (with the loopback
+	 * channel); while they are being attached or detached (syscall_hooks_on 0: one by one,
+	 * over a second or two) its exit may be gone: the send is reported here, and the exit,
+	 * finding nothing pending, stays quiet */
+	pending = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
+	if (pending) {
+		if (syscall_hooks_on) {
+			if (loop_chan)
+				pending->loop_chan = loop_chan;
 			return 0;
+		}
 		bpf_map_delete_elem(&pending_sends, &pid_tgid);
 	}
 	/* io_uring's sends are reported at their completion (uring.bpf.c) */
@@ -365,13 +378,18 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 		tc->fd_set = 1;
 	}
 	if (a.nr == NR_sendmmsg) {
+		/* each message reaches here: the loopback channel is told what each put in */
+		if (loop_chan)
+			emit_channel_write(loop_chan, CHANNEL_LOOPBACK, t->ident_mask, t->last_ns,
+					   pid_tgid, src.buf, src.is_iov ? src.len : ret,
+					   src.is_iov);
 		report_mmsg(sk, ret, pid_tgid, t, &a, tc != NULL);
 		return 0;
 	}
 	if (!src.call)
 		src.call = CALL_SOCKET_LAYER;
 	report_inet_send(sk, ret, pid_tgid, t, src.call == CALL_SOCKET_LAYER ? ~0U : a.arg[0],
-			 &src, tc != NULL);
+			 &src, tc != NULL, loop_chan);
 	return 0;
 }
 

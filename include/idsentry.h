@@ -133,6 +133,8 @@ enum read_call {
 #define SEND_PART 0x1000          /* a later part: sample holds the send's bytes from
 				   * the end of the part before (events of one send are consecutive
 				   * in the ring buffer, from one program run) */
+#define SEND_LOOPBACK 0x2000      /* to a process of this host: the send is also what went into
+				   * the loopback channel 'channel' (no flow event of its own) */
 #define SEND_SCAN_BYTES 65536     /* a long send is sampled this far, in parts */
 #define SEND_MAX_PARTS (1 + SEND_SCAN_BYTES / MAX_SAMPLE_BYTES)
 #define FILE_WRITES_SAMPLED 16    /* writes sampled per process and file (file_writes) */
@@ -216,6 +218,7 @@ struct send_event {
 	__u16 part;        /* with SEND_PART: which part of a long send this sample is (1...) */
 	__u16 parts;       /* with SEND_MORE_PARTS or SEND_PART: how many parts the send has */
 	__u64 content_mask; /* with SEND_FILE_CONTENT: whose files' bytes were sent (sendfile) */
+	__u64 channel;     /* with SEND_LOOPBACK: the loopback channel the send tainted */
 	__u8 sample[MAX_SAMPLE_BYTES];
 };
 

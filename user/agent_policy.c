@@ -41,6 +41,7 @@ int agent_apply_policy(struct agent *a)
 			ttl = a->policy.rules[i].window_ns;
 	a->loader.skel->bss->taint_ttl_ns = ttl;
 	enforce_apply(&a->enf, &a->policy);
+	hook_gate_rules_changed(&a->gate);
 	err = ioctl_apply(a->loader.skel, &a->policy);
 	if (err < 0)
 		return err;

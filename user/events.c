@@ -7,7 +7,7 @@
 /* The layouts are the kernel ABI: a change here must be a change there too. */
 _Static_assert(sizeof(struct event_header) == 40, "event_header layout");
 _Static_assert(sizeof(struct ident_read_event) == 88 + MAX_VALUE_BYTES, "ident_read_event layout");
-_Static_assert(offsetof(struct send_event, sample) == 120, "send_event layout");
+_Static_assert(offsetof(struct send_event, sample) == 128, "send_event layout");
 _Static_assert(sizeof(struct proc_info_event) ==
 		       56 + EXE_PATH_PARTS * EXE_PART_BYTES + CMDLINE_BYTES,
 	       "proc_info_event layout");

@@ -343,6 +343,17 @@ static void attach_locked(struct hook_gate *g)
 		fprintf(stderr, "idsentry: %d on-demand hook(s) failed to attach (above)\n", failed);
 }
 
+void hook_gate_rules_changed(struct hook_gate *g)
+{
+	int failed;
+
+	pthread_mutex_lock(&g->lock);
+	failed = loader_sync_send_hooks(g->l);
+	pthread_mutex_unlock(&g->lock);
+	if (failed)
+		fprintf(stderr, "idsentry: %d send hook(s) failed to attach (above)\n", failed);
+}
+
 void hook_gate_wake(struct hook_gate *g)
 {
 	pthread_mutex_lock(&g->lock);
@@ -733,6 +744,9 @@ void hook_gate_describe(struct hook_gate *g, struct json *j)
 	/* sends and unix sockets of processes holding identifiers, while the syscall hooks are away */
 	json_bool(j, "socket_layer", g->l->sock_layer);
 	json_bool(j, "socket_layer_attached", g->l->holder_attached);
+	/* sendto/sendmsg/sendmmsg hooks: only where the socket layer cannot report a send, or a
+	 * blocking rule must judge it before it leaves */
+	json_bool(j, "send_syscalls_attached", g->l->send_attached);
 	/* what brings the hooks back: fanotify permission events, or the open exits */
 	if (g->mode == HOOKS_ON_DEMAND)
 		json_string(j, "gate", g->inotify_gate ? "inotify-kprobe"

@@ -74,6 +74,8 @@ void hook_gate_mark(struct hook_gate *g, const struct watch_set *ws);
 int hook_gate_start(struct hook_gate *g);
 /* Attaches the hooks now if they are not (an identifier arrived by another way). */
 void hook_gate_wake(struct hook_gate *g);
+/* The blocking rules changed: the send syscalls' hooks follow (loader_sync_send_hooks). */
+void hook_gate_rules_changed(struct hook_gate *g);
 /* Once a second: detaches the hooks after idle_s seconds in which the kernel's taint table held
  * no live taint and no watched fd, and no tainted channel was active. */
 void hook_gate_tick(struct hook_gate *g);

@@ -242,10 +242,18 @@ enum hook_class loader_hook_class(const char *section)
 	    !strcmp(section, "tracepoint/syscalls/sys_exit_openat2") ||
 	    !strcmp(section, "tracepoint/syscalls/sys_exit_open"))
 		return HOOK_CLASS_OPEN;
-	/* the sendmsg hooks act on sends the syscall hooks saw begin; egress drops packets of
-	 * sockets they blocked: idle with those hooks away */
-	if (!strncmp(section, "tracepoint/syscalls/", 20) || !strncmp(section, "cgroup/sendmsg", 14) ||
-	    !strcmp(section, "cgroup_skb/egress"))
+	/* a send syscall's own hooks: a verdict before the send, and its report where the
+	 * socket layer does not report it; the cgroup sendmsg hooks act on sends these saw begin */
+	if (!strcmp(section, "tracepoint/syscalls/sys_enter_sendto") ||
+	    !strcmp(section, "tracepoint/syscalls/sys_exit_sendto") ||
+	    !strcmp(section, "tracepoint/syscalls/sys_enter_sendmsg") ||
+	    !strcmp(section, "tracepoint/syscalls/sys_exit_sendmsg") ||
+	    !strcmp(section, "tracepoint/syscalls/sys_enter_sendmmsg") ||
+	    !strcmp(section, "tracepoint/syscalls/sys_exit_sendmmsg") ||
+	    !strncmp(section, "cgroup/sendmsg", 14))
+		return HOOK_CLASS_SEND;
+	/* egress drops packets of sockets the syscall hooks blocked: idle with those hooks away */
+	if (!strncmp(section, "tracepoint/syscalls/", 20) || !strcmp(section, "cgroup_skb/egress"))
 		return HOOK_CLASS_DEMAND;
 	return HOOK_CLASS_ALWAYS;
 }
@@ -299,6 +307,8 @@ static int attach_programs(struct loader *l, int all, enum hook_class only)
 			l->holder_links[l->n_holder_links++] = link;
 		else if (class == HOOK_CLASS_GATE)
 			l->gate_link = link;
+		else if (class == HOOK_CLASS_SEND && l->n_send_links < 8)
+			l->send_links[l->n_send_links++] = link;
 		else
 			l->links[l->n_links++] = link;
 	}
@@ -387,6 +397,31 @@ int loader_set_holder_hooks(struct loader *l, int on)
 			 &l->holder_attached, 0);
 }
 
+static int set_send_hooks(struct loader *l, int on)
+{
+	return set_class(l, HOOK_CLASS_SEND, l->send_links, &l->n_send_links, &l->send_attached,
+			 on);
+}
+
+int loader_sync_send_hooks(struct loader *l)
+{
+	int demand = __atomic_load_n(&l->demand_attached, __ATOMIC_ACQUIRE);
+	int socket_layer_reports = __atomic_load_n(&l->skel->bss->sock_layer_on, __ATOMIC_ACQUIRE) &&
+				   !__atomic_load_n(&l->skel->bss->n_enforce_rules, __ATOMIC_ACQUIRE);
+	int on = demand && !socket_layer_reports, failed;
+
+	if (on == l->send_attached)
+		return 0;
+	/* while an entry hook may be there without its exit, the socket layer reports the sends
+	 * it finds pending (as while the demand hooks come and go) */
+	if (demand)
+		__atomic_store_n(&l->skel->data->syscall_hooks_on, 0, __ATOMIC_SEQ_CST);
+	failed = set_send_hooks(l, on);
+	if (demand)
+		__atomic_store_n(&l->skel->data->syscall_hooks_on, 1, __ATOMIC_SEQ_CST);
+	return failed;
+}
+
 int loader_attach_demand(struct loader *l)
 {
 	int failed;
@@ -397,6 +432,7 @@ int loader_attach_demand(struct loader *l)
 	failed += set_open_hooks(l, 1);
 	failed += attach_programs(l, 0, HOOK_CLASS_DEMAND);
 	__atomic_store_n(&l->demand_attached, 1, __ATOMIC_RELEASE);
+	failed += loader_sync_send_hooks(l);
 	__atomic_store_n(&l->skel->data->syscall_hooks_on, 1, __ATOMIC_SEQ_CST);
 	return failed;
 }
@@ -409,6 +445,7 @@ void loader_detach_demand(struct loader *l)
 		__atomic_store_n(&l->skel->data->syscall_hooks_on, 0, __ATOMIC_SEQ_CST);
 	destroy_links(l->demand_links, l->n_demand_links);
 	l->n_demand_links = 0;
+	set_send_hooks(l, 0);
 	if (!l->recv_pinned)
 		set_recv_hooks(l, 0);
 	if (!l->open_pinned)
@@ -507,6 +544,7 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 	l->recv_attached = 1;
 	l->open_attached = 1;
 	l->holder_attached = l->sock_layer;
+	l->send_attached = 1;
 	l->inotify_gate = loader_attached(l, "gate_inotify_open");
 	l->gate_attached = l->inotify_gate;
 	if (!loader_attached(l, "handle_sys_exit_openat") ||

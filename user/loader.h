@@ -45,6 +45,9 @@ struct loader {
 	struct bpf_link *holder_links[2]; /* sock_send_length/sock_recv_length: while any process */
 	size_t n_holder_links;            /* holds an identifier (or pinned with the open exits) */
 	int holder_attached;
+	struct bpf_link *send_links[8];   /* sendto/sendmsg/sendmmsg syscalls and cgroup sendmsg: */
+	size_t n_send_links;              /* with the demand hooks, unless the socket layer reports */
+	int send_attached;                /* sends and no rule blocks (loader_sync_send_hooks) */
 	struct bpf_link *gate_link;       /* kprobe on inotify's handler: the on-demand gate where */
 	int gate_attached;                /* fanotify is missing and kprobes are not (hook_gate.c) */
 	int inotify_gate;                 /* ... and it loaded */
@@ -68,6 +71,7 @@ enum hook_class {
 	HOOK_CLASS_OPEN,   /* open exits: on demand, or pinned as the gate without fanotify */
 	HOOK_CLASS_HOLDER, /* socket-layer tracepoints: while any process holds an identifier */
 	HOOK_CLASS_GATE,   /* inotify's handler: the on-demand gate without fanotify (kprobes) */
+	HOOK_CLASS_SEND,   /* send syscalls' hooks: on demand, where the socket layer cannot do */
 };
 
 enum hook_class loader_hook_class(const char *section);
@@ -86,6 +90,11 @@ int loader_set_holder_hooks(struct loader *l, int on);
 /* Attaches or detaches the kprobe on inotify's handler; returns how many failed (1 when it did
  * not load). */
 int loader_set_gate_hook(struct loader *l, int on);
+/* The send syscalls' hooks (HOOK_CLASS_SEND) go with the demand hooks only where the socket
+ * layer cannot stand in for them: it is not attached, or a blocking rule must act before a send
+ * leaves (a verdict at the syscall's entry). Call after the rules or the demand hooks changed;
+ * returns how many failed to attach. */
+int loader_sync_send_hooks(struct loader *l);
 /* Attaches the on-demand hooks; returns how many failed (each reported on stderr). */
 int loader_attach_demand(struct loader *l);
 /* Detaches them (each waits out a grace period; done from several threads). */

@@ -171,6 +171,25 @@ static void taint_memory_sharer(void *ctx, uint32_t tgid, const struct shm_objec
 	pl->wants |= PIPELINE_WAKE;
 }
 
+/* A send to a process of this host is also what went into its loopback channel: the kernel tells
+ * it once, in the send event (SEND_LOOPBACK), and the channel's write is taken from there. */
+static void loopback_write(struct pipeline *pl, const struct send_event *s)
+{
+	static struct flow_event fe;
+
+	memset(&fe, 0, offsetof(struct flow_event, sample));
+	fe.hdr = s->hdr;
+	fe.hdr.type = EVENT_FLOW;
+	fe.ident_mask = s->taint_mask;
+	fe.taint_ns = s->taint_ns;
+	fe.channel = s->channel;
+	fe.kind = CHANNEL_LOOPBACK;
+	fe.direction = FLOW_WRITE;
+	fe.sample_len = s->sample_len < MAX_SAMPLE_BYTES ? s->sample_len : MAX_SAMPLE_BYTES;
+	memcpy(fe.sample, s->sample, fe.sample_len);
+	flow_write(&pl->flows, &pl->procs, &pl->values, &fe);
+}
+
 /* A process the kernel tainted: the memory it shares writable, and who else maps it. Asked at its
  * PROC_INFO and at each identifier it reads (the PROC_INFO of an open comes before the read that
  * gives the taint bits); looked at once per process and identifier set. */
@@ -268,10 +287,13 @@ unsigned int pipeline_handle(struct pipeline *pl, const union event *ev)
 		follow_shared_memory(pl, ev->hdr.tgid);
 		break;
 	case EVENT_SEND:
-		if (ev->send.flags & SEND_TO_FILE)
+		if (ev->send.flags & SEND_TO_FILE) {
 			pl->wants |= wants_of(learn_file_write(&pl->learner, &ev->send));
-		else
-			longsend_feed(&pl->longs, &ev->send);
+			break;
+		}
+		if (ev->send.flags & SEND_LOOPBACK)
+			loopback_write(pl, &ev->send);
+		longsend_feed(&pl->longs, &ev->send);
 		break;
 	case EVENT_PROC_INFO: {
 		struct proc *p = proctable_set_info(&pl->procs, &ev->info);

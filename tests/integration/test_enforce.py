@@ -217,3 +217,34 @@ def test_io_uring_connect_is_refused_too(host):
     expect_eq(before, host.received(), "what the host received")
     expect_eq("blocked", a["action"], "action")
     expect_eq("cgroup/connect", a["evidence"]["hook"], "evidence.hook")
+
+
+def test_blocking_rule_brought_by_sighup_attaches_the_send_hooks(host):
+    """Without a blocking rule the socket layer reports sends and the send syscalls' hooks stay
+    away; a reload that brings one attaches them, and the next send is stopped at its entry."""
+    code = """
+import socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    u.sendto(open("/etc/machine-id", "rb").read(), (sys.argv[1], 9999))
+    print("sent")
+except OSError as e:
+    print("refused", e.errno)
+"""
+    before = host.quiet_received()
+    agent = Agent(policy_text=POLICY % "alert")
+    with agent:
+        hooks = agent.records()[0]["hooks"]
+        expect_eq(True, hooks["socket_layer"], "this kernel's socket layer (6.3+)")
+        expect_eq(False, hooks["send_syscalls_attached"], "send hooks without a blocking rule")
+        agent.write_policy(POLICY % "block")
+        agent.signal(signal.SIGHUP)
+        rec = agent.wait_for(lambda r: r["type"] == "policy", what="a policy record")
+        expect_eq("applied", rec["status"], "policy status")
+        pid, status, out = client(code, host.addr)
+        a = agent.wait_alert(process__pid=pid)
+    settle()
+    expect_eq("refused 1", out, "the client's view (EPERM)")
+    expect_eq(before, host.received(), "what the host received")
+    expect_eq("blocked", a["action"], "action")
+    expect_eq("cgroup/sendmsg", a["evidence"]["hook"], "evidence.hook")

@@ -256,6 +256,56 @@ static void test_pipe_lineage(void)
 	fixture_stop(&f);
 }
 
+/* A send to a process of this host is what went into its loopback channel (SEND_LOOPBACK, no
+ * flow event of its own): the receiver's read links it, and its own send is confirmed with the
+ * lineage through the loopback. */
+static void test_loopback_send_is_the_channel_write(void)
+{
+	static union event ev;
+	struct fixture f;
+	const char *r;
+	const char body[] = "POST /relay HTTP/1.1\r\n\r\nid=" MACHINE_ID;
+
+	fixture_start(&f);
+	read_value(&f, HOLDER);
+	memset(&ev, 0, sizeof(ev));
+	header(&ev.hdr, EVENT_SEND, HOLDER, "holder", f.now += 1000);
+	ev.send.taint_mask = f.bit;
+	ev.send.taint_ns = 1000000000ULL;
+	ev.send.result = sizeof(body) - 1;
+	ev.send.call = CALL_SENDTO;
+	ev.send.fd = 4;
+	ev.send.family = AF_INET;
+	ev.send.sock_type = SOCK_STREAM;
+	ev.send.protocol = IPPROTO_TCP;
+	ev.send.dport = 7000;
+	inet_pton(AF_INET, "127.0.0.1", ev.send.daddr);
+	ev.send.flags = SEND_DEST_FROM_SOCKET | SEND_SOCKET_LAYER | SEND_LOOPBACK;
+	ev.send.channel = 0x1234567;
+	ev.send.sample_len = sizeof(body) - 1;
+	memcpy(ev.send.sample, body, sizeof(body) - 1);
+	pipeline_handle(&f.pl, &ev);
+	EXPECT_INT(0, (int)f.pl.events[EVENT_FLOW]);
+
+	memset(&ev, 0, sizeof(ev));
+	header(&ev.hdr, EVENT_FLOW, READER, "relay", f.now += 1000);
+	ev.flow.ident_mask = f.bit;
+	ev.flow.taint_ns = 1000000000ULL;
+	ev.flow.channel = 0x1234567;
+	ev.flow.peer_tgid = HOLDER;
+	ev.flow.kind = CHANNEL_LOOPBACK;
+	ev.flow.direction = FLOW_READ;
+	pipeline_handle(&f.pl, &ev);
+	send_text(&f, READER, "relay", 80, body, 0);
+	r = fixture_records(&f);
+	/* the holder's send (to 127.0.0.1) and the relay's */
+	EXPECT_INT(2, count_of(r, "\"type\":\"alert\""));
+	EXPECT(strstr(r, "\"comm\":\"relay\"") != NULL);
+	EXPECT(strstr(r, "\"lineage\":\"holder[1073741825] -loopback-> relay[") != NULL);
+	EXPECT(strstr(r, "\"confidence\":\"confirmed\"") != NULL);
+	fixture_stop(&f);
+}
+
 static void test_flood_is_folded(void)
 {
 	struct fixture f;
@@ -438,6 +488,7 @@ int main(void)
 	test_confirmed_send();
 	test_suspected_send_once_per_destination();
 	test_pipe_lineage();
+	test_loopback_send_is_the_channel_write();
 	test_flood_is_folded();
 	test_blocked_send();
 	test_modem_sms();
