@@ -411,22 +411,28 @@ static __always_inline void taint_from_channel(__u64 pid_tgid, __u64 chan, __u16
 	emit_flow_event(ev);
 }
 
-/* A process read from the fd of the syscall now exiting (a pipe, FIFO or unix socket). */
-static __always_inline void taint_from_channel_read(__u64 pid_tgid)
+/* A process read from file f (a pipe, FIFO or unix socket); call while channels_active(). */
+static __always_inline void taint_from_channel_file(__u64 pid_tgid, struct file *f)
 {
-	struct file *f;
 	__u64 chan;
 	__u16 kind = 0;
 
-	if (!channels_active())
-		return;
-	f = current_fd_file(exiting_syscall_arg(0));
-	if (!f)
-		return;
 	chan = channel_of(f, 0, &kind);
 	if ((kind == CHANNEL_UNIX || kind == CHANNEL_LOOPBACK) && sock_layer_on)
 		return;
 	taint_from_channel(pid_tgid, chan, kind);
+}
+
+/* A process read from the fd of the syscall now exiting (a pipe, FIFO or unix socket). */
+static __always_inline void taint_from_channel_read(__u64 pid_tgid)
+{
+	struct file *f;
+
+	if (!channels_active())
+		return;
+	f = current_fd_file(exiting_syscall_arg(0));
+	if (f)
+		taint_from_channel_file(pid_tgid, f);
 }
 
 #define FMODE_READ 0x1

@@ -128,19 +128,25 @@ static __always_inline int on_recv_exit(long ret, __u16 call)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct send_event *ev;
-	struct file *f;
+	struct file *f = NULL;
 	struct sock *sk;
 	__u64 src;
 
 	if (ret <= 0 || (pid_tgid >> 32) == agent_tgid)
 		return 0;
-	/* a unix socket another process tainted, or an identifier file's fd passed over it */
-	taint_from_channel_read(pid_tgid);
+	/* a unix socket another process tainted, or an identifier file's fd passed over it; the
+	 * fd's file is looked up once (a chain of kernel reads), and only when something needs it */
+	if (channels_active()) {
+		f = current_fd_file(exiting_syscall_arg(0));
+		if (f)
+			taint_from_channel_file(pid_tgid, f);
+	}
 	if (call == CALL_RECVMSG)
 		receive_passed_fds(pid_tgid, exiting_syscall_arg(1));
 	/* rtnetlink replies are identifier sources: only when the policy names them */
 	if (netlink_link_mask | netlink_neigh_mask) {
-		f = current_fd_file(exiting_syscall_arg(0));
+		if (!f)
+			f = current_fd_file(exiting_syscall_arg(0));
 		sk = f ? file_sock(f) : NULL;
 		if (sk)
 			netlink_reply(pid_tgid, sk, call, ret);
@@ -148,7 +154,8 @@ static __always_inline int on_recv_exit(long ret, __u16 call)
 	/* the one lookup every untainted receiver pays */
 	if (!live_taint(pid_tgid >> 32))
 		return 0;
-	f = current_fd_file(exiting_syscall_arg(0));
+	if (!f)
+		f = current_fd_file(exiting_syscall_arg(0));
 	sk = f ? file_sock(f) : NULL;
 	if (!sk || bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) != DNS_PORT)
 		return 0;
