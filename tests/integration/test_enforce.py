@@ -34,6 +34,18 @@ def client(code, *args):
     return p.pid, p.returncode, out.strip()
 
 
+# reads the machine-id and sends it in one UDP datagram to ADDR:9999; says "sent" or "refused ERRNO"
+UDP_SENDTO = """
+import socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    u.sendto(open("/etc/machine-id", "rb").read(), (sys.argv[1], 9999))
+    print("sent")
+except OSError as e:
+    print("refused", e.errno)
+"""
+
+
 def settle():
     time.sleep(0.5)  # anything the host would get has arrived within this on a veth
 
@@ -76,18 +88,9 @@ except OSError as e:
 
 
 def test_udp_sendto_is_refused(host):
-    code = """
-import socket, sys
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try:
-    u.sendto(open("/etc/machine-id", "rb").read(), (sys.argv[1], 9999))
-    print("sent")
-except OSError as e:
-    print("refused", e.errno)
-"""
     before = host.quiet_received()
     with Agent(policy_text=POLICY % "block") as agent:
-        pid, status, out = client(code, host.addr)
+        pid, status, out = client(UDP_SENDTO, host.addr)
         a = agent.wait_alert(process__pid=pid)
     settle()
     expect_eq("refused 1", out, "the client's view (EPERM)")
@@ -222,15 +225,6 @@ def test_io_uring_connect_is_refused_too(host):
 def test_blocking_rule_brought_by_sighup_attaches_the_send_hooks(host):
     """Without a blocking rule the socket layer reports sends and the send syscalls' hooks stay
     away; a reload that brings one attaches them, and the next send is stopped at its entry."""
-    code = """
-import socket, sys
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try:
-    u.sendto(open("/etc/machine-id", "rb").read(), (sys.argv[1], 9999))
-    print("sent")
-except OSError as e:
-    print("refused", e.errno)
-"""
     before = host.quiet_received()
     agent = Agent(policy_text=POLICY % "alert")
     with agent:
@@ -241,7 +235,7 @@ except OSError as e:
         agent.signal(signal.SIGHUP)
         rec = agent.wait_for(lambda r: r["type"] == "policy", what="a policy record")
         expect_eq("applied", rec["status"], "policy status")
-        pid, status, out = client(code, host.addr)
+        pid, status, out = client(UDP_SENDTO, host.addr)
         a = agent.wait_alert(process__pid=pid)
     settle()
     expect_eq("refused 1", out, "the client's view (EPERM)")
