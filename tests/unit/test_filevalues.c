@@ -141,7 +141,7 @@ static void test_udev(void)
 	EXPECT_STR("ID_WWN", fields[2]);
 	/* with its newline the last line is whole */
 	{
-		char whole[sizeof(entry) + 1];
+		char whole[sizeof(entry)];
 
 		memcpy(whole, entry, sizeof(entry) - 1);
 		whole[sizeof(entry) - 1] = '\n';

@@ -38,6 +38,8 @@ static const char *policy_text =
 	"    action: block\n"
 	"    severity: high\n";
 
+/* Tests hold it in static storage: the pipeline is 2.3 MB, more than valgrind accepts as one
+ * stack frame (--max-stackframe). */
 struct fixture {
 	char dir[64], path[96];
 	struct policy pol;
@@ -206,7 +208,7 @@ static void tty_write(struct fixture *f, uint32_t tgid, const char *text)
 
 static void test_confirmed_send(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	const char *r;
 
 	fixture_start(&f);
@@ -224,7 +226,7 @@ static void test_confirmed_send(void)
 
 static void test_suspected_send_once_per_destination(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	const char *r;
 
 	fixture_start(&f);
@@ -241,7 +243,7 @@ static void test_suspected_send_once_per_destination(void)
 
 static void test_pipe_lineage(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	const char *r;
 
 	fixture_start(&f);
@@ -262,7 +264,7 @@ static void test_pipe_lineage(void)
 static void test_loopback_send_is_the_channel_write(void)
 {
 	static union event ev;
-	struct fixture f;
+	static struct fixture f;
 	const char *r;
 	const char body[] = "POST /relay HTTP/1.1\r\n\r\nid=" MACHINE_ID;
 
@@ -308,7 +310,7 @@ static void test_loopback_send_is_the_channel_write(void)
 
 static void test_flood_is_folded(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	const char *r;
 	int i;
 
@@ -329,7 +331,7 @@ static void test_flood_is_folded(void)
 
 static void test_blocked_send(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	const char *r;
 
 	fixture_start(&f);
@@ -346,7 +348,7 @@ static void test_blocked_send(void)
 
 static void test_modem_sms(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	const char *r;
 
 	fixture_start(&f);
@@ -365,7 +367,7 @@ static void test_modem_sms(void)
 
 static void test_malformed_record_is_counted(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	uint8_t junk[7] = { 1, 2, 3 };
 
 	fixture_start(&f);
@@ -376,7 +378,7 @@ static void test_malformed_record_is_counted(void)
 
 static void test_identifier_read_asks_to_follow(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	static union event ev;
 
 	fixture_start(&f);
@@ -456,7 +458,7 @@ static void test_shared_memory_followed_from_the_read(void)
 	struct proc_taint got = {};
 	static union event ev;
 	char root[64] = "/tmp/idsentry-pipeline-proc-XXXXXX", cmd[128];
-	struct fixture f;
+	static struct fixture f;
 
 	EXPECT(mkdtemp(root) != NULL);
 	write_maps(root, HOLDER, shared);
