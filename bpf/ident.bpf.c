@@ -16,7 +16,8 @@
 /* An open of a watched file while the other syscall hooks are away: the open exits stay attached
  * as the gate where fanotify cannot be (user/hook_gate.c). Its read will not be seen, so the
  * opener is tainted at the open, the pipes it could write to are marked, and the agent is woken
- * at once: it reads the file for the value and calls the hooks back. */
+ * at once: it reads the file for the value and calls the hooks back. The open of a watched
+ * directory, whose listing no read hook sees, is reported the same way with the hooks on. */
 static __always_inline void opened_unhooked(__u64 pid_tgid, const struct watched_fd *wf)
 {
 	__u32 tgid = pid_tgid >> 32, zero = 0;
@@ -40,6 +41,11 @@ static __always_inline void opened_unhooked(__u64 pid_tgid, const struct watched
 	ev->source = SOURCE_FILE;
 	ev->call = CALL_OPEN;
 	emit_now(ev, offsetof(struct ident_read_event, data));
+}
+
+static __always_inline int is_directory(struct file *f)
+{
+	return (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFDIR;
 }
 
 static __always_inline int on_open_exit(long ret)
@@ -85,7 +91,9 @@ static __always_inline int on_open_exit(long ret)
 	wf.dev = key.dev;
 	wf.ino = key.ino;
 	watch_fd(pid_tgid, ret, &wf);
-	if (!syscall_hooks_on)
+	/* a watched directory's names are what it holds (/dev/disk/by-id): its listing is no read
+	 * the hooks see, so its opener is tainted at the open */
+	if (!syscall_hooks_on || is_directory(f))
 		opened_unhooked(pid_tgid, &wf);
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #define S_IFMT 00170000
 #define S_IFREG 0100000
+#define S_IFDIR 0040000
 #define S_IFSOCK 0140000
 #define AF_UNSPEC 0
 #define AF_UNIX 1

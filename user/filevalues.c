@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* filevalues: the values in identifier files that are tables (/proc/net/arp, the SMBIOS table,
- * udev's database entries of block devices). */
+ * udev's database entries of block devices, the /dev/disk/by-id directory). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -51,9 +52,22 @@ static int is_udev_block_entry(const char *path)
 	return colons && digits;
 }
 
+/* The directory of persistent disk names that udev's rules make from each disk's serial and WWN
+ * (/dev/disk/by-id, or the same tree under another root): a listing of it holds them. */
+static int is_by_id_dir(const char *path)
+{
+	static const char dir[] = "/disk/by-id";
+	size_t n = strlen(path), d = sizeof(dir) - 1;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return n >= d && !strncmp(path + n - d, dir, d);
+}
+
 int filevalues_is_table(const char *path)
 {
-	return path && (is_arp_table(path) || is_dmi_table(path) || is_udev_block_entry(path));
+	return path && (is_arp_table(path) || is_dmi_table(path) || is_udev_block_entry(path) ||
+			is_by_id_dir(path));
 }
 
 static int is_mac(const char *s, size_t n)
@@ -270,6 +284,90 @@ static size_t udev_values(const uint8_t *text, size_t len, filevalue_fn fn, void
 	return found;
 }
 
+/* The name kinds of udev's persistent-storage rules whose rest is a disk's own serial or WWN:
+ * <bus>-<ID_SERIAL> (ata-, nvme-, scsi-, usb-, virtio-, mmc-…), wwn-<ID_WWN_WITH_EXTENSION>,
+ * nvme-eui.<EUI-64>. Device-mapper, LVM and RAID names (dm-, lvm-pv-uuid-, md-uuid-) hold
+ * identifiers software made, and edd- a BIOS drive number: no disk's. */
+static const char *const by_id_kinds[] = {
+	"ata-", "nvme-", "scsi-", "usb-", "virtio-", "mmc-", "ieee1394-", "memstick-", "wwn-",
+	"cciss-", "ccw-", NULL,
+};
+
+static int all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+/* One name of the directory: the serial it is made of, without the partition (-part2), the USB
+ * LUN (-0:0) or the NVMe namespace (_1) after it; then the serial's last "_" word alone, when the
+ * name is vendor_model_serial (ATA, NVMe, USB: the word ID_SERIAL_SHORT holds). */
+static size_t by_id_name_values(const char *name, size_t n, filevalue_fn fn, void *ctx)
+{
+	const char *v, *w, *colon;
+	size_t k, len, wlen, found = 0;
+
+	for (k = 0; by_id_kinds[k]; k++)
+		if (n > strlen(by_id_kinds[k]) && !strncmp(name, by_id_kinds[k], strlen(by_id_kinds[k])))
+			break;
+	if (!by_id_kinds[k])
+		return 0;
+	v = name + strlen(by_id_kinds[k]);
+	len = n - strlen(by_id_kinds[k]);
+	for (w = v + len; w > v && w[-1] != '-'; w--)
+		;
+	if (w > v + 1 && (size_t)(v + len - w) > 4 && !strncmp(w, "part", 4) &&
+	    all_digits(w + 4, (size_t)(v + len - w - 4)))
+		len = (size_t)(w - 1 - v);
+	for (w = v + len; w > v && w[-1] != '-'; w--)
+		;
+	colon = memchr(w, ':', (size_t)(v + len - w));
+	if (!strcmp(by_id_kinds[k], "usb-") && w > v + 1 && colon &&
+	    all_digits(w, (size_t)(colon - w)) && all_digits(colon + 1, (size_t)(v + len - colon - 1)))
+		len = (size_t)(w - 1 - v);
+	if (!strcmp(by_id_kinds[k], "nvme-")) {
+		/* the namespace: nvme-<ID_SERIAL>_1; the EUI-64 as hex: nvme-eui.0025388b91b2c3d4 */
+		for (w = v + len; w > v && w[-1] != '_'; w--)
+			;
+		if (w > v + 1 && (size_t)(v + len - w) <= 3 && all_digits(w, (size_t)(v + len - w)))
+			len = (size_t)(w - 1 - v);
+		if (len > 4 && !strncmp(v, "eui.", 4))
+			v += 4, len -= 4;
+	}
+	if (udev_value_is_blank(v, len))
+		return 0;
+	fn(ctx, "by-id", (const uint8_t *)v, len);
+	found++;
+	/* the serial alone, after the vendor and model */
+	for (w = v + len; w > v && w[-1] != '_'; w--)
+		;
+	wlen = (size_t)(v + len - w);
+	if (w > v && wlen >= 6 && !udev_value_is_blank(w, wlen)) {
+		fn(ctx, "by-id", (const uint8_t *)w, wlen);
+		found++;
+	}
+	return found;
+}
+
+/* A listing of the directory, one name a line (as filevalues_read writes it). */
+static size_t by_id_values(const uint8_t *text, size_t len, filevalue_fn fn, void *ctx)
+{
+	const char *s = (const char *)text, *end = s + len, *line, *eol;
+	size_t found = 0;
+
+	for (line = s; line < end; line = eol + 1) {
+		eol = memchr(line, '\n', (size_t)(end - line));
+		if (!eol)
+			eol = end;
+		found += by_id_name_values(line, (size_t)(eol - line), fn, ctx);
+	}
+	return found;
+}
+
 size_t filevalues_each(const char *path, const uint8_t *text, size_t len, filevalue_fn fn,
 		       void *ctx)
 {
@@ -279,6 +377,8 @@ size_t filevalues_each(const char *path, const uint8_t *text, size_t len, fileva
 		return arp_values(text, len, fn, ctx);
 	if (is_udev_block_entry(path))
 		return udev_values(text, len, fn, ctx);
+	if (is_by_id_dir(path))
+		return by_id_values(text, len, fn, ctx);
 	return is_dmi_table(path) ? dmi_values(text, len, fn, ctx) : 0;
 }
 
@@ -318,6 +418,28 @@ int filevalues_field_is(const char *field, const char *name, char *const *files,
 	return !any;
 }
 
+/* The names in a directory, one a line, as much of them as fits in buf; -errno when it cannot be
+ * listed. */
+static long list_dir(const char *path, uint8_t *buf, size_t size)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	size_t have = 0, n;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || have + n + 1 > size)
+			continue;
+		memcpy(buf + have, e->d_name, n);
+		buf[have + n] = '\n';
+		have += n + 1;
+	}
+	closedir(d);
+	return (long)have;
+}
+
 long filevalues_read(const char *path, filevalue_fn fn, void *ctx)
 {
 	uint8_t *buf = malloc(FILEVALUES_MAX_BYTES);
@@ -328,6 +450,13 @@ long filevalues_read(const char *path, filevalue_fn fn, void *ctx)
 
 	if (!buf)
 		return -ENOMEM;
+	if (is_by_id_dir(path)) {
+		found = list_dir(path, buf, FILEVALUES_MAX_BYTES);
+		if (found >= 0)
+			found = (long)filevalues_each(path, buf, (size_t)found, fn, ctx);
+		free(buf);
+		return found;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		found = -errno;

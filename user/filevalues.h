@@ -4,7 +4,9 @@
  * SMBIOS/DMI table (/sys/firmware/dmi/tables/DMI, or a dmidecode --dump-bin file named DMI or
  * *.dmi, which dmidecode reads: the system, board and chassis serials and the system UUID), and
  * udev's database entry of a block device (/run/udev/data/b<major>:<minor>, which libudev reads
- * for lsblk: its serial and WWN properties, not its model or paths).
+ * for lsblk: its serial and WWN properties, not its model or paths), and the /dev/disk/by-id
+ * directory (the names udev makes of each disk's serial and WWN: a listing of it holds them; its
+ * text is the names, one a line).
  * Which files they are, and the values in them, each with the field it came from. */
 #ifndef IDSENTRY_FILEVALUES_H
 #define IDSENTRY_FILEVALUES_H
@@ -17,8 +19,8 @@
 
 /* field: where in the table the value was ("product_serial", "product_uuid", "board_serial",
  * "chassis_serial": the names of the sysfs files that hold them; the property's name in a udev
- * entry: "ID_SERIAL_SHORT", "ID_WWN"…), NULL when the table has one kind of value (the ARP
- * table). */
+ * entry: "ID_SERIAL_SHORT", "ID_WWN"…; "by-id" for a name in /dev/disk/by-id), NULL when the
+ * table has one kind of value (the ARP table). */
 typedef void (*filevalue_fn)(void *ctx, const char *field, const uint8_t *value, size_t len);
 
 /* Whether path names a table file (its values come from filevalues_each, not the whole text). */
@@ -32,8 +34,8 @@ size_t filevalues_each(const char *path, const uint8_t *text, size_t len, fileva
  * none of the fields' (a policy's own "dmi" identifier) takes every value; a udev property's value
  * belongs to every identifier watching the file. */
 int filevalues_field_is(const char *field, const char *name, char *const *files, size_t n);
-/* Reads a table file (at most FILEVALUES_MAX_BYTES) and calls fn for each value; returns how
- * many, or -errno when it cannot be read. */
+/* Reads a table file (at most FILEVALUES_MAX_BYTES; a directory's names) and calls fn for each
+ * value; returns how many, or -errno when it cannot be read. */
 long filevalues_read(const char *path, filevalue_fn fn, void *ctx);
 
 #endif

@@ -222,7 +222,9 @@ static int add_marks(struct hook_gate *g)
 		return 0; /* the gate is in the kernel (gate_by_opens) */
 	fanotify_mark(g->fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
 	for (i = 0; i < g->n_paths; i++) {
-		if (fanotify_mark(g->fan_fd, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, g->paths[i])) {
+		/* FAN_ONDIR: a watched directory's own opens (/dev/disk/by-id) */
+		if (fanotify_mark(g->fan_fd, FAN_MARK_ADD, FAN_OPEN_PERM | FAN_ONDIR, AT_FDCWD,
+				  g->paths[i])) {
 			char why[200];
 
 			/* a filesystem that refuses permission events (procfs) */

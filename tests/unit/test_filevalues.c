@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* test_filevalues: the MACs of an ARP table as /proc/net/arp prints it (incomplete entries,
  * tabs, a line cut short), the serials and UUID of an SMBIOS table, the serial properties of a
- * udev database entry, and paths that are not tables. */
+ * udev database entry, the names of /dev/disk/by-id, and paths that are not tables. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "filevalues.h"
 #include "testlib.h"
@@ -198,6 +199,88 @@ static void test_udev(void)
 	}
 }
 
+/* /dev/disk/by-id as udev's 60-persistent-storage.rules name its links (systemd 252): a SATA
+ * disk and its partitions, its WWN, an NVMe namespace and its EUI-64, a USB stick's LUN, a QEMU
+ * SCSI disk; device-mapper, LVM and RAID names (made by software) and an unset WWN are none. */
+static void test_by_id(void)
+{
+	static const char names[] =
+		"ata-Acme_SSD_860_S3Z9NB0K123456X\n"
+		"ata-Acme_SSD_860_S3Z9NB0K123456X-part1\n"
+		"wwn-0x5002538e40a1b2c3-part2\n"
+		"nvme-Samsung_SSD_970_EVO_1TB_S467NX0M123456_1\n"
+		"nvme-eui.0025388b91b2c3d4\n"
+		"usb-Generic_Flash_Disk_8C1F2A33-0:0\n"
+		"scsi-0QEMU_QEMU_HARDDISK_drive-scsi0-0-0-0\n"
+		"dm-uuid-LVM-Yj7yPq3m2dX0kR8wT5cN1bV6hG4fL9sA\n"
+		"lvm-pv-uuid-8d1c3a-52Ob-7e4b\n"
+		"md-uuid-8d1c3a52:0b7e4b43:9b5c2f5a:3c0e1d11\n"
+		"wwn-0x0000000000000000\n"
+		"edd-int13_dev80\n"
+		"ata-\n"
+		"usb-Cut_Name_ABCDEF123";
+	static const char *const want[] = {
+		"Acme_SSD_860_S3Z9NB0K123456X", "S3Z9NB0K123456X",
+		"Acme_SSD_860_S3Z9NB0K123456X", "S3Z9NB0K123456X",
+		"0x5002538e40a1b2c3",
+		"Samsung_SSD_970_EVO_1TB_S467NX0M123456", "S467NX0M123456",
+		"0025388b91b2c3d4",
+		"Generic_Flash_Disk_8C1F2A33", "8C1F2A33",
+		"0QEMU_QEMU_HARDDISK_drive-scsi0-0-0-0", "drive-scsi0-0-0-0",
+		"Cut_Name_ABCDEF123", "ABCDEF123",
+	};
+	const char *p;
+	size_t i, k = 0, at = 0;
+
+	EXPECT(filevalues_is_table("/dev/disk/by-id"));
+	EXPECT(filevalues_is_table("/dev/disk/by-id/"));
+	EXPECT(filevalues_is_table("/tmp/root/dev/disk/by-id"));
+	EXPECT(!filevalues_is_table("/dev/disk/by-path"));
+	EXPECT(!filevalues_is_table("/dev/disk/by-id/ata-Acme_SSD_860_S3Z9NB0K123456X"));
+	/* one name at a time: got[] holds eight */
+	for (p = names; *p; p += at) {
+		const char *eol = strchr(p, '\n');
+
+		at = eol ? (size_t)(eol - p) + 1 : strlen(p);
+		n_got = 0;
+		filevalues_each("/dev/disk/by-id", (const uint8_t *)p, at, collect, NULL);
+		for (i = 0; i < (size_t)n_got; i++, k++) {
+			EXPECT(k < sizeof(want) / sizeof(want[0]));
+			if (k < sizeof(want) / sizeof(want[0]))
+				EXPECT_STR(want[k], got[i]);
+			EXPECT_STR("by-id", fields[i]);
+		}
+	}
+	EXPECT_INT((int)(sizeof(want) / sizeof(want[0])), (int)k);
+	EXPECT_INT(14, (int)filevalues_each("/dev/disk/by-id", (const uint8_t *)names,
+					    strlen(names), collect, NULL));
+	/* the same names under another directory are no table */
+	EXPECT_INT(0, (int)filevalues_each("/dev/disk/by-path", (const uint8_t *)names,
+					   strlen(names), collect, NULL));
+	/* read from a directory of links, as udev makes them */
+	{
+		char dir[] = "/tmp/test_filevalues.XXXXXX", path[128], link[160];
+
+		EXPECT(mkdtemp(dir) != NULL);
+		snprintf(path, sizeof(path), "%s/disk", dir);
+		mkdir(path, 0700);
+		snprintf(path, sizeof(path), "%s/disk/by-id", dir);
+		mkdir(path, 0700);
+		snprintf(link, sizeof(link), "%s/ata-Loop_Disk_LSN00000042", path);
+		EXPECT_INT(0, symlink("../../loop0", link));
+		n_got = 0;
+		EXPECT_INT(2, (int)filevalues_read(path, collect, NULL));
+		EXPECT_STR("Loop_Disk_LSN00000042", got[0]);
+		EXPECT_STR("LSN00000042", got[1]);
+		unlink(link);
+		rmdir(path);
+		EXPECT(filevalues_read(path, collect, NULL) < 0);
+		snprintf(path, sizeof(path), "%s/disk", dir);
+		rmdir(path);
+		rmdir(dir);
+	}
+}
+
 int main(void)
 {
 	static const char table[] =
@@ -224,5 +307,6 @@ int main(void)
 	EXPECT(filevalues_read("/nonexistent/proc/net/arp", collect, NULL) < 0);
 	test_dmi();
 	test_udev();
+	test_by_id();
 	return tl_summary("test_filevalues");
 }
