@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* tls.bpf.c: plaintext a tainted process hands to OpenSSL/BoringSSL, before it is encrypted. */
+/* tls.bpf.c: plaintext a tainted process hands to OpenSSL/BoringSSL, GnuTLS or NSS, before it is
+ * encrypted. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -46,6 +47,42 @@ int BPF_KPROBE(handle_ssl_write_ex, void *ssl, const void *buf, size_t num, size
 SEC("uprobe")
 int BPF_KPROBE(handle_ssl_other)
 {
+	return on_ssl_write(0, 0, 0);
+}
+
+/* NSS: its SSL layer is an NSPR I/O layer pushed on a socket's descriptor, so the plaintext goes
+ * through NSPR's generic calls (PR_Write, PR_Send) on the top layer. The same calls write files
+ * and plain sockets, whose bytes the syscall hooks see: only a layered descriptor is TLS's.
+ * struct PRFileDesc (prio.h, NSPR's stable ABI): methods, secret, lower, higher, dtor, identity. */
+#define PRFILEDESC_LOWER_AT 16
+
+static __always_inline int nspr_layered(const void *fd)
+{
+	__u64 lower = 0;
+
+	if (!fd || bpf_probe_read_user(&lower, sizeof(lower), (const char *)fd + PRFILEDESC_LOWER_AT))
+		return 0;
+	return lower != 0;
+}
+
+/* PRInt32 PR_Write(PRFileDesc *fd, const void *buf, PRInt32 amount), and PR_Send(fd, buf, amount,
+ * flags, timeout) */
+SEC("uprobe")
+int BPF_KPROBE(handle_nss_write, void *fd, const void *buf, int amount)
+{
+	if (amount <= 0 || !live_taint(bpf_get_current_pid_tgid() >> 32) || !nspr_layered(fd))
+		return 0;
+	return on_ssl_write((__u64)buf, amount, 0);
+}
+
+/* PR_Read, PR_Recv, PR_Close, SSL_ForceHandshake, SSL_AuthCertificateComplete… on an SSL
+ * descriptor: NSS writes handshake and alert records of its own in them (ciphertext, kept out of
+ * the send path as for OpenSSL). */
+SEC("uprobe")
+int BPF_KPROBE(handle_nss_other, void *fd)
+{
+	if (!live_taint(bpf_get_current_pid_tgid() >> 32) || !nspr_layered(fd))
+		return 0;
 	return on_ssl_write(0, 0, 0);
 }
 

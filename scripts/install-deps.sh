@@ -9,8 +9,8 @@ set -eu
 need=""
 only_tests=""
 # the integration tests' own clients: a browser for the report page, relays (socat, dnsmasq), Go
-# (a crypto/tls client built at test time)
-[ "${1:-}" = "--test" ] && only_tests="chromium socat dnsmasq-base libjansson-dev ethtool dmidecode golang-go"
+# (a crypto/tls client built at test time), NSS's tstclnt (libnss3-tools)
+[ "${1:-}" = "--test" ] && only_tests="chromium socat dnsmasq-base libjansson-dev ethtool dmidecode golang-go libnss3-tools"
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for pkg in clang llvm libbpf-dev libelf-dev zlib1g-dev libyaml-dev libssl-dev pkg-config make gcc \
 	iproute2 curl python3 openssl liburing-dev gnutls-bin busybox isc-dhcp-client $only_tests; do

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* tls: attaches the TLS write probes to each OpenSSL/BoringSSL/GnuTLS library processes load.
+/* tls: attaches the TLS write probes to each OpenSSL/BoringSSL, GnuTLS and NSS library processes
+ * load.
  *
  * Uprobes attach to a file, so one attachment per library covers every process, present and
  * future, that maps it; what remains is to notice libraries: at start and on each rescan. */
@@ -22,21 +23,47 @@ static const char *const default_globs[] = {
 	"/system/lib64/libssl.so",
 	/* GnuTLS: wget, gnutls-cli, libcurl-gnutls, apt's https method, many daemons */
 	"/usr/lib/*/libgnutls.so.*", "/lib/*/libgnutls.so.*", "/usr/lib64/libgnutls.so.*",
+	/* NSS (Firefox, Thunderbird, Evolution, LibreOffice, tstclnt): its plaintext goes through
+	 * NSPR's I/O calls; libssl3 drives the handshake */
+	"/usr/lib/*/libnspr4.so", "/lib/*/libnspr4.so", "/usr/lib64/libnspr4.so",
+	"/usr/lib/*/libssl3.so", "/lib/*/libssl3.so", "/usr/lib64/libssl3.so",
 };
 
-/* The calls probed in a library of each family: its plaintext writer, whose (data, size) are the
- * 2nd and 3rd arguments and which returns the bytes written, as SSL_write does (one program
- * serves both), and the calls in which it sends records of its own (ciphertext). */
+/* The calls probed in a library of each family: its plaintext writers, whose (data, size) are the
+ * 2nd and 3rd arguments and which return the bytes written, as SSL_write does (one return program
+ * serves all), and the calls in which it sends records of its own (ciphertext). NSPR's calls
+ * serve files and plain sockets too: their programs look for an SSL layer first. */
+enum tls_kind { TLS_OPENSSL, TLS_GNUTLS, TLS_NSPR, TLS_NSS_SSL };
+
 static const struct tls_family {
-	const char *write_call;
+	const char *name;		/* in a library's file name */
+	enum tls_kind kind;
+	const char *write_calls[2];
 	const char *protocol_calls[4];
-} openssl = {
-	"SSL_write",
-	{ "SSL_connect", "SSL_do_handshake", "SSL_read", "SSL_shutdown" },
-}, gnutls = {
-	"gnutls_record_send",
-	{ "gnutls_handshake", "gnutls_record_recv", "gnutls_bye", NULL },
+} families[] = {
+	{ "libgnutls.so", TLS_GNUTLS, { "gnutls_record_send" },
+	  { "gnutls_handshake", "gnutls_record_recv", "gnutls_bye" } },
+	{ "libnspr4.so", TLS_NSPR, { "PR_Write", "PR_Send" }, { "PR_Read", "PR_Recv", "PR_Close" } },
+	/* an application that checks the server's certificate itself (Firefox, tstclnt) resumes
+	 * the handshake, and NSS sends its Finished, in SSL_AuthCertificateComplete */
+	{ "libssl3.so", TLS_NSS_SSL, { NULL },
+	  { "SSL_ForceHandshake", "SSL_AuthCertificateComplete", "SSL_ClientCertCallbackComplete",
+	    "SSL_ReHandshake" } },
+	{ "libssl.so", TLS_OPENSSL, { "SSL_write", "SSL_write_ex" },
+	  { "SSL_connect", "SSL_do_handshake", "SSL_read", "SSL_shutdown" } },
 };
+
+static const struct tls_family *family_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	base = base ? base + 1 : path;
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (strstr(base, families[i].name))
+			return &families[i];
+	return NULL;
+}
 
 
 /* Whether a library is built for this machine: a multiarch host also has foreign ones, which no
@@ -64,42 +91,60 @@ static int native_elf(const char *path)
 
 /* Attaches the library's plaintext writer (entry and return) and the calls in which it writes
  * records of its own. */
+static struct bpf_program *write_program(struct idsentry_bpf *s, const struct tls_family *fam,
+					 size_t i)
+{
+	if (fam->kind == TLS_NSPR)
+		return s->progs.handle_nss_write;
+	/* SSL_write_ex(ssl, buf, num, size_t *written) returns 1, the count in *written */
+	return fam->kind == TLS_OPENSSL && i == 1 ? s->progs.handle_ssl_write_ex
+						  : s->progs.handle_ssl_write;
+}
+
+/* Attaches the library's plaintext writers (entry and return) and the calls in which it writes
+ * records of its own; a library with no writer (libssl3: NSS's writes are NSPR's) is probed for
+ * its own records only. */
 static int attach_library(struct tls_probes *t, const char *path)
 {
 	struct idsentry_bpf *s = t->skel;
-	const struct tls_family *fam = strstr(path, "libgnutls") ? &gnutls : &openssl;
+	const struct tls_family *fam = family_of(path);
+	struct bpf_program *other;
 	struct uprobe_libs *u = &t->libs;
 	struct uprobe_library *lib;
 	struct stat st;
-	int n = 0, err = 0, r;
+	int n = 0, err = 0, r = -ENOENT;
 	size_t i;
 
-	if (stat(path, &st) || !S_ISREG(st.st_mode) || !native_elf(path))
+	if (!fam || stat(path, &st) || !S_ISREG(st.st_mode) || !native_elf(path))
 		return 0;
 	lib = uprobe_libs_add(u, path);
 	if (!lib)
 		return errno == EEXIST ? 0 : -ENOMEM;
-	r = uprobe_libs_attach(u, s->progs.handle_ssl_write, path, fam->write_call, 0);
-	if (r > 0)
-		r = uprobe_libs_attach(u, s->progs.handle_ssl_write_return, path, fam->write_call, 1);
-	n += r > 0;
-	err = r < 0 ? r : err;
-	if (fam == &openssl) {
-		r = uprobe_libs_attach(u, s->progs.handle_ssl_write_ex, path, "SSL_write_ex", 0);
+	for (i = 0; i < 2 && fam->write_calls[i]; i++) {
+		r = uprobe_libs_attach(u, write_program(s, fam, i), path, fam->write_calls[i], 0);
 		if (r > 0)
 			r = uprobe_libs_attach(u, s->progs.handle_ssl_write_return, path,
-					       "SSL_write_ex", 1);
+					       fam->write_calls[i], 1);
 		n += r > 0;
+		err = r < 0 && !err ? r : err;
 	}
 	/* calls that write records of the library's own: a library lacking some is no matter */
-	for (i = 0; n && i < 4 && fam->protocol_calls[i]; i++)
-		if (uprobe_libs_attach(u, s->progs.handle_ssl_other, path, fam->protocol_calls[i],
-				       0) > 0)
-			uprobe_libs_attach(u, s->progs.handle_ssl_write_return, path,
-					   fam->protocol_calls[i], 1);
+	other = fam->kind == TLS_NSPR || fam->kind == TLS_NSS_SSL ? s->progs.handle_nss_other
+								  : s->progs.handle_ssl_other;
+	for (i = 0; (n || !fam->write_calls[0]) && i < 4 && fam->protocol_calls[i]; i++) {
+		r = uprobe_libs_attach(u, other, path, fam->protocol_calls[i], 0);
+		if (r > 0)
+			r = uprobe_libs_attach(u, s->progs.handle_ssl_write_return, path,
+					       fam->protocol_calls[i], 1);
+		if (!fam->write_calls[0]) {
+			n += r > 0;
+			err = r < 0 && !err ? r : err;
+		}
+	}
 	lib->attached = n;
 	if (!n)
-		snprintf(lib->reason, sizeof(lib->reason), "no %s to probe: %s", fam->write_call,
+		snprintf(lib->reason, sizeof(lib->reason), "no %s to probe: %s",
+			 fam->write_calls[0] ? fam->write_calls[0] : fam->protocol_calls[0],
 			 strerror(-(err ? err : r)));
 	return n > 0;
 }
@@ -122,9 +167,11 @@ static int scan_process_maps(struct tls_probes *t)
 		while (f && fgets(line, sizeof(line), f)) {
 			char *lib = strchr(line, '/');
 
-			if (!lib || (!strstr(lib, "libssl.so") && !strstr(lib, "libgnutls.so")))
+			if (!lib)
 				continue;
 			lib[strcspn(lib, "\n")] = 0;
+			if (!family_of(lib))
+				continue;
 			if (attach_library(t, lib) > 0)
 				added++;
 		}

@@ -55,6 +55,30 @@ def test_gnutls_cli_request_is_confirmed_on_the_tls_channel(host):
               {k: a["destination"][k] for k in ("proto", "addr", "port")}, "destination")
 
 
+def test_nss_tstclnt_request_is_confirmed_on_the_tls_channel(host):
+    """NSS (tstclnt from libnss3-tools, as Firefox and Thunderbird use the library): the request
+    goes through NSPR's PR_Write/PR_Send on the SSL layer's descriptor. One confirmed alert with
+    the socket's destination; the handshake and alerts NSS writes itself raise none."""
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        libs = agent.records()[0]["tls_libraries"]
+        expect(any("libnspr4" in l["path"] and l["attached"] for l in libs),
+               "NSPR among the probed libraries: %r" % libs)
+        out = os.path.join(agent.tmp, "tstclnt.out")
+        cmd = ('printf "GET / HTTP/1.0\\r\\nX-Device: %%s\\r\\n\\r\\n" "$(cat /etc/machine-id)" | '
+               "timeout 5 tstclnt -h %s -p 8443 -D -o -f >%s 2>&1" % (host.addr, out))
+        # tstclnt waits on after its stdin ended and the server closed: timeout ends it
+        subprocess.run(["sh", "-c", cmd], timeout=20)
+        a = agent.wait_alert(process__comm="tstclnt", evidence__channel="tls")
+        time.sleep(0.5)
+        alerts = agent.alerts(process__comm="tstclnt")
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq("ssl_write", a["evidence"]["call"], "evidence.call")
+    expect_eq({"proto": "tcp", "addr": host.addr, "port": 8443},
+              {k: a["destination"][k] for k in ("proto", "addr", "port")}, "destination")
+    expect_eq(1, len(alerts), "alerts for tstclnt (the ciphertext itself raises none): %r" % alerts)
+    expect("X-Device: " + machine_id() in host.received(), "the test host to have decrypted the header")
+
+
 def test_asyncio_memory_bio_tls_is_confirmed_with_its_socket(host):
     """asyncio encrypts into a memory BIO (SSLObject): SSL_write writes no socket; the ciphertext
     leaves by the event loop's send. One confirmed alert, with the real destination."""
