@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* filevalues: the values in identifier files that are tables (/proc/net/arp, the SMBIOS table,
- * udev's database entries of block devices, the /dev/disk/by-id directory). */
+ * udev's database entries of block devices, the /dev/disk/by-id directory, SCSI VPD pages). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -64,10 +64,21 @@ static int is_by_id_dir(const char *path)
 	return n >= d && !strncmp(path + n - d, dir, d);
 }
 
+/* A SCSI device's Vital Product Data page in sysfs (/sys/block/sda/device/vpd_pg80: the unit
+ * serial number; vpd_pg83: the device identification, its WWN among them), as the kernel keeps
+ * it from the INQUIRY reply: 0x80 or 0x83, or 0. */
+static int vpd_page_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return !strcmp(base, "vpd_pg80") ? 0x80 : !strcmp(base, "vpd_pg83") ? 0x83 : 0;
+}
+
 int filevalues_is_table(const char *path)
 {
 	return path && (is_arp_table(path) || is_dmi_table(path) || is_udev_block_entry(path) ||
-			is_by_id_dir(path));
+			is_by_id_dir(path) || vpd_page_of(path));
 }
 
 static int is_mac(const char *s, size_t n)
@@ -368,6 +379,93 @@ static size_t by_id_values(const uint8_t *text, size_t len, filevalue_fn fn, voi
 	return found;
 }
 
+/* A designator's bytes in hex, "0x"-prefixed as udev writes a WWN (ID_WWN) when prefix is set; 0
+ * when they are all zeros. */
+static size_t vpd_hex(const uint8_t *d, size_t n, int prefix, char *out)
+{
+	size_t i, at = 0, zeros = 1;
+
+	for (i = 0; i < n; i++)
+		zeros &= d[i] == 0;
+	if (zeros)
+		return 0;
+	if (prefix)
+		out[at++] = '0', out[at++] = 'x';
+	for (i = 0; i < n; i++)
+		at += (size_t)snprintf(out + at, 3, "%02x", d[i]);
+	return at;
+}
+
+/* Page 0x80: header (device type, page code, length), then the serial, space-padded. Page 0x83:
+ * designation descriptors (code set, association and type, length, designator): an NAA name of
+ * the disk itself (association 0) is its WWN, written as udev's ID_WWN and, for a 16-byte one,
+ * ID_WWN_WITH_EXTENSION; an EUI-64 in hex; a T10 vendor identification ends with the serial
+ * (vendor, product, serial, as ATA disks behind libata give it). SPC-4, 7.8.6 and 7.8.16. */
+static size_t vpd_values(const uint8_t *t, size_t len, int page, filevalue_fn fn, void *ctx)
+{
+	size_t end, off, found = 0;
+	char hex[2 + 32 + 1];
+
+	if (len < 4 || t[1] != page)
+		return 0;
+	end = 4 + ((size_t)t[2] << 8 | t[3]);
+	/* a page cut short: its serial may be a prefix, no value */
+	if (end > len && page == 0x80)
+		return 0;
+	if (end > len)
+		end = len;
+	if (page == 0x80) {
+		const uint8_t *v = t + 4, *e = t + end;
+
+		while (v < e && (*v == ' ' || *v == 0))
+			v++;
+		while (e > v && (e[-1] == ' ' || e[-1] == 0))
+			e--;
+		if (!udev_value_is_blank((const char *)v, (size_t)(e - v))) {
+			fn(ctx, "vpd_pg80", v, (size_t)(e - v));
+			found++;
+		}
+		return found;
+	}
+	for (off = 4; off + 4 <= end; off += 4 + t[off + 3]) {
+		unsigned int codeset = t[off] & 0xf, type = t[off + 1] & 0xf;
+		unsigned int assoc = (t[off + 1] >> 4) & 3, dl = t[off + 3];
+		const uint8_t *d = t + off + 4;
+		size_t n;
+
+		if (off + 4 + dl > end)
+			break;
+		if (type == 3 && codeset == 1 && assoc == 0 && (dl == 8 || dl == 16)) {
+			if ((n = vpd_hex(d, 8, 1, hex))) {
+				fn(ctx, "vpd_pg83", (const uint8_t *)hex, n);
+				found++;
+			}
+			if (dl == 16 && (n = vpd_hex(d, 16, 1, hex))) {
+				fn(ctx, "vpd_pg83", (const uint8_t *)hex, n);
+				found++;
+			}
+		} else if (type == 2 && codeset == 1 && assoc == 0 && (dl == 8 || dl == 12 || dl == 16)) {
+			if ((n = vpd_hex(d, dl, 0, hex))) {
+				fn(ctx, "vpd_pg83", (const uint8_t *)hex, n);
+				found++;
+			}
+		} else if (type == 1 && codeset == 2 && assoc == 0) {
+			const uint8_t *e = d + dl, *w;
+
+			while (e > d && (e[-1] == ' ' || e[-1] == 0))
+				e--;
+			for (w = e; w > d && w[-1] != ' '; w--)
+				;
+			/* the serial after vendor and product, not a vendor name alone */
+			if (w > d && e - w >= 6 && !udev_value_is_blank((const char *)w, (size_t)(e - w))) {
+				fn(ctx, "vpd_pg83", w, (size_t)(e - w));
+				found++;
+			}
+		}
+	}
+	return found;
+}
+
 size_t filevalues_each(const char *path, const uint8_t *text, size_t len, filevalue_fn fn,
 		       void *ctx)
 {
@@ -379,6 +477,8 @@ size_t filevalues_each(const char *path, const uint8_t *text, size_t len, fileva
 		return udev_values(text, len, fn, ctx);
 	if (is_by_id_dir(path))
 		return by_id_values(text, len, fn, ctx);
+	if (vpd_page_of(path))
+		return vpd_values(text, len, vpd_page_of(path), fn, ctx);
 	return is_dmi_table(path) ? dmi_values(text, len, fn, ctx) : 0;
 }
 

@@ -6,7 +6,8 @@
  * udev's database entry of a block device (/run/udev/data/b<major>:<minor>, which libudev reads
  * for lsblk: its serial and WWN properties, not its model or paths), and the /dev/disk/by-id
  * directory (the names udev makes of each disk's serial and WWN: a listing of it holds them; its
- * text is the names, one a line).
+ * text is the names, one a line), and a SCSI disk's VPD pages in sysfs (vpd_pg80: its serial;
+ * vpd_pg83: its WWN and other names, binary).
  * Which files they are, and the values in them, each with the field it came from. */
 #ifndef IDSENTRY_FILEVALUES_H
 #define IDSENTRY_FILEVALUES_H
@@ -19,8 +20,8 @@
 
 /* field: where in the table the value was ("product_serial", "product_uuid", "board_serial",
  * "chassis_serial": the names of the sysfs files that hold them; the property's name in a udev
- * entry: "ID_SERIAL_SHORT", "ID_WWN"…; "by-id" for a name in /dev/disk/by-id), NULL when the
- * table has one kind of value (the ARP table). */
+ * entry: "ID_SERIAL_SHORT", "ID_WWN"…; "by-id" for a name in /dev/disk/by-id; "vpd_pg80",
+ * "vpd_pg83"), NULL when the table has one kind of value (the ARP table). */
 typedef void (*filevalue_fn)(void *ctx, const char *field, const uint8_t *value, size_t len);
 
 /* Whether path names a table file (its values come from filevalues_each, not the whole text). */

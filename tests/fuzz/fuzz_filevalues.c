@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* fuzz_filevalues: table files (filevalues.c) from arbitrary bytes. The first byte chooses the
- * table (the ARP table, an SMBIOS table, a udev database entry, a /dev/disk/by-id listing), the
- * rest is its text. Every value is a non-empty run of the input's own bytes (the DMI UUID is
- * written out, so only its form is checked); a udev value is a whole line's "E:KEY=" tail,
+ * table (the ARP table, an SMBIOS table, a udev database entry, a /dev/disk/by-id listing, SCSI
+ * VPD pages 0x80 and 0x83), the rest is its text. Every value is a non-empty run of the input's
+ * own bytes (the DMI UUID and a VPD page's binary names are written out, so only their form is
+ * checked); a udev value is a whole line's "E:KEY=" tail,
  * NUL- and newline-free, of a key that names a serial, and never a cut line's; a by-id value lies
  * within one name, after its kind's dash. */
 #include <stdint.h>
@@ -30,6 +31,15 @@ static void check_value(void *ctx, const char *field, const uint8_t *v, size_t n
 			   "a UUID of %zu bytes", n);
 		return;
 	}
+	if (field && !strcmp(field, "vpd_pg83") && !inside) {
+		size_t i = n > 2 && v[0] == '0' && v[1] == 'x' ? 2 : 0;
+
+		FUZZ_CHECK(n - i == 16 || n - i == 24 || n - i == 32, "a VPD name of %zu bytes", n);
+		for (; i < n; i++)
+			FUZZ_CHECK((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f'),
+				   "a VPD name not in hex");
+		return;
+	}
 	FUZZ_CHECK(inside, "a value of %zu bytes outside the %zu-byte input", n, s->len);
 	if (s->by_id && inside) {
 		FUZZ_CHECK(field && !strcmp(field, "by-id") && !memchr(v, '\n', n),
@@ -51,7 +61,9 @@ static void check_value(void *ctx, const char *field, const uint8_t *v, size_t n
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const paths[] = { "/proc/net/arp", "/sys/firmware/dmi/tables/DMI",
-					     "/run/udev/data/b8:0", "/dev/disk/by-id" };
+					     "/run/udev/data/b8:0", "/dev/disk/by-id",
+					     "/sys/block/sda/device/vpd_pg80",
+					     "/sys/block/sda/device/vpd_pg83" };
 	struct seen s;
 	size_t n;
 
@@ -59,10 +71,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	s.text = data + 1;
 	s.len = size - 1;
-	s.udev = data[0] % 4 == 2;
-	s.by_id = data[0] % 4 == 3;
+	s.udev = data[0] % 6 == 2;
+	s.by_id = data[0] % 6 == 3;
 	s.count = 0;
-	n = filevalues_each(paths[data[0] % 4], s.text, s.len, check_value, &s);
+	n = filevalues_each(paths[data[0] % 6], s.text, s.len, check_value, &s);
 	FUZZ_CHECK(n == s.count, "%zu values returned, %zu given", n, s.count);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* test_filevalues: the MACs of an ARP table as /proc/net/arp prints it (incomplete entries,
  * tabs, a line cut short), the serials and UUID of an SMBIOS table, the serial properties of a
- * udev database entry, the names of /dev/disk/by-id, and paths that are not tables. */
+ * udev database entry, the names of /dev/disk/by-id, SCSI VPD pages, and paths that are not
+ * tables. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,6 +282,58 @@ static void test_by_id(void)
 	}
 }
 
+/* VPD pages as a SATA disk behind libata answers them (SAT: the ATA serial in page 0x80; page 0x83
+ * with the T10 vendor identification "ATA", the model and the serial, and the disk's NAA WWN),
+ * laid out per SPC-4 7.8.6 and 7.8.16; a port's NAA name (association 1) is no disk's. */
+static void test_vpd(void)
+{
+	static const uint8_t pg80[] = { 0x00, 0x80, 0x00, 0x14, ' ', ' ', ' ', ' ', ' ', 'S', '3', 'Z',
+					'9', 'N', 'B', '0', 'K', '1', '2', '3', '4', '5', '6', 'X' };
+	static const uint8_t pg83[] = {
+		0x00, 0x83, 0x00, 0x4c,
+		/* ASCII, T10 vendor id, 36 bytes */
+		0x02, 0x01, 0x00, 0x24, 'A', 'T', 'A', ' ', ' ', ' ', ' ', ' ', 'A', 'c', 'm', 'e',
+		' ', 'S', 'S', 'D', ' ', '8', '6', '0', ' ', 'S', '3', 'Z', '9', 'N', 'B', '0', 'K',
+		'1', '2', '3', '4', '5', '6', 'X',
+		/* binary, NAA, the logical unit: 8 bytes */
+		0x01, 0x03, 0x00, 0x08, 0x50, 0x02, 0x53, 0x8e, 0x40, 0xa1, 0xb2, 0xc3,
+		/* binary, NAA, a target port (association 1): not the disk's */
+		0x01, 0x13, 0x00, 0x08, 0x50, 0x01, 0x43, 0x80, 0x12, 0x34, 0x56, 0x78,
+		/* binary, EUI-64 of zeros: none */
+		0x01, 0x02, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	uint8_t cut[sizeof(pg83)];
+
+	EXPECT(filevalues_is_table("/sys/block/sda/device/vpd_pg80"));
+	EXPECT(filevalues_is_table("/sys/devices/pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/"
+				   "0:0:0:0/vpd_pg83"));
+	EXPECT(!filevalues_is_table("/sys/block/sda/device/vpd_pg89"));
+	n_got = 0;
+	EXPECT_INT(1, (int)filevalues_each("/sys/block/sda/device/vpd_pg80", pg80, sizeof(pg80),
+					   collect, NULL));
+	EXPECT_STR("S3Z9NB0K123456X", got[0]);
+	EXPECT_STR("vpd_pg80", fields[0]);
+	n_got = 0;
+	EXPECT_INT(2, (int)filevalues_each("/sys/block/sda/device/vpd_pg83", pg83, sizeof(pg83),
+					   collect, NULL));
+	EXPECT_STR("S3Z9NB0K123456X", got[0]);
+	EXPECT_STR("0x5002538e40a1b2c3", got[1]);
+	EXPECT_STR("vpd_pg83", fields[1]);
+	/* the other page's bytes, or a page cut short: nothing that is not a whole value */
+	EXPECT_INT(0, (int)filevalues_each("/sys/block/sda/device/vpd_pg80", pg80, sizeof(pg80) - 1,
+					   collect, NULL));
+	EXPECT_INT(0, (int)filevalues_each("/sys/block/sda/device/vpd_pg80", pg83, sizeof(pg83),
+					   collect, NULL));
+	for (size_t n = 0; n < sizeof(pg83); n++) {
+		memcpy(cut, pg83, n);
+		n_got = 0;
+		filevalues_each("/sys/block/sda/device/vpd_pg83", cut, n, collect, NULL);
+		for (int i = 0; i < n_got; i++)
+			EXPECT(!strcmp(got[i], "S3Z9NB0K123456X") ||
+			       !strcmp(got[i], "0x5002538e40a1b2c3"));
+	}
+}
+
 int main(void)
 {
 	static const char table[] =
@@ -308,5 +361,6 @@ int main(void)
 	test_dmi();
 	test_udev();
 	test_by_id();
+	test_vpd();
 	return tl_summary("test_filevalues");
 }
