@@ -61,7 +61,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps run test unit integration asan-integration vmlinux clean bench
+.PHONY: all deps run test unit integration test-busy asan-integration vmlinux clean bench
 
 all: $(OUTPUT)/idsentry
 
@@ -114,6 +114,12 @@ unit: $(UNIT_BINS)
 # Kernel integration tests: the real agent, real clients, a network-namespace test host.
 integration: $(OUTPUT)/idsentry
 	$(Q)IDSENTRY_BIN=$(OUTPUT)/idsentry $(PYTHON) tests/integration/run.py $(TESTS)
+
+# The same with every agent's syscall hooks kept attached (--hooks always): a device where some
+# process always holds an identifier must catch what an idle one does. Not in CI (its length).
+test-busy: $(OUTPUT)/idsentry
+	$(Q)IDSENTRY_TEST_HOOKS=always IDSENTRY_BIN=$(OUTPUT)/idsentry $(PYTHON) \
+		tests/integration/run.py $(TESTS)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)

@@ -298,19 +298,21 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int seen_other(const struct tls_probes *t, const struct stat *st)
+/* Whether an executable was looked at and needs no probe now: with go_too, a Go program waiting
+ * for a holder does. */
+static int seen_other(const struct tls_probes *t, const struct stat *st, int go_too)
 {
 	size_t i;
 
 	for (i = 0; i < t->n_other; i++)
 		if (t->other_exes[i].dev == st->st_dev && t->other_exes[i].ino == st->st_ino)
-			return 1;
+			return !(go_too && t->other_exes[i].go);
 	return 0;
 }
 
 /* Remembers an executable that needs no probe; a host runs few distinct ones, but the list is
  * bounded all the same (forgotten ones are looked at again). */
-static void remember_other(struct tls_probes *t, const struct stat *st)
+static void remember_other(struct tls_probes *t, const struct stat *st, int go)
 {
 	if (t->n_other == 8192)
 		t->n_other = 0;
@@ -325,41 +327,47 @@ static void remember_other(struct tls_probes *t, const struct stat *st)
 	}
 	t->other_exes[t->n_other].dev = st->st_dev;
 	t->other_exes[t->n_other].ino = st->st_ino;
+	t->other_exes[t->n_other].go = go;
 	t->n_other++;
 }
 
-/* Under t->lock. The file is opened and probed through /proc/PID/exe, which names the inode the
- * process runs whatever its mount namespace (a container's) or a rename since. */
-static int probe_exe(struct tls_probes *t, pid_t pid)
+int gotls_probe_file(struct tls_probes *t, const char *exe, int go_too)
 {
-	char exe[64], path[4096];
+	char path[4096];
 	struct uprobe_library *lib;
 	struct go_exe g;
 	struct stat st;
 	double t0 = now_ms(), t1;
-	ssize_t n;
 	int fd, r;
 
-	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
 	fd = open(exe, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || seen_other(t, &st) ||
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || seen_other(t, &st, go_too) ||
 	    uprobe_libs_has(&t->libs, st.st_dev, st.st_ino)) {
 		close(fd);
 		return 0;
 	}
 	r = gotls_inspect_fd(fd, &g);
+	/* not Go: perhaps a TLS library linked in (Node.js), probed as a library */
+	if (!r && !g.is_go && tls_probe_static_exe(t, fd, exe, &st) > 0) {
+		close(fd);
+		return 1;
+	}
 	close(fd);
 	t1 = now_ms();
 	if (r || !g.is_go || !g.uses_tls) {
-		remember_other(t, &st);
+		if (!uprobe_libs_has(&t->libs, st.st_dev, st.st_ino))
+			remember_other(t, &st, 0);
 		return 0;
 	}
-	n = readlink(exe, path, sizeof(path) - 1);
-	if (n <= 0)
+	/* a Go program is probed once it holds an identifier, not for being there */
+	if (!go_too) {
+		remember_other(t, &st, 1);
 		return 0;
-	path[n] = 0;
+	}
+	if (!realpath(exe, path))
+		return 0;
 	lib = uprobe_libs_add_file(&t->libs, path, st.st_dev, st.st_ino);
 	if (!lib)
 		return 0;
@@ -376,7 +384,7 @@ static int probe_exe(struct tls_probes *t, pid_t pid)
 			 g.version[0] ? g.version : "an unknown Go");
 	} else {
 		r = uprobe_libs_attach_at(&t->libs, t->skel->progs.handle_go_tls_write, exe,
-					  g.write_offset);
+					  g.write_offset, 0);
 		lib->attached = r > 0;
 		if (r <= 0)
 			snprintf(lib->reason, sizeof(lib->reason), "attaching at %s failed: %s",
@@ -389,12 +397,16 @@ static int probe_exe(struct tls_probes *t, pid_t pid)
 
 int gotls_probe_pid(struct tls_probes *t, pid_t pid)
 {
+	char exe[64];
 	int r;
 
 	if (!t->lock_ready || !t->skel)
 		return 0;
+	/* /proc/PID/exe names the inode the process runs whatever its mount namespace (a
+	 * container's) or a rename since */
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
 	pthread_mutex_lock(&t->lock);
-	r = probe_exe(t, pid);
+	r = gotls_probe_file(t, exe, 1);
 	pthread_mutex_unlock(&t->lock);
 	return r;
 }

@@ -47,9 +47,12 @@ int gotls_pclntab_entry(const uint8_t *d, size_t n, const char *name, uint64_t *
 /* Reads the ELF file open at fd. Returns 0 (g filled; g->is_go 0 for other files), or -errno. */
 int gotls_inspect_fd(int fd, struct go_exe *g);
 
-/* Probes the executable of process pid when it is a Go program with crypto/tls not seen before
- * (by device and inode). Thread-safe against the other tls_probes calls. Returns 1 when a probe
- * was attached now, 0 otherwise. */
+/* Probes the executable at exe (a path, or /proc/PID/exe) when it is a Go program with
+ * crypto/tls (with go_too: a holder's), or one with a TLS library linked in
+ * (tls_probe_static_exe), not seen before (by device and inode). Under t->lock. Returns 1 when a
+ * probe was attached now, 0 otherwise. */
+int gotls_probe_file(struct tls_probes *t, const char *exe, int go_too);
+/* The same for the executable of process pid. Thread-safe against the other tls_probes calls. */
 int gotls_probe_pid(struct tls_probes *t, pid_t pid);
 /* Probes the executables of the processes the kernel's taint table holds (taint_fd). Returns how
  * many were newly attached. */

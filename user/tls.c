@@ -7,13 +7,18 @@
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
+#include <gelf.h>
 #include <glob.h>
+#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "idsentry.skel.h"
+#include "gotls.h"
 #include "tls.h"
 #include "uprobe_libs.h"
 
@@ -27,6 +32,12 @@ static const char *const default_globs[] = {
 	 * NSPR's I/O calls; libssl3 drives the handshake */
 	"/usr/lib/*/libnspr4.so", "/lib/*/libnspr4.so", "/usr/lib64/libnspr4.so",
 	"/usr/lib/*/libssl3.so", "/lib/*/libssl3.so", "/usr/lib64/libssl3.so",
+};
+
+/* Executables that link a TLS library in (gotls.c looks at them, tls_probe_static_exe probes
+ * them): Node.js, whose scripts may run for a moment only, is probed before any runs. */
+static const char *const default_exes[] = {
+	"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs", "/opt/nodejs/bin/node",
 };
 
 /* The calls probed in a library of each family: its plaintext writers, whose (data, size) are the
@@ -91,6 +102,16 @@ static int native_elf(const char *path)
 
 /* Attaches the library's plaintext writer (entry and return) and the calls in which it writes
  * records of its own. */
+static const struct tls_family *family_named(enum tls_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (families[i].kind == kind)
+			return &families[i];
+	return NULL;
+}
+
 static struct bpf_program *write_program(struct idsentry_bpf *s, const struct tls_family *fam,
 					 size_t i)
 {
@@ -101,30 +122,33 @@ static struct bpf_program *write_program(struct idsentry_bpf *s, const struct tl
 						  : s->progs.handle_ssl_write;
 }
 
-/* Attaches the library's plaintext writers (entry and return) and the calls in which it writes
- * records of its own; a library with no writer (libssl3: NSS's writes are NSPR's) is probed for
- * its own records only. */
-static int attach_library(struct tls_probes *t, const char *path)
+/* One probe: at the function's file offset when the caller resolved it (off), else by name. */
+static int attach_call(struct tls_probes *t, struct bpf_program *prog, const char *path,
+		       const char *func, const uint64_t *off, int retprobe)
+{
+	if (!off)
+		return uprobe_libs_attach(&t->libs, prog, path, func, retprobe);
+	return *off ? uprobe_libs_attach_at(&t->libs, prog, path, *off, retprobe) : -ENOENT;
+}
+
+/* Attaches a family's plaintext writers (entry and return) and the calls in which it writes
+ * records of its own to the file at path, for its entry lib: by name, or at offs[] (the writers',
+ * then the other calls' file offsets; 0 for one the file lacks). A library with no writer
+ * (libssl3: NSS's writes are NSPR's) is probed for its own records only. */
+static int attach_family(struct tls_probes *t, struct uprobe_library *lib,
+			 const struct tls_family *fam, const char *path, const uint64_t *offs)
 {
 	struct idsentry_bpf *s = t->skel;
-	const struct tls_family *fam = family_of(path);
 	struct bpf_program *other;
-	struct uprobe_libs *u = &t->libs;
-	struct uprobe_library *lib;
-	struct stat st;
 	int n = 0, err = 0, r = -ENOENT;
 	size_t i;
 
-	if (!fam || stat(path, &st) || !S_ISREG(st.st_mode) || !native_elf(path))
-		return 0;
-	lib = uprobe_libs_add(u, path);
-	if (!lib)
-		return errno == EEXIST ? 0 : -ENOMEM;
 	for (i = 0; i < 2 && fam->write_calls[i]; i++) {
-		r = uprobe_libs_attach(u, write_program(s, fam, i), path, fam->write_calls[i], 0);
+		r = attach_call(t, write_program(s, fam, i), path, fam->write_calls[i],
+				offs ? &offs[i] : NULL, 0);
 		if (r > 0)
-			r = uprobe_libs_attach(u, s->progs.handle_ssl_write_return, path,
-					       fam->write_calls[i], 1);
+			r = attach_call(t, s->progs.handle_ssl_write_return, path,
+					fam->write_calls[i], offs ? &offs[i] : NULL, 1);
 		n += r > 0;
 		err = r < 0 && !err ? r : err;
 	}
@@ -132,10 +156,10 @@ static int attach_library(struct tls_probes *t, const char *path)
 	other = fam->kind == TLS_NSPR || fam->kind == TLS_NSS_SSL ? s->progs.handle_nss_other
 								  : s->progs.handle_ssl_other;
 	for (i = 0; (n || !fam->write_calls[0]) && i < 4 && fam->protocol_calls[i]; i++) {
-		r = uprobe_libs_attach(u, other, path, fam->protocol_calls[i], 0);
+		r = attach_call(t, other, path, fam->protocol_calls[i], offs ? &offs[2 + i] : NULL, 0);
 		if (r > 0)
-			r = uprobe_libs_attach(u, s->progs.handle_ssl_write_return, path,
-					       fam->protocol_calls[i], 1);
+			r = attach_call(t, s->progs.handle_ssl_write_return, path,
+					fam->protocol_calls[i], offs ? &offs[2 + i] : NULL, 1);
 		if (!fam->write_calls[0]) {
 			n += r > 0;
 			err = r < 0 && !err ? r : err;
@@ -149,7 +173,131 @@ static int attach_library(struct tls_probes *t, const char *path)
 	return n > 0;
 }
 
-/* Libraries mapped by running processes: catches containers' and applications' own copies. */
+static int attach_library(struct tls_probes *t, const char *path)
+{
+	const struct tls_family *fam = family_of(path);
+	struct uprobe_library *lib;
+	struct stat st;
+
+	if (!fam || stat(path, &st) || !S_ISREG(st.st_mode) || !native_elf(path))
+		return 0;
+	lib = uprobe_libs_add(&t->libs, path);
+	if (!lib)
+		return errno == EEXIST ? 0 : -ENOMEM;
+	return attach_family(t, lib, fam, path, NULL);
+}
+
+/* The file offset of a function at vaddr: in the section that holds it. */
+static uint64_t vaddr_offset(Elf *e, uint64_t vaddr)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(e, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_PROGBITS &&
+		    (sh.sh_flags & SHF_EXECINSTR) && vaddr >= sh.sh_addr &&
+		    vaddr < sh.sh_addr + sh.sh_size)
+			return vaddr - sh.sh_addr + sh.sh_offset;
+	return 0;
+}
+
+/* The family whose plaintext writer an executable defines and exports (.dynsym, what a library
+ * linked in leaves for plug-ins: Node's addons), with the file offsets of the family's calls in
+ * offs[] (as attach_family takes them); NULL when it exports none. The symbols are read once
+ * here: a look-up by name would read a large executable's tables once for each probe. */
+static const struct tls_family *exported_calls(int fd, uint64_t offs[6])
+{
+	const struct tls_family *fam = NULL;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	size_t k;
+	Elf *e;
+
+	memset(offs, 0, 6 * sizeof(offs[0]));
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return NULL;
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e)
+		return NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		Elf_Data *d;
+		size_t i, n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		n = d ? d->d_size / sh.sh_entsize : 0;
+		/* the writer names the family */
+		for (i = 0; i < n && !fam; i++) {
+			const char *name;
+
+			if (!gelf_getsym(d, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
+			    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+				continue;
+			name = elf_strptr(e, sh.sh_link, sym.st_name);
+			if (name && !strcmp(name, "SSL_write"))
+				fam = family_named(TLS_OPENSSL);
+			else if (name && !strcmp(name, "gnutls_record_send"))
+				fam = family_named(TLS_GNUTLS);
+		}
+		for (i = 0; fam && i < n; i++) {
+			const char *name;
+
+			if (!gelf_getsym(d, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
+			    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+				continue;
+			name = elf_strptr(e, sh.sh_link, sym.st_name);
+			for (k = 0; name && k < 6; k++) {
+				const char *want = k < 2 ? fam->write_calls[k] : fam->protocol_calls[k - 2];
+
+				if (want && !strcmp(name, want))
+					offs[k] = vaddr_offset(e, sym.st_value);
+			}
+		}
+		break;
+	}
+	elf_end(e);
+	return fam && offs[0] ? fam : NULL;
+}
+
+static double monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int tls_probe_static_exe(struct tls_probes *t, int fd, const char *exe, const struct stat *st)
+{
+	double t0 = monotonic_ms(), t1;
+	uint64_t offs[6];
+	const struct tls_family *fam = exported_calls(fd, offs);
+	struct uprobe_library *lib;
+	char path[4096];
+	struct stat pst;
+	int r;
+
+	t1 = monotonic_ms();
+	if (!fam || !realpath(exe, path))
+		return 0;
+	lib = uprobe_libs_add_file(&t->libs, path, st->st_dev, st->st_ino);
+	if (!lib)
+		return 0;
+	lib->kind = "static";
+	/* by its own path when that is the same file: /proc/PID/exe goes with the process */
+	if (stat(path, &pst) || pst.st_dev != st->st_dev || pst.st_ino != st->st_ino)
+		snprintf(path, sizeof(path), "%s", exe);
+	r = attach_family(t, lib, fam, path, offs);
+	lib->attach_ms = monotonic_ms() - t0;
+	lib->lookup_ms = t1 - t0;
+	return r;
+}
+
+/* Libraries mapped by running processes: catches containers' and applications' own copies; and
+ * their executables with a TLS library linked in (each file looked at once: gotls.c remembers the
+ * others; a Go program waits until it holds an identifier). */
 static int scan_process_maps(struct tls_probes *t)
 {
 	DIR *d = opendir("/proc");
@@ -162,6 +310,8 @@ static int scan_process_maps(struct tls_probes *t)
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
+		snprintf(path, sizeof(path), "/proc/%s/exe", e->d_name);
+		added += gotls_probe_file(t, path, 0) > 0;
 		snprintf(path, sizeof(path), "/proc/%s/maps", e->d_name);
 		f = fopen(path, "r");
 		while (f && fgets(line, sizeof(line), f)) {
@@ -208,6 +358,9 @@ int tls_probes_scan(struct tls_probes *t, char *const *extra, size_t n_extra)
 	}
 	for (i = 0; i < n_extra; i++)
 		added += attach_library(t, extra[i]) > 0;
+	for (i = 0; i < sizeof(default_exes) / sizeof(default_exes[0]); i++)
+		if (!access(default_exes[i], X_OK))
+			added += gotls_probe_file(t, default_exes[i], 0) > 0;
 	added += scan_process_maps(t);
 	pthread_mutex_unlock(&t->lock);
 	return added;

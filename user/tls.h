@@ -10,12 +10,14 @@
 
 struct idsentry_bpf;
 struct json;
+struct stat;
 
 /* How often the agent looks for libraries that processes started since loaded. */
 #define TLS_RESCAN_SECONDS 5
 
 struct tls_file_id {
 	uint64_t dev, ino;
+	int go; /* a Go program with crypto/tls, not probed until one holds an identifier */
 };
 
 struct tls_probes {
@@ -33,6 +35,11 @@ void tls_probes_init(struct tls_probes *t, struct idsentry_bpf *skel);
  * and 'extra' paths) and attaches the probes to each one not seen before. Returns the number of
  * libraries newly attached. Cheap enough to call every few seconds. */
 int tls_probes_scan(struct tls_probes *t, char *const *extra, size_t n_extra);
+/* An executable with a TLS library linked in (Node.js, Electron apps, vendor daemons built against
+ * a static OpenSSL/BoringSSL or GnuTLS) that exports its plaintext writer: probed as a library
+ * (kind "static"). fd is the executable opened, exe a path to it that stays valid meanwhile
+ * (/proc/PID/exe). Under t->lock. Returns 1 when a probe took. */
+int tls_probe_static_exe(struct tls_probes *t, int fd, const char *exe, const struct stat *st);
 /* The libraries and Go executables as the array member 'tls_libraries'. */
 void tls_probes_describe(struct tls_probes *t, struct json *j);
 /* Detaches everything; safe on a zeroed struct. */

@@ -113,8 +113,8 @@ static struct tls_go_conn *go_conn(struct tlspair *tp, uint32_t tgid, uint32_t f
 	return NULL;
 }
 
-/* Remembers the socket a Go plaintext was paired with (its slot, or the least recent one). */
-static void note_go_conn(struct tlspair *tp, const struct send_event *to)
+/* Remembers the socket a plaintext was paired with (its slot, or the least recent one). */
+static void note_go_conn(struct tlspair *tp, const struct send_event *to, int go)
 {
 	struct tls_go_conn *c = go_conn(tp, to->hdr.tgid, to->fd);
 
@@ -128,6 +128,7 @@ static void note_go_conn(struct tlspair *tp, const struct send_event *to)
 	c->tgid = to->hdr.tgid;
 	c->fd = to->fd;
 	c->last_ns = to->hdr.ts_ns ? to->hdr.ts_ns : 1;
+	c->go = go;
 }
 
 void tlspair_feed(struct tlspair *tp, const struct send_event *ev)
@@ -135,6 +136,7 @@ void tlspair_feed(struct tlspair *tp, const struct send_event *ev)
 	int record = (ev->family == AF_INET || ev->family == AF_INET6) && !tls_plaintext(ev) &&
 		     tls_record_type(ev);
 	struct tls_waiting **w;
+	struct tls_go_conn *c;
 
 	if (waiting_plaintext(ev)) {
 		wait_for_socket(tp, ev);
@@ -142,18 +144,20 @@ void tlspair_feed(struct tlspair *tp, const struct send_event *ev)
 	}
 	w = slot_of(tp, ev->hdr.tgid);
 	if (w && record) {
-		if ((*w)->ev.ev.call == CALL_GO_TLS_WRITE)
-			note_go_conn(tp, ev);
+		note_go_conn(tp, ev, (*w)->ev.ev.call == CALL_GO_TLS_WRITE);
 		/* the ciphertext of what is judged now: it says nothing more */
 		judge_waiting(tp, w, ev);
 		return;
 	}
-	if (record && go_conn(tp, ev->hdr.tgid, ev->fd)) {
+	if (record && (c = go_conn(tp, ev->hdr.tgid, ev->fd))) {
 		static struct long_send_event copy; /* the loop is single-threaded */
 
 		memcpy(&copy.ev, ev, offsetof(struct send_event, sample) + ev->sample_len);
 		copy.ev.flags |= SEND_GO_TLS_RECORD;
-		tp->go_records++;
+		if (c->go)
+			tp->go_records++;
+		else
+			tp->bio_records++;
 		tp->judge(tp->ctx, &copy.ev);
 		return;
 	}
@@ -183,5 +187,6 @@ void tlspair_describe(const struct tlspair *tp, struct json *j)
 	json_uint(j, "paired", tp->paired);
 	json_uint(j, "unpaired", tp->unpaired);
 	json_uint(j, "go_records", tp->go_records);
+	json_uint(j, "bio_records", tp->bio_records);
 	json_object_end(j);
 }

@@ -20,17 +20,20 @@ struct tls_waiting {
 	struct long_send_event ev; /* the plaintext so far (several SSL_writes run on) */
 };
 
-/* Sockets whose TLS records are crypto/tls's own, known from a Go plaintext paired with them. */
+/* Sockets whose TLS records are the library's own, known from a plaintext paired with them (Go's
+ * crypto/tls, or a library over a memory BIO: asyncio, Node.js). */
 #define TLSPAIR_GO_CONNS 32
-/* Set by tlspair (never by the kernel) on a TLS record a Go program sends on such a socket
- * with no plaintext waiting: the later records of a long Write (Go cuts it in several, each
- * its own socket write), close_notify and other alerts, key updates. Their plaintext, if any,
- * was judged with the Write's: they are searched, but are no ground for a suspected alert. */
+/* Set by tlspair (never by the kernel) on a TLS record a process sends on such a socket with no
+ * plaintext waiting: the later records of a long Write (Go cuts it in several, each its own
+ * socket write), close_notify and other alerts (encrypted in TLS 1.3, they look like data), key
+ * updates. Their plaintext, if any, was judged with the Write's: they are searched, but are no
+ * ground for a suspected alert. */
 #define SEND_GO_TLS_RECORD 0x80000000u
 
 struct tls_go_conn {
 	uint32_t tgid, fd;
 	uint64_t last_ns; /* the latest plaintext paired with it; 0: a free slot */
+	int go;           /* paired with Go's plaintext, else a memory BIO's */
 };
 
 typedef void (*tlspair_judge_fn)(void *ctx, const struct send_event *ev);
@@ -43,6 +46,7 @@ struct tlspair {
 	unsigned long long unpaired; /* judged without one (no TLS record followed in time) */
 	struct tls_go_conn go_conns[TLSPAIR_GO_CONNS];
 	unsigned long long go_records; /* records of crypto/tls's own that followed (no suspicion) */
+	unsigned long long bio_records; /* the same on a memory BIO's sockets */
 };
 
 /* The content type of the TLS record a send's sample starts with (20 change_cipher_spec .. 23

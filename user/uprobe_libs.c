@@ -104,9 +104,10 @@ int uprobe_libs_attach(struct uprobe_libs *u, struct bpf_program *prog, const ch
 }
 
 int uprobe_libs_attach_at(struct uprobe_libs *u, struct bpf_program *prog, const char *path,
-			  uint64_t off)
+			  uint64_t off, int retprobe)
 {
-	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, path, off, NULL);
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe);
+	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, path, off, &opts);
 
 	if (!link)
 		return -errno;

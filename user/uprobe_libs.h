@@ -43,10 +43,10 @@ struct uprobe_library *uprobe_libs_add_file(struct uprobe_libs *u, const char *p
  * Returns 1, or -errno. */
 int uprobe_libs_attach(struct uprobe_libs *u, struct bpf_program *prog, const char *path,
 		       const char *func, int retprobe);
-/* Attaches prog at the file offset off of the file at path (resolved by the caller). Returns 1,
- * or -errno. */
+/* Attaches prog at the file offset off of the file at path (resolved by the caller), at its
+ * return with retprobe. Returns 1, or -errno. */
 int uprobe_libs_attach_at(struct uprobe_libs *u, struct bpf_program *prog, const char *path,
-			  uint64_t off);
+			  uint64_t off, int retprobe);
 /* Whether an entry is the file (dev, ino). */
 int uprobe_libs_has(const struct uprobe_libs *u, uint64_t dev, uint64_t ino);
 /* The libraries as an array member: path, attached, and reason when not; with kind, the kind,

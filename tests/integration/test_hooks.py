@@ -3,7 +3,8 @@
 import os
 import time
 
-from idslib import RULE_OFF_HOST as RULE, Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id, run_py
+from idslib import (RULE_OFF_HOST as RULE, Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id,
+                    needs_gate, run_py)
 
 
 MAC_POLICY = """version: 1
@@ -142,6 +143,7 @@ def test_hooks_always_keeps_them_attached(host):
 def test_a_procfs_identifier_is_gated_by_the_open_exits_and_says_why(host):
     """fanotify cannot mark procfs files: the open exits stay attached as the gate instead, and an
     open of the file is still followed to the send."""
+    needs_gate()
     policy = """version: 1
 identifiers:
   - name: boot-id
@@ -173,6 +175,7 @@ def test_procfs_and_regular_files_gate_each_their_own_way(host):
     """A policy with a procfs file and a regular one: fanotify still gates the regular file (its
     opener waits in open() for the hooks), the open exits the procfs one. A pipe's reader that
     closes it before sending is followed from its first read."""
+    needs_gate()
     policy = """version: 1
 identifiers:
   - name: machine-id

@@ -2,11 +2,13 @@
 """TLS: plaintext handed to OpenSSL is matched before encryption; ciphertext raises nothing."""
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 
 from idslib import (AGENT, Agent, POLICY_MACHINE_ID, build_go_client, expect, expect_eq, machine_id,
-                    run_py, sh)
+                    needs_gate, run_py, sh)
 
 
 def curl_tls(host, header):
@@ -77,6 +79,47 @@ def test_nss_tstclnt_request_is_confirmed_on_the_tls_channel(host):
               {k: a["destination"][k] for k in ("proto", "addr", "port")}, "destination")
     expect_eq(1, len(alerts), "alerts for tstclnt (the ciphertext itself raises none): %r" % alerts)
     expect("X-Device: " + machine_id() in host.received(), "the test host to have decrypted the header")
+
+
+NODE_HTTPS = """
+const https = require("https"), fs = require("fs");
+const id = fs.readFileSync("/etc/machine-id", "utf8").trim();
+const req = https.request({host: process.argv[1], port: 8443, method: "POST", path: "/v1/device",
+                           rejectUnauthorized: false, headers: {"content-type": "application/json"}},
+                          res => { res.resume(); res.on("end", () => process.exit(0)); });
+req.on("error", e => { console.error(e.message); process.exit(1); });
+req.end(JSON.stringify({device: id, platform: process.platform}));
+"""
+
+
+def test_node_https_with_its_own_openssl_is_confirmed(host):
+    """Node.js links OpenSSL into its executable (no libssl.so): the executable exports SSL_write,
+    and is probed as a library when it opens the machine-id (the gate holds it meanwhile). Its
+    TLS runs over a memory BIO (the event loop writes the records): one confirmed alert, with the
+    socket's destination."""
+    node = os.path.realpath(shutil.which("node") or "/usr/bin/node")
+    sock = os.path.join(tempfile.mkdtemp(prefix="idsentry-node-"), "agent.sock")
+    with Agent(policy_text=POLICY_MACHINE_ID, args=["--socket", sock]) as agent:
+        err = os.path.join(agent.tmp, "node.err")
+        with open(err, "w") as e:
+            p = subprocess.Popen(["node", "-e", NODE_HTTPS, host.addr], stdout=subprocess.DEVNULL,
+                                 stderr=e)
+            expect_eq(0, p.wait(timeout=30), "node's exit status (%s)" % err)
+        a = agent.wait_alert(process__pid=p.pid, evidence__channel="tls")
+        time.sleep(0.5)
+        alerts = agent.alerts(process__pid=p.pid)
+        status = go_status(agent, sock)
+    shutil.rmtree(os.path.dirname(sock), ignore_errors=True)
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq("ssl_write", a["evidence"]["call"], "evidence.call")
+    expect_eq({"proto": "tcp", "addr": host.addr, "port": 8443},
+              {k: a["destination"][k] for k in ("proto", "addr", "port")}, "destination")
+    expect_eq(1, len(alerts), "alerts for node (its handshake and records raise none): %r" % alerts)
+    entry = [l for l in status["tls_libraries"] if l["path"] == node]
+    expect(entry and entry[0].get("kind") == "static" and entry[0]["attached"],
+           "node probed as an executable with its own TLS library: %r" % entry)
+    expect('"device": "%s"' % machine_id() in host.received().replace('":"', '": "'),
+           "the test host to have decrypted the body")
 
 
 def test_asyncio_memory_bio_tls_is_confirmed_with_its_socket(host):
@@ -176,6 +219,7 @@ def test_go_crypto_tls_post_is_confirmed_with_its_destination(host):
 def test_go_client_sending_at_once_is_probed_while_its_open_is_held(host):
     """With the syscall hooks away, the fanotify gate holds the Go client in its open of the
     machine-id: its executable is probed then, before it can read and send (it does at once)."""
+    needs_gate()
     exe = build_go_client("gotls_leak")
     sock = os.path.join(os.path.dirname(exe), "gotls-2.sock")
     args = ["--socket", sock, "--stats-interval", "1"]
