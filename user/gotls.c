@@ -134,8 +134,7 @@ int gotls_pclntab_entry(const uint8_t *d, size_t n, const char *name, uint64_t *
 	return 0;
 }
 
-/* The file offset of virtual address addr, from the section that holds it, or 0. */
-static uint64_t file_offset(Elf *e, uint64_t addr)
+uint64_t gotls_file_offset(Elf *e, uint64_t addr)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
@@ -274,7 +273,7 @@ int gotls_inspect_fd(int fd, struct go_exe *g)
 
 		if (d && d->d_buf &&
 		    gotls_pclntab_entry(d->d_buf, d->d_size, GOTLS_WRITE_FUNC, &addr)) {
-			g->write_offset = file_offset(e, addr);
+			g->write_offset = gotls_file_offset(e, addr);
 			g->by_pclntab = g->write_offset != 0;
 		}
 		/* an older table: whether the name is in it at all */

@@ -187,20 +187,6 @@ static int attach_library(struct tls_probes *t, const char *path)
 	return attach_family(t, lib, fam, path, NULL);
 }
 
-/* The file offset of a function at vaddr: in the section that holds it. */
-static uint64_t vaddr_offset(Elf *e, uint64_t vaddr)
-{
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-
-	while ((scn = elf_nextscn(e, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_PROGBITS &&
-		    (sh.sh_flags & SHF_EXECINSTR) && vaddr >= sh.sh_addr &&
-		    vaddr < sh.sh_addr + sh.sh_size)
-			return vaddr - sh.sh_addr + sh.sh_offset;
-	return 0;
-}
-
 /* The family whose plaintext writer an executable defines and exports (.dynsym, what a library
  * linked in leaves for plug-ins: Node's addons), with the file offsets of the family's calls in
  * offs[] (as attach_family takes them); NULL when it exports none. The symbols are read once
@@ -252,7 +238,7 @@ static const struct tls_family *exported_calls(int fd, uint64_t offs[6])
 				const char *want = k < 2 ? fam->write_calls[k] : fam->protocol_calls[k - 2];
 
 				if (want && !strcmp(name, want))
-					offs[k] = vaddr_offset(e, sym.st_value);
+					offs[k] = gotls_file_offset(e, sym.st_value);
 			}
 		}
 		break;

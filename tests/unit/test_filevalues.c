@@ -30,6 +30,30 @@ static void collect(void *ctx, const char *field, const uint8_t *v, size_t len)
 	}
 }
 
+/* dir (a mkdtemp template) made, with dir/a/b in it. */
+static void scratch_tree(char *dir, const char *a, const char *b)
+{
+	char path[160];
+
+	EXPECT(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/%s", dir, a);
+	EXPECT_INT(0, mkdir(path, 0700));
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, a, b);
+	EXPECT_INT(0, mkdir(path, 0700));
+}
+
+/* Removes what scratch_tree made (emptied by the caller). */
+static void scratch_tree_remove(const char *dir, const char *a, const char *b)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, a, b);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, a);
+	rmdir(path);
+	rmdir(dir);
+}
+
 /* An SMBIOS table as dmidecode --dump-bin writes it (entry point, table at 0x20): a system
  * structure with a serial and a UUID, a board with a placeholder serial, a chassis, the end. The
  * layout follows the DMTF's SMBIOS reference specification (DSP0134). */
@@ -176,11 +200,7 @@ static void test_udev(void)
 		char dir[] = "/tmp/test_filevalues.XXXXXX", path[96];
 		FILE *f;
 
-		EXPECT(mkdtemp(dir) != NULL);
-		snprintf(path, sizeof(path), "%s/udev", dir);
-		mkdir(path, 0700);
-		snprintf(path, sizeof(path), "%s/udev/data", dir);
-		mkdir(path, 0700);
+		scratch_tree(dir, "udev", "data");
 		snprintf(path, sizeof(path), "%s/udev/data/b7:3", dir);
 		f = fopen(path, "w");
 		EXPECT(f != NULL);
@@ -192,11 +212,7 @@ static void test_udev(void)
 		EXPECT_INT(1, filevalues_read(path, collect, NULL));
 		EXPECT_STR("LOOP-SN-0042", got[0]);
 		unlink(path);
-		snprintf(path, sizeof(path), "%s/udev/data", dir);
-		rmdir(path);
-		snprintf(path, sizeof(path), "%s/udev", dir);
-		rmdir(path);
-		rmdir(dir);
+		scratch_tree_remove(dir, "udev", "data");
 	}
 }
 
@@ -262,11 +278,8 @@ static void test_by_id(void)
 	{
 		char dir[] = "/tmp/test_filevalues.XXXXXX", path[128], link[160];
 
-		EXPECT(mkdtemp(dir) != NULL);
-		snprintf(path, sizeof(path), "%s/disk", dir);
-		mkdir(path, 0700);
+		scratch_tree(dir, "disk", "by-id");
 		snprintf(path, sizeof(path), "%s/disk/by-id", dir);
-		mkdir(path, 0700);
 		snprintf(link, sizeof(link), "%s/ata-Loop_Disk_LSN00000042", path);
 		EXPECT_INT(0, symlink("../../loop0", link));
 		n_got = 0;
@@ -274,11 +287,8 @@ static void test_by_id(void)
 		EXPECT_STR("Loop_Disk_LSN00000042", got[0]);
 		EXPECT_STR("LSN00000042", got[1]);
 		unlink(link);
-		rmdir(path);
+		scratch_tree_remove(dir, "disk", "by-id");
 		EXPECT(filevalues_read(path, collect, NULL) < 0);
-		snprintf(path, sizeof(path), "%s/disk", dir);
-		rmdir(path);
-		rmdir(dir);
 	}
 }
 
