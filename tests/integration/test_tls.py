@@ -67,8 +67,9 @@ def test_nss_tstclnt_request_is_confirmed_on_the_tls_channel(host):
                "NSPR among the probed libraries: %r" % libs)
         out = os.path.join(agent.tmp, "tstclnt.out")
         cmd = ('printf "GET / HTTP/1.0\\r\\nX-Device: %%s\\r\\n\\r\\n" "$(cat /etc/machine-id)" | '
-               "timeout 5 tstclnt -h %s -p 8443 -D -o -f >%s 2>&1" % (host.addr, out))
-        # tstclnt waits on after its stdin ended and the server closed: timeout ends it
+               "timeout 5 tstclnt -h %s -p 8443 -D -o -f -m 1 >%s 2>&1" % (host.addr, out))
+        # tstclnt polls on after its stdin ended and the server closed (-m 1: a 50 ms pause a
+        # turn, not a spin): timeout ends it
         subprocess.run(["sh", "-c", cmd], timeout=20)
         a = agent.wait_alert(process__comm="tstclnt", evidence__channel="tls")
         time.sleep(0.5)
