@@ -370,7 +370,7 @@ void detect_send(struct detector *d, const struct send_event *ev)
 	s.n_hits = n_hits;
 	s.dest_filtered = 1;
 	s.forgiven = qc.mask;
-	s.no_suspicion = is_dns_query || tls_control_record(ev) || (ev->flags & SEND_GO_TLS_RECORD);
+	s.no_suspicion = is_dns_query || tls_control_record(ev) || (ev->flags & SEND_LIBRARY_TLS_RECORD);
 	s.suspect.family = dst.family;
 	s.suspect.port = dst.port;
 	memcpy(s.suspect.addr, dst.addr, sizeof(s.suspect.addr));

@@ -314,36 +314,45 @@ static int all_digits(const char *s, size_t n)
 	return n > 0;
 }
 
+/* Where the last word of v[0..len) after a separator sep starts (v when there is none). */
+static const char *last_word(const char *v, size_t len, char sep)
+{
+	const char *w = v + len;
+
+	while (w > v && w[-1] != sep)
+		w--;
+	return w;
+}
+
 /* One name of the directory: the serial it is made of, without the partition (-part2), the USB
  * LUN (-0:0) or the NVMe namespace (_1) after it; then the serial's last "_" word alone, when the
  * name is vendor_model_serial (ATA, NVMe, USB: the word ID_SERIAL_SHORT holds). */
 static size_t by_id_name_values(const char *name, size_t n, filevalue_fn fn, void *ctx)
 {
 	const char *v, *w, *colon;
-	size_t k, len, wlen, found = 0;
+	size_t k, kind_len = 0, len, wlen, found = 0;
 
-	for (k = 0; by_id_kinds[k]; k++)
-		if (n > strlen(by_id_kinds[k]) && !strncmp(name, by_id_kinds[k], strlen(by_id_kinds[k])))
+	for (k = 0; by_id_kinds[k]; k++) {
+		kind_len = strlen(by_id_kinds[k]);
+		if (n > kind_len && !strncmp(name, by_id_kinds[k], kind_len))
 			break;
+	}
 	if (!by_id_kinds[k])
 		return 0;
-	v = name + strlen(by_id_kinds[k]);
-	len = n - strlen(by_id_kinds[k]);
-	for (w = v + len; w > v && w[-1] != '-'; w--)
-		;
+	v = name + kind_len;
+	len = n - kind_len;
+	w = last_word(v, len, '-');
 	if (w > v + 1 && (size_t)(v + len - w) > 4 && !strncmp(w, "part", 4) &&
 	    all_digits(w + 4, (size_t)(v + len - w - 4)))
 		len = (size_t)(w - 1 - v);
-	for (w = v + len; w > v && w[-1] != '-'; w--)
-		;
+	w = last_word(v, len, '-');
 	colon = memchr(w, ':', (size_t)(v + len - w));
 	if (!strcmp(by_id_kinds[k], "usb-") && w > v + 1 && colon &&
 	    all_digits(w, (size_t)(colon - w)) && all_digits(colon + 1, (size_t)(v + len - colon - 1)))
 		len = (size_t)(w - 1 - v);
 	if (!strcmp(by_id_kinds[k], "nvme-")) {
 		/* the namespace: nvme-<ID_SERIAL>_1; the EUI-64 as hex: nvme-eui.0025388b91b2c3d4 */
-		for (w = v + len; w > v && w[-1] != '_'; w--)
-			;
+		w = last_word(v, len, '_');
 		if (w > v + 1 && (size_t)(v + len - w) <= 3 && all_digits(w, (size_t)(v + len - w)))
 			len = (size_t)(w - 1 - v);
 		if (len > 4 && !strncmp(v, "eui.", 4))
@@ -354,8 +363,7 @@ static size_t by_id_name_values(const char *name, size_t n, filevalue_fn fn, voi
 	fn(ctx, "by-id", (const uint8_t *)v, len);
 	found++;
 	/* the serial alone, after the vendor and model */
-	for (w = v + len; w > v && w[-1] != '_'; w--)
-		;
+	w = last_word(v, len, '_');
 	wlen = (size_t)(v + len - w);
 	if (w > v && wlen >= 6 && !udev_value_is_blank(w, wlen)) {
 		fn(ctx, "by-id", (const uint8_t *)w, wlen);

@@ -289,7 +289,7 @@ out:
 	return err;
 }
 
-static double now_ms(void)
+double gotls_now_ms(void)
 {
 	struct timespec ts;
 
@@ -336,7 +336,7 @@ int gotls_probe_file(struct tls_probes *t, const char *exe, int go_too)
 	struct uprobe_library *lib;
 	struct go_exe g;
 	struct stat st;
-	double t0 = now_ms(), t1;
+	double t0 = gotls_now_ms(), t1;
 	int fd, r;
 
 	fd = open(exe, O_RDONLY | O_CLOEXEC);
@@ -354,7 +354,7 @@ int gotls_probe_file(struct tls_probes *t, const char *exe, int go_too)
 		return 1;
 	}
 	close(fd);
-	t1 = now_ms();
+	t1 = gotls_now_ms();
 	if (r || !g.is_go || !g.uses_tls) {
 		if (!uprobe_libs_has(&t->libs, st.st_dev, st.st_ino))
 			remember_other(t, &st, 0);
@@ -389,7 +389,7 @@ int gotls_probe_file(struct tls_probes *t, const char *exe, int go_too)
 			snprintf(lib->reason, sizeof(lib->reason), "attaching at %s failed: %s",
 				 GOTLS_WRITE_FUNC, strerror(-r));
 	}
-	lib->attach_ms = now_ms() - t0;
+	lib->attach_ms = gotls_now_ms() - t0;
 	lib->lookup_ms = t1 - t0;
 	return lib->attached > 0;
 }

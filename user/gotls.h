@@ -45,6 +45,8 @@ int gotls_version_register_abi(const char *version, uint16_t machine);
 /* The address of the function 'name' in a Go 1.18+ function table (.gopclntab, d[0..n)): its
  * entry offset past the table's text start. Returns 1 with *vaddr, 0 when not found. */
 int gotls_pclntab_entry(const uint8_t *d, size_t n, const char *name, uint64_t *vaddr);
+/* CLOCK_MONOTONIC in milliseconds: the probes' look-up and attach times. */
+double gotls_now_ms(void);
 /* The file offset of the code at virtual address addr of an executable (from the section that
  * holds it: what a uprobe is attached at), or 0. */
 uint64_t gotls_file_offset(Elf *e, uint64_t addr);

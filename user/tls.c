@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
@@ -100,8 +99,6 @@ static int native_elf(const char *path)
 #endif
 }
 
-/* Attaches the library's plaintext writer (entry and return) and the calls in which it writes
- * records of its own. */
 static const struct tls_family *family_named(enum tls_kind kind)
 {
 	size_t i;
@@ -191,6 +188,16 @@ static int attach_library(struct tls_probes *t, const char *path)
  * linked in leaves for plug-ins: Node's addons), with the file offsets of the family's calls in
  * offs[] (as attach_family takes them); NULL when it exports none. The symbols are read once
  * here: a look-up by name would read a large executable's tables once for each probe. */
+/* The name of .dynsym entry i when it is a function the file defines, else NULL. */
+static const char *defined_function(Elf *e, Elf_Data *d, const GElf_Shdr *sh, size_t i,
+				    GElf_Sym *sym)
+{
+	if (!gelf_getsym(d, (int)i, sym) || sym->st_shndx == SHN_UNDEF ||
+	    GELF_ST_TYPE(sym->st_info) != STT_FUNC)
+		return NULL;
+	return elf_strptr(e, sh->sh_link, sym->st_name);
+}
+
 static const struct tls_family *exported_calls(int fd, uint64_t offs[6])
 {
 	const struct tls_family *fam = NULL;
@@ -216,24 +223,16 @@ static const struct tls_family *exported_calls(int fd, uint64_t offs[6])
 		n = d ? d->d_size / sh.sh_entsize : 0;
 		/* the writer names the family */
 		for (i = 0; i < n && !fam; i++) {
-			const char *name;
+			const char *name = defined_function(e, d, &sh, i, &sym);
 
-			if (!gelf_getsym(d, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
-			    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
-				continue;
-			name = elf_strptr(e, sh.sh_link, sym.st_name);
 			if (name && !strcmp(name, "SSL_write"))
 				fam = family_named(TLS_OPENSSL);
 			else if (name && !strcmp(name, "gnutls_record_send"))
 				fam = family_named(TLS_GNUTLS);
 		}
 		for (i = 0; fam && i < n; i++) {
-			const char *name;
+			const char *name = defined_function(e, d, &sh, i, &sym);
 
-			if (!gelf_getsym(d, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
-			    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
-				continue;
-			name = elf_strptr(e, sh.sh_link, sym.st_name);
 			for (k = 0; name && k < 6; k++) {
 				const char *want = k < 2 ? fam->write_calls[k] : fam->protocol_calls[k - 2];
 
@@ -247,17 +246,9 @@ static const struct tls_family *exported_calls(int fd, uint64_t offs[6])
 	return fam && offs[0] ? fam : NULL;
 }
 
-static double monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 int tls_probe_static_exe(struct tls_probes *t, int fd, const char *exe, const struct stat *st)
 {
-	double t0 = monotonic_ms(), t1;
+	double t0 = gotls_now_ms(), t1;
 	uint64_t offs[6];
 	const struct tls_family *fam = exported_calls(fd, offs);
 	struct uprobe_library *lib;
@@ -265,7 +256,7 @@ int tls_probe_static_exe(struct tls_probes *t, int fd, const char *exe, const st
 	struct stat pst;
 	int r;
 
-	t1 = monotonic_ms();
+	t1 = gotls_now_ms();
 	if (!fam || !realpath(exe, path))
 		return 0;
 	lib = uprobe_libs_add_file(&t->libs, path, st->st_dev, st->st_ino);
@@ -276,7 +267,7 @@ int tls_probe_static_exe(struct tls_probes *t, int fd, const char *exe, const st
 	if (stat(path, &pst) || pst.st_dev != st->st_dev || pst.st_ino != st->st_ino)
 		snprintf(path, sizeof(path), "%s", exe);
 	r = attach_family(t, lib, fam, path, offs);
-	lib->attach_ms = monotonic_ms() - t0;
+	lib->attach_ms = gotls_now_ms() - t0;
 	lib->lookup_ms = t1 - t0;
 	return r;
 }

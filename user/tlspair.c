@@ -104,26 +104,26 @@ static void wait_for_socket(struct tlspair *tp, const struct send_event *ev)
 	have->taint_mask |= ev->taint_mask;
 }
 
-static struct tls_go_conn *go_conn(struct tlspair *tp, uint32_t tgid, uint32_t fd)
+static struct tls_paired_conn *paired_conn(struct tlspair *tp, uint32_t tgid, uint32_t fd)
 {
-	for (int i = 0; i < TLSPAIR_GO_CONNS; i++)
-		if (tp->go_conns[i].last_ns && tp->go_conns[i].tgid == tgid &&
-		    tp->go_conns[i].fd == fd)
-			return &tp->go_conns[i];
+	for (int i = 0; i < TLSPAIR_CONNS; i++)
+		if (tp->paired_conns[i].last_ns && tp->paired_conns[i].tgid == tgid &&
+		    tp->paired_conns[i].fd == fd)
+			return &tp->paired_conns[i];
 	return NULL;
 }
 
 /* Remembers the socket a plaintext was paired with (its slot, or the least recent one). */
-static void note_go_conn(struct tlspair *tp, const struct send_event *to, int go)
+static void note_paired_conn(struct tlspair *tp, const struct send_event *to, int go)
 {
-	struct tls_go_conn *c = go_conn(tp, to->hdr.tgid, to->fd);
+	struct tls_paired_conn *c = paired_conn(tp, to->hdr.tgid, to->fd);
 
 	/* a free slot has last_ns 0: the least recent of all */
 	if (!c) {
-		c = &tp->go_conns[0];
-		for (int i = 1; i < TLSPAIR_GO_CONNS; i++)
-			if (tp->go_conns[i].last_ns < c->last_ns)
-				c = &tp->go_conns[i];
+		c = &tp->paired_conns[0];
+		for (int i = 1; i < TLSPAIR_CONNS; i++)
+			if (tp->paired_conns[i].last_ns < c->last_ns)
+				c = &tp->paired_conns[i];
 	}
 	c->tgid = to->hdr.tgid;
 	c->fd = to->fd;
@@ -136,7 +136,7 @@ void tlspair_feed(struct tlspair *tp, const struct send_event *ev)
 	int record = (ev->family == AF_INET || ev->family == AF_INET6) && !tls_plaintext(ev) &&
 		     tls_record_type(ev);
 	struct tls_waiting **w;
-	struct tls_go_conn *c;
+	struct tls_paired_conn *c;
 
 	if (waiting_plaintext(ev)) {
 		wait_for_socket(tp, ev);
@@ -144,16 +144,16 @@ void tlspair_feed(struct tlspair *tp, const struct send_event *ev)
 	}
 	w = slot_of(tp, ev->hdr.tgid);
 	if (w && record) {
-		note_go_conn(tp, ev, (*w)->ev.ev.call == CALL_GO_TLS_WRITE);
+		note_paired_conn(tp, ev, (*w)->ev.ev.call == CALL_GO_TLS_WRITE);
 		/* the ciphertext of what is judged now: it says nothing more */
 		judge_waiting(tp, w, ev);
 		return;
 	}
-	if (record && (c = go_conn(tp, ev->hdr.tgid, ev->fd))) {
+	if (record && (c = paired_conn(tp, ev->hdr.tgid, ev->fd))) {
 		static struct long_send_event copy; /* the loop is single-threaded */
 
 		memcpy(&copy.ev, ev, offsetof(struct send_event, sample) + ev->sample_len);
-		copy.ev.flags |= SEND_GO_TLS_RECORD;
+		copy.ev.flags |= SEND_LIBRARY_TLS_RECORD;
 		if (c->go)
 			tp->go_records++;
 		else

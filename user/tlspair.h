@@ -22,15 +22,15 @@ struct tls_waiting {
 
 /* Sockets whose TLS records are the library's own, known from a plaintext paired with them (Go's
  * crypto/tls, or a library over a memory BIO: asyncio, Node.js). */
-#define TLSPAIR_GO_CONNS 32
+#define TLSPAIR_CONNS 32
 /* Set by tlspair (never by the kernel) on a TLS record a process sends on such a socket with no
  * plaintext waiting: the later records of a long Write (Go cuts it in several, each its own
  * socket write), close_notify and other alerts (encrypted in TLS 1.3, they look like data), key
  * updates. Their plaintext, if any, was judged with the Write's: they are searched, but are no
  * ground for a suspected alert. */
-#define SEND_GO_TLS_RECORD 0x80000000u
+#define SEND_LIBRARY_TLS_RECORD 0x80000000u
 
-struct tls_go_conn {
+struct tls_paired_conn {
 	uint32_t tgid, fd;
 	uint64_t last_ns; /* the latest plaintext paired with it; 0: a free slot */
 	int go;           /* paired with Go's plaintext, else a memory BIO's */
@@ -44,7 +44,7 @@ struct tlspair {
 	void *ctx;
 	unsigned long long paired;   /* plaintext judged with the socket its ciphertext went to */
 	unsigned long long unpaired; /* judged without one (no TLS record followed in time) */
-	struct tls_go_conn go_conns[TLSPAIR_GO_CONNS];
+	struct tls_paired_conn paired_conns[TLSPAIR_CONNS];
 	unsigned long long go_records; /* records of crypto/tls's own that followed (no suspicion) */
 	unsigned long long bio_records; /* the same on a memory BIO's sockets */
 };
@@ -59,7 +59,7 @@ int tls_plaintext(const struct send_event *ev);
 void tlspair_init(struct tlspair *tp, tlspair_judge_fn judge, void *ctx);
 /* Takes a whole send (longsend.h): plaintext without a destination waits; a send that carries a
  * TLS record from a process with plaintext waiting gives it its destination; a TLS record on a
- * socket a Go plaintext was paired with is marked SEND_GO_TLS_RECORD; the rest are judged as
+ * socket a plaintext was paired with is marked SEND_LIBRARY_TLS_RECORD; the rest are judged as
  * they come. */
 void tlspair_feed(struct tlspair *tp, const struct send_event *ev);
 /* Judges, without a destination, plaintext that waited longer than TLSPAIR_WAIT_NS by now_ns

@@ -72,7 +72,7 @@ int main(void)
 	 * sends it from its event loop): judged, marked as the library's own */
 	tlspair_feed(&tp, event(7, CALL_SENDTO, 8443, "\x17\x03\x03\x01\x13 more", 5));
 	EXPECT_INT(3, j.n);
-	EXPECT(j.flags[2] & SEND_GO_TLS_RECORD);
+	EXPECT(j.flags[2] & SEND_LIBRARY_TLS_RECORD);
 	EXPECT_INT(1, tp.bio_records);
 	EXPECT_INT(0, tp.go_records);
 	/* plaintext whose record never comes goes alone after the wait */
@@ -96,12 +96,12 @@ int main(void)
 	 * judged, marked; on another socket, or a send that is no TLS record, not marked */
 	tlspair_feed(&tp, event(11, CALL_WRITE, 8443, "\x17\x03\x03\x01\x13 close_notify", 32));
 	EXPECT_INT(2, j.n);
-	EXPECT(j.flags[1] & SEND_GO_TLS_RECORD);
+	EXPECT(j.flags[1] & SEND_LIBRARY_TLS_RECORD);
 	EXPECT_INT(1, tp.go_records);
 	tlspair_feed(&tp, event(11, CALL_WRITE, 8443, "plain text", 33));
-	EXPECT(!(j.flags[2] & SEND_GO_TLS_RECORD));
+	EXPECT(!(j.flags[2] & SEND_LIBRARY_TLS_RECORD));
 	tlspair_feed(&tp, event(12, CALL_WRITE, 8443, "\x17\x03\x03\x01\x13 other process", 34));
-	EXPECT(!(j.flags[3] & SEND_GO_TLS_RECORD));
+	EXPECT(!(j.flags[3] & SEND_LIBRARY_TLS_RECORD));
 	EXPECT_INT(1, tp.go_records);
 	/* more processes waiting than slots: the oldest is judged, none is lost */
 	memset(&j, 0, sizeof(j));
