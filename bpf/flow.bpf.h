@@ -78,27 +78,27 @@ static __always_inline __u64 loopback_key(__u8 proto, const struct inet_end *dst
 /* The local (remote = 0) or remote end of an inet sock. */
 static __always_inline void sock_end(struct sock *sk, int remote, struct inet_end *e)
 {
-	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6) {
+	if (SOCK_READ(sk, __sk_common.skc_family) == AF_INET6) {
 		if (remote)
-			BPF_CORE_READ_INTO(&e->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+			SOCK_READ_INTO(&e->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
 		else
-			BPF_CORE_READ_INTO(&e->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
+			SOCK_READ_INTO(&e->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
 	} else {
-		inet_end_v4(e, remote ? BPF_CORE_READ(sk, __sk_common.skc_daddr)
-				      : BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr), 0);
+		inet_end_v4(e, remote ? SOCK_READ(sk, __sk_common.skc_daddr)
+				      : SOCK_READ(sk, __sk_common.skc_rcv_saddr), 0);
 	}
-	e->port = remote ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))
-			 : BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->port = remote ? bpf_ntohs(SOCK_READ(sk, __sk_common.skc_dport))
+			 : SOCK_READ(sk, __sk_common.skc_num);
 }
 
 /* The route the sock's traffic takes leaves by the loopback device: the peer is on this host
  * (any of its addresses, not only 127/8 and ::1). */
 static __always_inline int sock_routes_to_self(struct sock *sk)
 {
-	struct dst_entry *dst = BPF_CORE_READ(sk, sk_dst_cache);
-	struct net_device *dev = dst ? BPF_CORE_READ(dst, dev) : NULL;
+	struct dst_entry *dst = SOCK_READ(sk, sk_dst_cache);
+	struct net_device *dev = dst ? SOCK_READ(dst, dev) : NULL;
 
-	return dev && (BPF_CORE_READ(dev, flags) & IFF_LOOPBACK);
+	return dev && (SOCK_READ(dev, flags) & IFF_LOOPBACK);
 }
 
 /* An address a sender named (a user sockaddr of addrlen bytes) as an inet_end; 0 if none. */
@@ -128,8 +128,8 @@ static __always_inline int user_inet_end(__u64 addr, __u32 addrlen, struct inet_
  * named, for unconnected UDP), or 0 when its receiver is not on this host. */
 static __always_inline __u64 loopback_channel_out(struct sock *sk, __u64 addr, __u32 addrlen)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u8 proto = BPF_CORE_READ(sk, sk_protocol);
+	__u16 family = SOCK_READ(sk, __sk_common.skc_family);
+	__u8 proto = SOCK_READ(sk, sk_protocol);
 	struct inet_end dst = {}, src = {}, none = {};
 
 	if ((family != AF_INET && family != AF_INET6) ||
@@ -155,15 +155,15 @@ static __always_inline __u64 loopback_channel_out(struct sock *sk, __u64 addr, _
 /* The loopback channel a receive on inet sock sk comes out of (0: not TCP or UDP). */
 static __always_inline __u64 loopback_channel_in(struct sock *sk)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u8 proto = BPF_CORE_READ(sk, sk_protocol);
+	__u16 family = SOCK_READ(sk, __sk_common.skc_family);
+	__u8 proto = SOCK_READ(sk, sk_protocol);
 	struct inet_end local = {}, remote = {}, none = {};
 
 	if ((family != AF_INET && family != AF_INET6) ||
 	    (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
 		return 0;
 	if (proto == IPPROTO_UDP) {
-		none.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		none.port = SOCK_READ(sk, __sk_common.skc_num);
 		return loopback_key(proto, &none, &remote);
 	}
 	sock_end(sk, 0, &local);
@@ -176,6 +176,15 @@ static __always_inline int loopback_active(void)
 	return loopback_active_until_ns && bpf_ktime_get_boot_ns() <= loopback_active_until_ns;
 }
 
+/* The channel of a pipe or FIFO: its inode (both ends share it); 0 for any other file. */
+static __always_inline __u64 pipe_channel_of(struct inode *inode, umode_t mode, __u16 *kind)
+{
+	if ((mode & S_IFMT) != S_IFIFO)
+		return 0;
+	*kind = BPF_CORE_READ(inode, i_sb, s_magic) == PIPEFS_MAGIC ? CHANNEL_PIPE : CHANNEL_FIFO;
+	return (__u64)inode;
+}
+
 static __always_inline __u64 channel_of(struct file *f, int writing, __u16 *kind)
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
@@ -183,11 +192,8 @@ static __always_inline __u64 channel_of(struct file *f, int writing, __u16 *kind
 	struct socket *sock;
 	struct sock *sk;
 
-	if ((mode & S_IFMT) == S_IFIFO) {
-		*kind = BPF_CORE_READ(inode, i_sb, s_magic) == PIPEFS_MAGIC ? CHANNEL_PIPE
-									 : CHANNEL_FIFO;
-		return (__u64)inode;
-	}
+	if ((mode & S_IFMT) == S_IFIFO)
+		return pipe_channel_of(inode, mode, kind);
 	if ((mode & S_IFMT) != S_IFSOCK)
 		return 0;
 	sock = BPF_CORE_READ(f, private_data);
@@ -480,12 +486,14 @@ static __always_inline void taint_through_held_pipes(__u64 pid_tgid, const struc
 #pragma clang loop unroll(disable)
 	for (i = 0; i < HELD_FDS_SCANNED; i++) {
 		struct file *f = held_fd(&h, i);
+		struct inode *inode;
 
 		if (!f || !(BPF_CORE_READ(f, f_mode) & (writing ? FMODE_WRITE : FMODE_READ)))
 			continue;
+		inode = BPF_CORE_READ(f, f_inode);
 		kind = 0;
-		chan = channel_of(f, writing, &kind);
-		if (!chan || kind == CHANNEL_UNIX || kind == CHANNEL_LOOPBACK)
+		chan = pipe_channel_of(inode, BPF_CORE_READ(inode, i_mode), &kind);
+		if (!chan)
 			continue;
 		if (writing) {
 			taint_channel(chan, kind, t, pid_tgid, 0, 0, 0, 0);

@@ -146,67 +146,51 @@ int handle_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
 	return on_open_exit(ctx->ret);
 }
 
-static __always_inline int on_read_enter(__u32 fd, __u64 buf, __u64 offset, __u16 call)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct fd_key fk = { .tgid = pid_tgid >> 32, .fd = fd };
-	struct pending_read pr = {};
-	struct watched_fd *wf;
-
-	/* the one lookup every reader pays */
-	wf = bpf_map_lookup_elem(&watched_fds, &fk);
-	if (!wf)
-		return 0;
-	pr.buf = buf;
-	pr.offset = offset;
-	pr.watch = *wf;
-	pr.fd = fd;
-	pr.call = call;
-	if (bpf_map_update_elem(&pending_reads, &pid_tgid, &pr, BPF_ANY))
-		count(STAT_PENDING_FULL);
-	return 0;
-}
-
-static __always_inline int on_read_exit(long ret)
+/* A read, pread64, readv or preadv is seen at its exit alone: its fd, buffer and offset are the
+ * arguments the registers saved at its entry still hold (exiting_syscall_arg). An enter hook that
+ * kept them for the exit cost every read of every process a second tracepoint run while the
+ * hooks are attached. */
+static __always_inline int on_read_exit(long ret, __u16 call)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
+	struct fd_key fk = { .tgid = tgid };
 	struct ident_read_event *ev;
-	struct pending_read *p, pr;
+	struct watched_fd *wf, watch;
 	__u64 src, n;
 	__u32 zero = 0;
 
-	p = bpf_map_lookup_elem(&pending_reads, &pid_tgid);
-	if (!p) {
-		/* not an identifier file; perhaps a pipe or socket another process tainted */
-		if (ret > 0)
-			taint_from_channel_read(pid_tgid);
-		return 0;
-	}
-	pr = *p;
-	bpf_map_delete_elem(&pending_reads, &pid_tgid);
 	if (ret <= 0)
 		return 0;
+	fk.fd = exiting_syscall_arg(0);
+	/* the one lookup every reader pays */
+	wf = bpf_map_lookup_elem(&watched_fds, &fk);
+	if (!wf) {
+		/* not an identifier file; perhaps a pipe or socket another process tainted */
+		taint_from_channel_read(pid_tgid);
+		return 0;
+	}
+	watch = *wf;
 	/* taint the process group with the identifiers it received */
-	taint_with(tgid, pr.watch.ident_mask);
+	taint_with(tgid, watch.ident_mask);
 	/* copy the bytes the process actually received, for the agent to learn the value */
 	ev = bpf_map_lookup_elem(&read_scratch, &zero);
 	if (!ev)
 		return 0;
 	fill_header(&ev->hdr, EVENT_IDENT_READ, pid_tgid);
-	ev->ident_mask = pr.watch.ident_mask;
-	ev->dev = pr.watch.dev;
-	ev->ino = pr.watch.ino;
+	ev->ident_mask = watch.ident_mask;
+	ev->dev = watch.dev;
+	ev->ino = watch.ino;
 	ev->source = SOURCE_FILE;
-	ev->call = pr.call;
+	ev->call = call;
 
 	ev->total = ret;
-	src = pr.buf;
+	src = exiting_syscall_arg(1);
 	n = ret;
-	if (pr.call == CALL_READV || pr.call == CALL_PREADV) {
+	if (call == CALL_READV || call == CALL_PREADV) {
 		struct iovec iov;
 
-		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)pr.buf)) {
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)src)) {
 			count(STAT_READ_USER_FAILED);
 			return 0;
 		}
@@ -214,16 +198,16 @@ static __always_inline int on_read_exit(long ret)
 		if (n > iov.iov_len)
 			n = iov.iov_len;
 	}
-	if (pr.call == CALL_READ || pr.call == CALL_READV) {
-		struct file *f = current_fd_file(pr.fd);
+	if (call == CALL_READ || call == CALL_READV) {
+		struct file *f = current_fd_file(fk.fd);
 
 		ev->offset = f ? BPF_CORE_READ(f, f_pos) - ret : 0;
 	} else {
-		ev->offset = pr.offset;
+		ev->offset = exiting_syscall_arg(3);
 	}
 	/* a modem tty: the bytes are an AT reply, paired by the agent with the command before it;
 	 * a tty has no file position */
-	if (is_modem(pr.watch.dev, pr.watch.ino)) {
+	if (is_modem(watch.dev, watch.ino)) {
 		ev->source = SOURCE_MODEM;
 		ev->offset = 0;
 	}
@@ -231,52 +215,28 @@ static __always_inline int on_read_exit(long ret)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_read")
-int handle_sys_enter_read(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_read_enter(ctx->args[0], ctx->args[1], 0, CALL_READ);
-}
-
 SEC("tracepoint/syscalls/sys_exit_read")
 int handle_sys_exit_read(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_read_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_pread64")
-int handle_sys_enter_pread64(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_read_enter(ctx->args[0], ctx->args[1], ctx->args[3], CALL_PREAD64);
+	return on_read_exit(ctx->ret, CALL_READ);
 }
 
 SEC("tracepoint/syscalls/sys_exit_pread64")
 int handle_sys_exit_pread64(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_read_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_readv")
-int handle_sys_enter_readv(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_read_enter(ctx->args[0], ctx->args[1], 0, CALL_READV);
+	return on_read_exit(ctx->ret, CALL_PREAD64);
 }
 
 SEC("tracepoint/syscalls/sys_exit_readv")
 int handle_sys_exit_readv(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_read_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_preadv")
-int handle_sys_enter_preadv(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_read_enter(ctx->args[0], ctx->args[1], ctx->args[3], CALL_PREADV);
+	return on_read_exit(ctx->ret, CALL_READV);
 }
 
 SEC("tracepoint/syscalls/sys_exit_preadv")
 int handle_sys_exit_preadv(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_read_exit(ctx->ret);
+	return on_read_exit(ctx->ret, CALL_PREADV);
 }
 
 SEC("tracepoint/syscalls/sys_enter_close")

@@ -75,15 +75,6 @@ extern __u64 netlink_neigh_mask;
 #define MAX_GAP_SOCKETS 4096
 
 /* Arguments of an in-flight read on a watched fd, kept from sys_enter to sys_exit. */
-struct pending_read {
-	__u64 buf;   /* user buffer, or iovec array for readv/preadv */
-	__u64 offset; /* pread/preadv offset */
-	struct watched_fd watch;
-	__u32 fd;
-	__u16 call;  /* enum read_call */
-	__u16 pad;
-};
-
 /* Arguments of an in-flight send by a tainted process, kept from sys_enter to sys_exit; the cgroup
  * sendmsg hooks fill in the destination of unconnected sockets from the kernel's copy. */
 struct pending_send {
@@ -166,13 +157,6 @@ SHARED struct {
 	__type(key, __u32);
 	__type(value, struct proc_taint);
 } taint SEC(".maps");
-
-SHARED struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_PENDING);
-	__type(key, __u64);
-	__type(value, struct pending_read);
-} pending_reads SEC(".maps");
 
 SHARED struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

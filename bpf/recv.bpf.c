@@ -134,9 +134,10 @@ static __always_inline int on_recv_exit(long ret, __u16 call)
 
 	if (ret <= 0 || (pid_tgid >> 32) == agent_tgid)
 		return 0;
-	/* a unix socket another process tainted, or an identifier file's fd passed over it; the
-	 * fd's file is looked up once (a chain of kernel reads), and only when something needs it */
-	if (channels_active()) {
+	/* a unix socket or loopback connection another process tainted (with the socket layer on,
+	 * sock_recv_length sees every receive: nothing to do here); the fd's file is looked up once
+	 * (a chain of kernel reads), and only when something needs it */
+	if (!sock_layer_on && channels_active()) {
 		f = current_fd_file(exiting_syscall_arg(0));
 		if (f)
 			taint_from_channel_file(pid_tgid, f);

@@ -13,6 +13,8 @@
  * Blocking is not done here (the send has happened): while a blocking rule and a tainted process
  * exist, the agent keeps the syscall hooks attached, as before.
  */
+/* the sock is a BTF pointer here: its fields are loaded directly (task.bpf.h) */
+#define SOCK_IS_BTF
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>

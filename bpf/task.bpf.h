@@ -19,6 +19,19 @@
 #define AF_INET6 10
 #define AF_PACKET 17
 
+/* A field of a struct sock, or of what hangs off it (its route, the route's device). The socket
+ * layer's tp_btf programs are handed the sock as a BTF pointer and load its fields directly
+ * (SOCK_IS_BTF, defined before the includes): a probe-read helper call per field was most of the
+ * cost of a send report. Elsewhere the sock comes from a chain of CO-RE reads (a scalar to the
+ * verifier) and is read with one. */
+#ifdef SOCK_IS_BTF
+#define SOCK_READ(p, field) ((p)->field)
+#define SOCK_READ_INTO(dst, p, field) __builtin_memcpy(dst, &(p)->field, sizeof(*(dst)))
+#else
+#define SOCK_READ(p, field) BPF_CORE_READ(p, field)
+#define SOCK_READ_INTO(dst, p, field) BPF_CORE_READ_INTO(dst, p, field)
+#endif
+
 /* The struct file behind fd in the current task, or NULL. */
 static __always_inline struct file *current_fd_file(__u32 fd)
 {
@@ -49,24 +62,27 @@ static __always_inline struct sock *file_sock(struct file *f)
 /* Destination of a connected socket, straight from the kernel's socket state. */
 static __always_inline void sock_destination(struct sock *sk, struct send_event *ev)
 {
-	ev->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	ev->sock_type = BPF_CORE_READ(sk, sk_type);
-	ev->protocol = BPF_CORE_READ(sk, sk_protocol);
-	/* a packet socket keeps its ethertype (network order; 0: named per send) in packet_sock */
+	ev->family = SOCK_READ(sk, __sk_common.skc_family);
+	ev->sock_type = SOCK_READ(sk, sk_type);
+	ev->protocol = SOCK_READ(sk, sk_protocol);
+	/* a packet socket keeps its ethertype (network order; 0: named per send) in packet_sock
+	 * (a probe read: a BTF sock pointer does not reach past struct sock) */
 	if (ev->family == AF_PACKET) {
 		ev->protocol = BPF_CORE_READ((struct packet_sock *)sk, num);
 		ev->dport = 0;
 		__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 		return;
 	}
-	ev->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	ev->dport = bpf_ntohs(SOCK_READ(sk, __sk_common.skc_dport));
 	if (ev->family == AF_INET6)
-		BPF_CORE_READ_INTO(&ev->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		SOCK_READ_INTO(&ev->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
 	else
-		BPF_CORE_READ_INTO((__u32 *)ev->daddr, sk, __sk_common.skc_daddr);
+		SOCK_READ_INTO((__u32 *)ev->daddr, sk, __sk_common.skc_daddr);
 }
 
-/* Argument n (0-based) of the syscall now exiting, from the registers saved at its entry. */
+/* Argument n (0-based, up to 3) of the syscall now exiting, from the registers saved at its
+ * entry; loaded directly (the pt_regs pointer is a BTF one): a helper call per register was a
+ * good part of a read exit's cost. */
 static __always_inline __u64 exiting_syscall_arg(int n)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
@@ -74,18 +90,18 @@ static __always_inline __u64 exiting_syscall_arg(int n)
 #if defined(__TARGET_ARCH_arm64)
 	/* x0 holds the return value by now; the first argument survives in orig_x0 */
 	if (n == 0)
-		return BPF_CORE_READ(regs, orig_x0);
-	return BPF_CORE_READ(regs, regs[n & 7]);
+		return regs->orig_x0;
+	return regs->regs[n & 3];
 #else
 	switch (n) {
 	case 0:
-		return BPF_CORE_READ(regs, di);
+		return regs->di;
 	case 1:
-		return BPF_CORE_READ(regs, si);
+		return regs->si;
 	case 2:
-		return BPF_CORE_READ(regs, dx);
+		return regs->dx;
 	default:
-		return BPF_CORE_READ(regs, r10);
+		return regs->r10;
 	}
 #endif
 }

@@ -44,7 +44,10 @@ static void process_seen(void *ctx, const struct proc *p)
 
 static void process_gone(void *ctx, uint32_t tgid)
 {
-	enforce_forget_process(&((struct agent *)ctx)->enf, tgid);
+	struct agent *a = ctx;
+
+	enforce_forget_process(&a->enf, tgid);
+	gotls_forget_holder(&a->tls, tgid);
 }
 
 /* The gate holds an opener of a watched file: its executable, when a Go program with crypto/tls,
@@ -59,8 +62,8 @@ static void probe_opener(void *ctx, int pid)
 /* A process that just got an identifier (its read) or was first seen tainted, or exec'd while
  * tainted (its PROC_INFO): its executable, when a Go program with crypto/tls, gets the plaintext
  * probe now, as the agent reads the event (the gate held the openers it could; this catches
- * holders by pipes, sockets, ioctls, and opens while the hooks were attached). Known
- * executables cost an open and an fstat. */
+ * holders by pipes, sockets, ioctls, and opens while the hooks were attached). Once per process
+ * image: a holder that reads identifiers in a loop is not looked at again at each read. */
 static void probe_new_holder(struct agent *a, const void *data, size_t size)
 {
 	struct event_header h;
@@ -69,7 +72,7 @@ static void probe_new_holder(struct agent *a, const void *data, size_t size)
 		return;
 	memcpy(&h, data, sizeof(h));
 	if (h.type == EVENT_IDENT_READ || h.type == EVENT_PROC_INFO)
-		gotls_probe_pid(&a->tls, h.tgid);
+		gotls_probe_holder(&a->tls, h.tgid, h.type == EVENT_PROC_INFO);
 }
 
 /* Does what the pipeline asked for (enum pipeline_wants). */

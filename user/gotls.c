@@ -410,6 +410,32 @@ int gotls_probe_pid(struct tls_probes *t, pid_t pid)
 	return r;
 }
 
+/* A collision of two tgids in one slot costs only a second look. */
+static pid_t *checked_slot(struct tls_probes *t, pid_t pid)
+{
+	size_t n = sizeof(t->checked_holders) / sizeof(t->checked_holders[0]);
+
+	return &t->checked_holders[(uint32_t)pid % n];
+}
+
+int gotls_probe_holder(struct tls_probes *t, pid_t pid, int new_image)
+{
+	pid_t *slot = checked_slot(t, pid);
+
+	if (!new_image && *slot == pid)
+		return 0;
+	*slot = pid;
+	return gotls_probe_pid(t, pid);
+}
+
+void gotls_forget_holder(struct tls_probes *t, pid_t pid)
+{
+	pid_t *slot = checked_slot(t, pid);
+
+	if (*slot == pid)
+		*slot = 0;
+}
+
 int gotls_probe_holders(struct tls_probes *t, int taint_fd)
 {
 	__u32 key, next, *prev = NULL;

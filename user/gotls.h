@@ -60,6 +60,12 @@ int gotls_inspect_fd(int fd, struct go_exe *g);
 int gotls_probe_file(struct tls_probes *t, const char *exe, int go_too);
 /* The same for the executable of process pid. Thread-safe against the other tls_probes calls. */
 int gotls_probe_pid(struct tls_probes *t, pid_t pid);
+/* The same for a holder, as its events arrive: once per process image (new_image: it exec'd, or
+ * is new to the taint table), not at each identifier it reads, which would cost an open and an
+ * fstat of /proc/PID/exe every time. Main thread only. */
+int gotls_probe_holder(struct tls_probes *t, pid_t pid, int new_image);
+/* The process exited: its tgid may name another process next. */
+void gotls_forget_holder(struct tls_probes *t, pid_t pid);
 /* Probes the executables of the processes the kernel's taint table holds (taint_fd). Returns how
  * many were newly attached. */
 int gotls_probe_holders(struct tls_probes *t, int taint_fd);

@@ -549,7 +549,6 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 	l->gate_attached = l->inotify_gate;
 	if (!loader_attached(l, "handle_sys_exit_openat") ||
 	    !loader_attached(l, "handle_sys_exit_read") ||
-	    !loader_attached(l, "handle_sys_enter_read") ||
 	    !loader_attached(l, "handle_sys_exit_sendto")) {
 		fprintf(stderr, "idsentry: the core probes (openat, read, sendto tracepoints) could "
 				"not be attached: nothing could be detected; see the messages above\n");

@@ -191,17 +191,25 @@ static void loopback_write(struct pipeline *pl, const struct send_event *s)
 }
 
 /* A process the kernel tainted: the memory it shares writable, and who else maps it. Asked at its
- * PROC_INFO and at each identifier it reads (the PROC_INFO of an open comes before the read that
- * gives the taint bits); looked at once per process and identifier set. */
-static void follow_shared_memory(struct pipeline *pl, uint32_t tgid)
+ * PROC_INFO and at the identifiers it reads (the PROC_INFO of an open comes before the read that
+ * gives the taint bits); looked at once per process and identifier set. A read of identifiers it
+ * was followed for asks the kernel again at most once a second (for bits a channel gave it
+ * since): a bpf() call at each read was most of what a holder's read loop cost the agent.
+ * read_mask: the read's identifiers (0: not a read); now: the event's boot ns. */
+static void follow_shared_memory(struct pipeline *pl, uint32_t tgid, uint64_t read_mask,
+				 uint64_t now)
 {
 	struct proc_taint t = {};
-	struct proc *p;
+	struct proc *p = proctable_find(&pl->procs, tgid);
 
+	if (p && read_mask && (p->shm_followed_mask | read_mask) == p->shm_followed_mask &&
+	    now - p->shm_asked_ns < 1000000000ull)
+		return;
+	if (p)
+		p->shm_asked_ns = now;
 	if (!pl->cfg.kernel.taint_of || pl->cfg.kernel.taint_of(pl->cfg.kernel.ctx, tgid, &t) ||
 	    !t.ident_mask)
 		return;
-	p = proctable_find(&pl->procs, tgid);
 	if (p) {
 		if ((p->shm_followed_mask | t.ident_mask) == p->shm_followed_mask)
 			return;
@@ -284,7 +292,7 @@ unsigned int pipeline_handle(struct pipeline *pl, const union event *ev)
 	switch (ev->hdr.type) {
 	case EVENT_IDENT_READ:
 		pl->wants |= wants_of(learn_ident_read(&pl->learner, &ev->read));
-		follow_shared_memory(pl, ev->hdr.tgid);
+		follow_shared_memory(pl, ev->hdr.tgid, ev->read.ident_mask, ev->hdr.ts_ns);
 		break;
 	case EVENT_SEND:
 		if (ev->send.flags & SEND_TO_FILE) {
@@ -300,7 +308,7 @@ unsigned int pipeline_handle(struct pipeline *pl, const union event *ev)
 
 		if (p && pl->cfg.kernel.process_seen)
 			pl->cfg.kernel.process_seen(pl->cfg.kernel.ctx, p);
-		follow_shared_memory(pl, ev->hdr.tgid);
+		follow_shared_memory(pl, ev->hdr.tgid, 0, ev->hdr.ts_ns);
 		break;
 	}
 	case EVENT_PROC_EXIT:

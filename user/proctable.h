@@ -52,6 +52,7 @@ struct proc {
 	uint64_t noise_mask;     /* tainted only by contact with a holder that did not pass it on */
 	uint64_t last_direct_ns; /* boot ns of its latest read of an identifier file */
 	uint64_t shm_followed_mask; /* identifiers for which its shared memory was looked at */
+	uint64_t shm_asked_ns;      /* boot ns the kernel's taint table was last asked about it */
 	char *lineage;           /* "cat[412] -pipe-> curl[413]", or NULL when it read it itself */
 	struct {
 		uint32_t fd;

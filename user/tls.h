@@ -27,6 +27,9 @@ struct tls_probes {
 	int lock_ready;
 	struct tls_file_id *other_exes; /* executables looked at that need no probe (gotls.c) */
 	size_t n_other, cap_other;
+	/* holders whose executable was looked at since their last exec, by tgid modulo the size
+	 * (gotls_probe_holder); 0: free */
+	pid_t checked_holders[1024];
 };
 
 void tls_probes_init(struct tls_probes *t, struct idsentry_bpf *skel);

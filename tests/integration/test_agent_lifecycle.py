@@ -36,7 +36,7 @@ def test_ready_lists_probes(host):
     with Agent(policy_text=POLICY_MACHINE_ID) as agent:
         ready = agent.records()[0]
     expect_eq("ready", ready["type"], "first record type")
-    for name in ("handle_sys_exit_openat", "handle_sys_enter_read", "handle_sys_exit_sendto",
+    for name in ("handle_sys_exit_openat", "handle_sys_exit_read", "handle_sys_exit_sendto",
                  "handle_cgroup_sendmsg4", "handle_sched_process_fork"):
         expect(name in ready["probes"]["attached"], "%s among the attached probes" % name)
     expect(isinstance(ready["probes"]["skipped"], list), "a skipped list")
