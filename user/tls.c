@@ -184,10 +184,6 @@ static int attach_library(struct tls_probes *t, const char *path)
 	return attach_family(t, lib, fam, path, NULL);
 }
 
-/* The family whose plaintext writer an executable defines and exports (.dynsym, what a library
- * linked in leaves for plug-ins: Node's addons), with the file offsets of the family's calls in
- * offs[] (as attach_family takes them); NULL when it exports none. The symbols are read once
- * here: a look-up by name would read a large executable's tables once for each probe. */
 /* The name of .dynsym entry i when it is a function the file defines, else NULL. */
 static const char *defined_function(Elf *e, Elf_Data *d, const GElf_Shdr *sh, size_t i,
 				    GElf_Sym *sym)
@@ -198,6 +194,10 @@ static const char *defined_function(Elf *e, Elf_Data *d, const GElf_Shdr *sh, si
 	return elf_strptr(e, sh->sh_link, sym->st_name);
 }
 
+/* The family whose plaintext writer an executable defines and exports (.dynsym, what a library
+ * linked in leaves for plug-ins: Node's addons), with the file offsets of the family's calls in
+ * offs[] (as attach_family takes them); NULL when it exports none. The symbols are read once
+ * here: a look-up by name would read a large executable's tables once for each probe. */
 static const struct tls_family *exported_calls(int fd, uint64_t offs[6])
 {
 	const struct tls_family *fam = NULL;
