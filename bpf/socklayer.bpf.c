@@ -26,11 +26,17 @@
 #include "common.bpf.h"
 #include "sample.bpf.h"
 #include "flow.bpf.h"
+#include "received.bpf.h"
 
 #define PF_KTHREAD 0x00200000
 #define PF_IO_WORKER 0x00000010
 
 #if defined(__TARGET_ARCH_x86)
+#define NR_read 0
+#define NR_readv 19
+#define NR_recvfrom 45
+#define NR_recvmsg 47
+#define NR_recvmmsg 299
 #define NR_write 1
 #define NR_writev 20
 #define NR_sendfile 40
@@ -41,6 +47,11 @@
 #define NR_io_uring_enter 426
 #define TS_COMPAT 0x0002
 #elif defined(__TARGET_ARCH_arm64)
+#define NR_read 63
+#define NR_readv 65
+#define NR_recvfrom 207
+#define NR_recvmsg 212
+#define NR_recvmmsg 243
 #define NR_write 64
 #define NR_writev 66
 #define NR_sendfile 71
@@ -397,19 +408,79 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
-/* A process read from a unix socket, or a loopback TCP connection or UDP port, a tainted process
- * wrote to: it is tainted now. */
+/* What the receiving syscall the current task is in was handed (see struct receive_dest); 0 for
+ * one this file does not know (io_uring, splice: nothing of the process's to read back). A
+ * recvmmsg's first message stands for each of them. */
+static __always_inline int receive_dest_of(struct receive_dest *d)
+{
+	struct syscall_args a;
+
+	current_syscall(&a);
+	d->fd = a.arg[0];
+	d->buf = a.arg[1];
+	d->len = a.arg[2];
+	d->is_msg = 0;
+	d->is_iov = 0;
+	switch (a.nr) {
+	case NR_recvfrom:
+		d->call = CALL_RECVFROM;
+		return 1;
+	case NR_read:
+		d->call = CALL_READ_SOCKET;
+		return 1;
+	case NR_readv:
+		d->call = CALL_READ_SOCKET;
+		d->is_iov = 1;
+		return 1;
+	case NR_recvmsg:
+	case NR_recvmmsg:
+		d->call = CALL_RECVMSG;
+		d->is_msg = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* A receive: a process read from a unix socket, or a loopback TCP connection or UDP port, a
+ * tainted process wrote to: it is tainted now. And what received.bpf.h looks for: rtnetlink
+ * replies (policy naming them pins this program: one run per socket receive, a family test for
+ * all but netlink), fds passed over unix sockets, DNS answers to tainted processes. With this
+ * program the recvfrom/recvmsg exits are never attached (user/loader.c). */
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(handle_sock_recv_length, struct sock *sk, int ret, int flags)
 {
 	__u16 family = sk->__sk_common.skc_family, kind = 0;
+	struct receive_dest d;
 	__u64 pid_tgid, chan;
 
-	if (ret <= 0 || !sock_layer_on || !channels_active())
+	if (ret <= 0)
+		return 0;
+	if (family == AF_NETLINK) {
+		if (!netlink_replies_watched() || sk->sk_protocol != NETLINK_ROUTE ||
+		    !process_context())
+			return 0;
+		pid_tgid = bpf_get_current_pid_tgid();
+		if ((pid_tgid >> 32) != agent_tgid && receive_dest_of(&d))
+			netlink_reply(pid_tgid, &d, ret);
+		return 0;
+	}
+	if (!sock_layer_on)
 		return 0;
 	if (family == AF_UNIX) {
+		/* fds passed while the syscall hooks follow reads (they watch the new fd) */
+		if (syscall_hooks_on && process_context() && receive_dest_of(&d) && d.is_msg)
+			receive_passed_fds(bpf_get_current_pid_tgid(), d.buf);
+		if (!channels_active())
+			return 0;
 		chan = unix_channel(sk, 0, &kind);
-	} else if ((family == AF_INET || family == AF_INET6) && loopback_active()) {
+	} else if (family == AF_INET || family == AF_INET6) {
+		if (sk->__sk_common.skc_dport == bpf_htons(DNS_PORT)) {
+			pid_tgid = bpf_get_current_pid_tgid();
+			if (live_taint(pid_tgid >> 32) && process_context() && receive_dest_of(&d))
+				dns_answer(pid_tgid, sk, &d, ret);
+		}
+		if (!channels_active() || !loopback_active())
+			return 0;
 		chan = loopback_channel_in(sk);
 		kind = CHANNEL_LOOPBACK;
 	} else {

@@ -236,6 +236,8 @@ enum hook_class loader_hook_class(const char *section)
 	if (!strcmp(section, "tracepoint/syscalls/sys_exit_recvfrom") ||
 	    !strcmp(section, "tracepoint/syscalls/sys_exit_recvmsg"))
 		return HOOK_CLASS_RECV;
+	if (!strcmp(section, "tp_btf/sock_recv_length"))
+		return HOOK_CLASS_SOCK_RECV;
 	if (!strncmp(section, "tp_btf/sock_", 12))
 		return HOOK_CLASS_HOLDER;
 	if (!strcmp(section, "tracepoint/syscalls/sys_exit_openat") ||
@@ -305,6 +307,8 @@ static int attach_programs(struct loader *l, int all, enum hook_class only)
 			l->open_links[l->n_open_links++] = link;
 		else if (class == HOOK_CLASS_HOLDER)
 			l->holder_links[l->n_holder_links++] = link;
+		else if (class == HOOK_CLASS_SOCK_RECV)
+			l->sock_recv_links[l->n_sock_recv_links++] = link;
 		else if (class == HOOK_CLASS_GATE)
 			l->gate_link = link;
 		else if (class == HOOK_CLASS_SEND && l->n_send_links < 8)
@@ -348,9 +352,21 @@ static int set_recv_hooks(struct loader *l, int on)
 	return set_class(l, HOOK_CLASS_RECV, l->recv_links, &l->n_recv_links, &l->recv_attached, on);
 }
 
+static int set_sock_recv_hook(struct loader *l, int on)
+{
+	return set_class(l, HOOK_CLASS_SOCK_RECV, l->sock_recv_links, &l->n_sock_recv_links,
+			 &l->sock_recv_attached, on);
+}
+
+/* rtnetlink replies are read by processes that hold nothing yet: while the policy names them,
+ * every receive is looked at, by sock_recv_length where the kernel has it (a tp_btf run per
+ * socket receive), else by the recvfrom/recvmsg exits (a syscall tracepoint, which also puts
+ * every syscall of every process on the traced path). */
 int loader_pin_recv_hooks(struct loader *l, int on)
 {
 	l->recv_pinned = on;
+	if (l->sock_layer)
+		return set_sock_recv_hook(l, on || l->holder_attached);
 	return set_recv_hooks(l, on || __atomic_load_n(&l->demand_attached, __ATOMIC_ACQUIRE));
 }
 
@@ -388,11 +404,15 @@ int loader_set_holder_hooks(struct loader *l, int on)
 	if (on) {
 		failed = set_class(l, HOOK_CLASS_HOLDER, l->holder_links, &l->n_holder_links,
 				   &l->holder_attached, 1);
-		__atomic_store_n(&l->skel->bss->sock_layer_on, l->n_holder_links == 2,
+		failed += set_sock_recv_hook(l, 1);
+		__atomic_store_n(&l->skel->bss->sock_layer_on,
+				 l->n_holder_links == 1 && l->n_sock_recv_links == 1,
 				 __ATOMIC_SEQ_CST);
 		return failed;
 	}
 	__atomic_store_n(&l->skel->bss->sock_layer_on, 0, __ATOMIC_SEQ_CST);
+	if (!l->recv_pinned)
+		set_sock_recv_hook(l, 0);
 	return set_class(l, HOOK_CLASS_HOLDER, l->holder_links, &l->n_holder_links,
 			 &l->holder_attached, 0);
 }
@@ -428,7 +448,8 @@ int loader_attach_demand(struct loader *l)
 
 	if (l->demand_attached)
 		return 0;
-	failed = set_recv_hooks(l, 1);
+	/* with the socket layer, sock_recv_length does all the recv exits did */
+	failed = l->sock_layer ? 0 : set_recv_hooks(l, 1);
 	failed += set_open_hooks(l, 1);
 	failed += attach_programs(l, 0, HOOK_CLASS_DEMAND);
 	__atomic_store_n(&l->demand_attached, 1, __ATOMIC_RELEASE);
@@ -538,13 +559,23 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 	l->sock_layer = loader_attached(l, "handle_sock_send_length") &&
 			loader_attached(l, "handle_sock_recv_length");
 	l->skel->bss->sock_layer_on = l->sock_layer;
+	l->holder_attached = l->n_holder_links > 0;
+	l->sock_recv_attached = l->n_sock_recv_links > 0;
+	if (!l->sock_layer) {
+		/* one without the other is of no use (and would report twice what the exits do) */
+		set_class(l, HOOK_CLASS_HOLDER, l->holder_links, &l->n_holder_links,
+			  &l->holder_attached, 0);
+		set_sock_recv_hook(l, 0);
+	}
 	l->demand_attached = 1;
 	l->ioctl_attached = 1;
 	l->binder_attached = 1;
 	l->recv_attached = 1;
 	l->open_attached = 1;
-	l->holder_attached = l->sock_layer;
 	l->send_attached = 1;
+	/* the recv exits' work is sock_recv_length's (received.bpf.h) */
+	if (l->sock_layer)
+		set_recv_hooks(l, 0);
 	l->inotify_gate = loader_attached(l, "gate_inotify_open");
 	l->gate_attached = l->inotify_gate;
 	if (!loader_attached(l, "handle_sys_exit_openat") ||
@@ -613,6 +644,7 @@ void loader_stop(struct loader *l)
 	loader_set_binder_hooks(l, 0);
 	l->recv_pinned = 0;
 	set_recv_hooks(l, 0);
+	set_sock_recv_hook(l, 0);
 	l->open_pinned = 0;
 	set_open_hooks(l, 0);
 	loader_set_holder_hooks(l, 0);

@@ -34,16 +34,19 @@ struct loader {
 	struct bpf_link *binder_links[2]; /* binder_ioctl kprobes, while the policy names Binder calls */
 	size_t n_binder_links;
 	int binder_attached;
-	struct bpf_link *recv_links[2];   /* recvfrom/recvmsg exits: with the demand hooks, and for */
-	size_t n_recv_links;              /* good while the policy names rtnetlink sources (pinned) */
-	int recv_attached;
+	struct bpf_link *recv_links[2];   /* recvfrom/recvmsg exits, where sock_recv_length is */
+	size_t n_recv_links;              /* missing: with the demand hooks, and for good while the */
+	int recv_attached;                /* policy names rtnetlink sources (pinned) */
 	int recv_pinned;
+	struct bpf_link *sock_recv_links[1]; /* sock_recv_length: with the holder hooks, and pinned */
+	size_t n_sock_recv_links;            /* in the recv exits' stead where the kernel has it */
+	int sock_recv_attached;
 	struct bpf_link *open_links[3];   /* openat/openat2/open exits: on demand, or pinned as the */
 	size_t n_open_links;              /* gate itself where fanotify cannot be (hook_gate.c) */
 	int open_attached;
 	int open_pinned;
-	struct bpf_link *holder_links[2]; /* sock_send_length/sock_recv_length: while any process */
-	size_t n_holder_links;            /* holds an identifier (or pinned with the open exits) */
+	struct bpf_link *holder_links[1]; /* sock_send_length (and sock_recv_length): while any */
+	size_t n_holder_links;            /* process holds an identifier (or pinned with the open exits) */
 	int holder_attached;
 	struct bpf_link *send_links[8];   /* sendto/sendmsg/sendmmsg syscalls and cgroup sendmsg: */
 	size_t n_send_links;              /* with the demand hooks, unless the socket layer reports */
@@ -67,9 +70,11 @@ enum hook_class {
 	HOOK_CLASS_DEMAND, /* serve only processes that hold identifiers (hook_gate.c) */
 	HOOK_CLASS_IOCTL,  /* identifier sources themselves: attached while the policy names ioctls */
 	HOOK_CLASS_BINDER, /* binder_ioctl kprobes: attached while the policy names Binder calls */
-	HOOK_CLASS_RECV,   /* recv exits: on demand, or pinned while the policy names netlink */
+	HOOK_CLASS_RECV,   /* recv exits: on demand, or pinned while the policy names netlink;
+			    * only where the kernel has no sock_recv_length */
 	HOOK_CLASS_OPEN,   /* open exits: on demand, or pinned as the gate without fanotify */
-	HOOK_CLASS_HOLDER, /* socket-layer tracepoints: while any process holds an identifier */
+	HOOK_CLASS_HOLDER, /* sock_send_length: while any process holds an identifier */
+	HOOK_CLASS_SOCK_RECV, /* sock_recv_length: with the holder hooks, or pinned for netlink */
 	HOOK_CLASS_GATE,   /* inotify's handler: the on-demand gate without fanotify (kprobes) */
 	HOOK_CLASS_SEND,   /* send syscalls' hooks: on demand, where the socket layer cannot do */
 };

@@ -30,7 +30,7 @@ static const char usage[] =
 	"  tcp     --iters N --size B [--taint F] send loop on a loopback TCP connection\n"
 	"  ident   --iters N --file PATH          open/read/close loop on PATH (a watched file)\n"
 	"  hold    --taint F --ms T                reads F's value, then holds it T ms (busy device)\n"
-	"  sys     --iters N --file getppid|write|read|open|udp  one syscall in a loop\n"
+	"  sys     --iters N --file getppid|write|read|open|udp|udprecv  one syscall in a loop\n"
 	"  flood   --ms T --size B --taint F [--rate R]  UDP sends for T ms at R/s (0: max)\n"
 	"  latency --count N --interval-us U --taint F --size B  sends carrying F's value\n"
 	"options: --cpu C pins the measuring process to CPU C\n";
@@ -334,8 +334,9 @@ static void run_ident(const struct opts *o)
 
 /* One syscall in a tight loop: what a monitor adds to a syscall it watches and to one it does not.
  * getppid: no monitor hooks it; write: 1 byte to /dev/null (a send hook's enter and exit);
- * read: 1 byte of /dev/zero (read enter and exit); open: open and close /dev/null;
- * udp: a 64-byte UDP sendto to a loopback sink (send hooks, cgroup hooks, one packet). */
+ * read: 1 byte of /dev/zero (a read exit); open: open and close /dev/null;
+ * udp: a 64-byte UDP sendto to a loopback sink (send hooks, cgroup hooks, one packet);
+ * udprecv: the same, then its receipt (a recv hook). */
 static void run_sys(const struct opts *o)
 {
 	const char *call = o->file ? o->file : "getppid";
@@ -363,6 +364,17 @@ static void run_sys(const struct opts *o)
 		for (i = 0; i < o->iters; i++)
 			if (sendto(us, "payload", 8, 0, (struct sockaddr *)&dst, sizeof(dst)) != 8)
 				die("sendto");
+		close(us);
+		close(sink);
+	} else if (!strcmp(call, "udprecv")) {
+		struct sockaddr_in dst;
+		int sink = udp_sink(&dst), us = udp_socket();
+		char got[16];
+
+		for (i = 0; i < o->iters; i++)
+			if (sendto(us, "payload", 8, 0, (struct sockaddr *)&dst, sizeof(dst)) != 8 ||
+			    recv(sink, got, sizeof(got), 0) != 8)
+				die("sendto/recv");
 		close(us);
 		close(sink);
 	} else if (!strcmp(call, "open")) {

@@ -63,3 +63,27 @@ s.sendall(mid.encode())
         a = agent.wait_alert(process__pid=pid, destination__port=9000)
     expect_eq("collector.t.example", a["destination"]["host"], "destination.host")
     expect_eq("socket", a["evidence"]["channel"], "evidence.channel")
+
+
+def test_destination_host_comes_from_an_answer_read_with_read(host):
+    """The answer read with read(2), not recv: any receive call names the host."""
+    code = QUERY + """
+import os, select
+def resolve_with_read(server, name):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect((server, 53))
+    s.send(query(name))
+    if not select.select([s], [], [], 5)[0]:
+        sys.exit("no answer")
+    answer = os.read(s.fileno(), 512)
+    return socket.inet_ntoa(answer[-4:])
+
+mid = open("/etc/machine-id").read().strip()
+addr = resolve_with_read(sys.argv[1], "reader.t.example")
+s = socket.create_connection((addr, 9000), timeout=5)
+s.sendall(mid.encode())
+"""
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        pid, _ = run_py(code, host.addr)
+        a = agent.wait_alert(process__pid=pid, destination__port=9000)
+    expect_eq("reader.t.example", a["destination"]["host"], "destination.host")

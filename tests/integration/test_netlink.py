@@ -4,7 +4,7 @@ os.networkInterfaces() read them: the reader is tainted and the addresses in the
 import os
 import subprocess
 
-from idslib import Agent, RULE_OFF_HOST, expect, expect_eq, sh
+from idslib import Agent, RULE_OFF_HOST, expect, expect_eq, run_py, sh
 
 POLICY = """version: 1
 identifiers:
@@ -59,6 +59,64 @@ def test_node_network_interfaces_mac_is_confirmed(host):
         a = agent.wait_alert(process__pid=int(r.stdout.split()[-1]))
     expect_eq("confirmed", a["confidence"], "confidence")
     expect_eq("netlink", a["identifiers"][0]["source"], "identifiers[].source")
+
+
+# An rtnetlink link dump made by hand and read with read(2) or readv(2), not recvmsg: the reply
+# is seen whatever call reads it. The MACs it finds are posted as text.
+DUMP_READ = """
+import os, socket, struct, sys
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+s.bind((0, 0))
+# nlmsghdr (RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP) + ifinfomsg
+s.send(struct.pack("=IHHII", 32, 18, 0x301, 1, 0) + struct.pack("=BxHiII", 0, 0, 0, 0, 0))
+macs, done = [], False
+for _ in range(50):
+    if sys.argv[2] == "readv":
+        buf = bytearray(65536)
+        data = bytes(buf[:os.readv(s.fileno(), [buf])])
+    else:
+        data = os.read(s.fileno(), 65536)
+    off = 0
+    while off + 16 <= len(data) and not done:
+        length, kind = struct.unpack_from("=IH", data, off)
+        if length < 16 or kind == 3:  # NLMSG_DONE
+            done = True
+            break
+        if kind == 16:  # RTM_NEWLINK: ifinfomsg, then attributes
+            a = off + 32
+            while a + 4 <= off + length:
+                alen, atype = struct.unpack_from("=HH", data, a)
+                if alen < 4:
+                    break
+                if atype == 1 and alen == 10 and any(data[a + 4:a + 10]):  # IFLA_ADDRESS
+                    macs.append(":".join("%02x" % b for b in data[a + 4:a + 10]))
+                a += (alen + 3) & ~3
+        off += (length + 3) & ~3
+    if done or not data:
+        break
+assert macs, "no MAC in the dump"
+body = ("macs=" + ",".join(macs)).encode()
+c = socket.create_connection((sys.argv[1], 8080), timeout=5)
+c.sendall(b"POST /v1/device HTTP/1.0\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+c.recv(1024)
+"""
+
+
+def check_dump_read_with(host, call):
+    expect(macs(), "an interface with a MAC in this namespace")
+    with Agent(policy_text=POLICY) as agent:
+        pid, _ = run_py(DUMP_READ, host.addr, call)
+        a = agent.wait_alert(process__pid=pid)
+    expect_eq("confirmed", a["confidence"], "confidence")
+    expect_eq("netlink", a["identifiers"][0]["source"], "identifiers[].source")
+
+
+def test_link_dump_read_with_read_is_confirmed(host):
+    check_dump_read_with(host, "read")
+
+
+def test_link_dump_read_with_readv_is_confirmed(host):
+    check_dump_read_with(host, "readv")
 
 
 ARP_POLICY = """version: 1
