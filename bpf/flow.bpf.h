@@ -18,6 +18,7 @@
 #define PIPEFS_MAGIC 0x50495045
 #define LAZY_PIPES_NS (10ULL * 1000000000ULL) /* see lazy_pipes_until_ns */
 #define PIPE_READERS_NS (60ULL * 1000000000ULL) /* see pipes_active_until_ns */
+#define DEADLINE_SLACK_NS 1000000000ULL /* see mark_channel */
 
 /* The channel a file denotes: the inode of a pipe or FIFO (both ends share it), or for a unix
  * socket the receiving sock (the peer when writing, the socket itself when reading); 0 if none. */
@@ -268,13 +269,24 @@ static __always_inline __u64 unix_bound_key(struct sock *sk)
 	return unix_name_key(u, len - 2);
 }
 
+/* Puts a deadline (a global) at 'until' or later. It is moved DEADLINE_SLACK_NS past what is
+ * asked, so that it is written about once a second, not by every send of every tainted sender on
+ * every CPU (one shared cache line); checks made up to a second longer than needed cost nothing
+ * wrong. ~0: for ever. */
+static __always_inline void move_deadline(__u64 *deadline, __u64 until)
+{
+	if (until <= *deadline)
+		return;
+	*deadline = until == ~0ULL ? until : until + DEADLINE_SLACK_NS;
+}
+
 /* A tainted process writes to a channel: the channel carries its taint to whoever reads it (the
  * kernel's part; taint_channel also tells the agent). 0 when the channel is marked. */
 static __always_inline int mark_channel(__u64 chan, __u16 kind, const struct proc_taint *t,
 					__u64 pid_tgid, __u64 content_mask)
 {
 	struct channel_taint *ct, fresh = {};
-	__u64 until;
+	__u64 now;
 
 	if (!chan)
 		return -1;
@@ -297,22 +309,15 @@ static __always_inline int mark_channel(__u64 chan, __u16 kind, const struct pro
 		}
 	}
 	/* readers check channels only while some channel may still be tainted */
-	until = taint_ttl_ns ? bpf_ktime_get_boot_ns() + taint_ttl_ns : ~0ULL;
-	if (until > channels_active_until_ns)
-		channels_active_until_ns = until;
+	now = bpf_ktime_get_boot_ns();
+	move_deadline(&channels_active_until_ns, taint_ttl_ns ? now + taint_ttl_ns : ~0ULL);
+	if (kind == CHANNEL_LOOPBACK)
+		move_deadline(&loopback_active_until_ns, now + LOOPBACK_ACTIVE_NS);
 	/* pipes and FIFOs have no hook but the syscalls': the agent keeps those attached a while
 	 * (their writer, while it holds one, keeps them longer: user/hook_gate.c) */
-	if (kind == CHANNEL_LOOPBACK) {
-		until = bpf_ktime_get_boot_ns() + LOOPBACK_ACTIVE_NS;
-		if (until > loopback_active_until_ns)
-			loopback_active_until_ns = until;
-	}
 	if (kind == CHANNEL_PIPE || kind == CHANNEL_FIFO ||
-	    (kind == CHANNEL_LOOPBACK && !sock_layer_on)) {
-		until = bpf_ktime_get_boot_ns() + PIPE_READERS_NS;
-		if (until > pipes_active_until_ns)
-			pipes_active_until_ns = until;
-	}
+	    (kind == CHANNEL_LOOPBACK && !sock_layer_on))
+		move_deadline(&pipes_active_until_ns, now + PIPE_READERS_NS);
 	return 0;
 }
 

@@ -45,8 +45,7 @@ int handle_sys_enter_process_vm_readv(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	}
 	until = bpf_ktime_get_boot_ns() + (taint_ttl_ns ? taint_ttl_ns : LOOPBACK_ACTIVE_NS);
-	if (until > channels_active_until_ns)
-		channels_active_until_ns = until;
+	move_deadline(&channels_active_until_ns, until);
 	taint_from_channel(pid_tgid, chan, CHANNEL_MEMORY);
 	return 0;
 }
