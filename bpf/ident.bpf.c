@@ -60,7 +60,7 @@ static __always_inline int on_open_exit(long ret)
 	if (ret < 0)
 		return 0;
 	/* identify the opened file by inode, so paths, links and mounts do not matter */
-	f = current_fd_file(ret);
+	f = current_fd_file_direct(ret);
 	if (!f)
 		return 0;
 	file_watch_key(f, &key);
@@ -199,7 +199,7 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 			n = iov.iov_len;
 	}
 	if (call == CALL_READ || call == CALL_READV) {
-		struct file *f = current_fd_file(fk.fd);
+		struct file *f = current_fd_file_direct(fk.fd);
 
 		ev->offset = f ? BPF_CORE_READ(f, f_pos) - ret : 0;
 	} else {
