@@ -43,17 +43,13 @@ static __always_inline void opened_unhooked(__u64 pid_tgid, const struct watched
 	emit_now(ev, offsetof(struct ident_read_event, data));
 }
 
-static __always_inline int is_directory(struct file *f)
-{
-	return (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFDIR;
-}
-
 static __always_inline int on_open_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
 	struct watch_key key;
 	struct watched_fd wf;
+	struct inode *inode;
 	struct file *f;
 	__u64 *mask;
 
@@ -63,7 +59,7 @@ static __always_inline int on_open_exit(long ret)
 	f = current_fd_file_direct(ret);
 	if (!f)
 		return 0;
-	file_watch_key(f, &key);
+	inode = file_watch_key(f, &key);
 	/* the agent's own opens register identifier files instead */
 	if (tgid == agent_tgid) {
 		__u64 bits = registering_mask;
@@ -93,7 +89,7 @@ static __always_inline int on_open_exit(long ret)
 	watch_fd(pid_tgid, ret, &wf);
 	/* a watched directory's names are what it holds (/dev/disk/by-id): its listing is no read
 	 * the hooks see, so its opener is tainted at the open */
-	if (!syscall_hooks_on || is_directory(f))
+	if (!syscall_hooks_on || (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR)
 		opened_unhooked(pid_tgid, &wf);
 	return 0;
 }

@@ -9,13 +9,15 @@
 #include "maps.bpf.h"
 #include "common.bpf.h"
 
-/* The identity the agent registered identifier files under: the inode's super block and number. */
-static __always_inline void file_watch_key(struct file *f, struct watch_key *key)
+/* The identity the agent registered identifier files under: the inode's super block and number.
+ * Returns the inode (a scalar: read it with BPF_CORE_READ). */
+static __always_inline struct inode *file_watch_key(struct file *f, struct watch_key *key)
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
 
 	key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	key->ino = BPF_CORE_READ(inode, i_ino);
+	return inode;
 }
 
 /* The identifier bits of the watched inode behind f (its identity in key), or NULL when f is
