@@ -65,21 +65,9 @@ static __always_inline void receive_passed_fds(__u64 pid_tgid, __u64 msg_ptr)
 	if (bpf_probe_read_user(fds, sizeof(fds), msg.msg_control + sizeof(c)))
 		return;
 	for (i = 0; i < MAX_PASSED_FDS; i++) {
-		struct watched_fd wf;
-		struct watch_key key;
-		struct file *f;
-		__u64 *mask;
-
 		if (i >= n)
 			break;
-		f = current_fd_file(fds[i]);
-		mask = watched_inode(f, &key);
-		if (!mask)
-			continue;
-		wf.ident_mask = *mask;
-		wf.dev = key.dev;
-		wf.ino = key.ino;
-		watch_fd(pid_tgid, fds[i], &wf);
+		watch_fd_if_watched(pid_tgid, fds[i], current_fd_file(fds[i]));
 	}
 }
 

@@ -13,18 +13,7 @@
 /* An identifier file opened through the ring: its fd is watched like an openat's. */
 static __always_inline void uring_opened(__u64 pid_tgid, int fd)
 {
-	struct file *f = current_fd_file(fd);
-	struct watched_fd wf;
-	struct watch_key key;
-	__u64 *mask;
-
-	mask = watched_inode(f, &key);
-	if (!mask)
-		return;
-	wf.ident_mask = *mask;
-	wf.dev = key.dev;
-	wf.ino = key.ino;
-	watch_fd(pid_tgid, fd, &wf);
+	watch_fd_if_watched(pid_tgid, fd, current_fd_file(fd));
 }
 
 /* A read through the ring from an identifier file (by its inode: fixed files have no fd). */

