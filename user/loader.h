@@ -45,7 +45,7 @@ struct loader {
 	size_t n_open_links;              /* gate itself where fanotify cannot be (hook_gate.c) */
 	int open_attached;
 	int open_pinned;
-	struct bpf_link *holder_links[1]; /* sock_send_length (and sock_recv_length): while any */
+	struct bpf_link *holder_links[1]; /* sock_send_length, with sock_recv_length: while any */
 	size_t n_holder_links;            /* process holds an identifier (or pinned with the open exits) */
 	int holder_attached;
 	struct bpf_link *send_links[8];   /* sendto/sendmsg/sendmmsg syscalls and cgroup sendmsg: */
