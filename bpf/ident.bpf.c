@@ -23,15 +23,16 @@ static __always_inline void opened_unhooked(__u64 pid_tgid, const struct watched
 	__u32 tgid = pid_tgid >> 32, zero = 0;
 	struct ident_read_event *ev;
 	struct proc_taint *t;
+	__u64 now;
 
-	taint_with(tgid, wf->ident_mask);
+	now = taint_with(tgid, wf->ident_mask);
 	t = bpf_map_lookup_elem(&taint, &tgid);
 	if (t)
 		taint_pipes_held_for_writing(pid_tgid, t);
 	ev = bpf_map_lookup_elem(&read_scratch, &zero);
 	if (!ev)
 		return;
-	fill_header(&ev->hdr, EVENT_IDENT_READ, pid_tgid);
+	fill_header_at(&ev->hdr, EVENT_IDENT_READ, pid_tgid, now);
 	ev->ident_mask = wf->ident_mask;
 	ev->dev = wf->dev;
 	ev->ino = wf->ino;
@@ -83,9 +84,7 @@ static __always_inline int on_open_exit(long ret)
 	if (!mask)
 		return 0;
 	/* remember the fd so reads on it are captured */
-	wf.ident_mask = *mask;
-	wf.dev = key.dev;
-	wf.ino = key.ino;
+	watched_fd_of(&wf, f, &key, *mask);
 	watch_fd(pid_tgid, ret, &wf);
 	/* a watched directory's names are what it holds (/dev/disk/by-id): its listing is no read
 	 * the hooks see, so its opener is tainted at the open */
@@ -149,18 +148,17 @@ int handle_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
 static __always_inline int on_read_exit(long ret, __u16 call)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
-	struct fd_key fk = { .tgid = tgid };
+	__u32 tgid = pid_tgid >> 32, fd, zero = 0;
 	struct ident_read_event *ev;
 	struct watched_fd *wf, watch;
-	__u64 src, n;
-	__u32 zero = 0;
+	struct file *f = NULL;
+	__u64 src, n, now;
 
 	if (ret <= 0)
 		return 0;
-	fk.fd = exiting_syscall_arg(0);
-	/* the one lookup every reader pays */
-	wf = bpf_map_lookup_elem(&watched_fds, &fk);
+	fd = exiting_syscall_arg(0);
+	/* the one lookup every reader pays (and, for a watched fd, a look at its file) */
+	wf = watched_file(pid_tgid, fd, &f);
 	if (!wf) {
 		/* not an identifier file; perhaps a pipe or socket another process tainted */
 		taint_from_channel_read(pid_tgid);
@@ -168,12 +166,12 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 	}
 	watch = *wf;
 	/* taint the process group with the identifiers it received */
-	taint_with(tgid, watch.ident_mask);
+	now = taint_with(tgid, watch.ident_mask);
 	/* copy the bytes the process actually received, for the agent to learn the value */
 	ev = bpf_map_lookup_elem(&read_scratch, &zero);
 	if (!ev)
 		return 0;
-	fill_header(&ev->hdr, EVENT_IDENT_READ, pid_tgid);
+	fill_header_at(&ev->hdr, EVENT_IDENT_READ, pid_tgid, now);
 	ev->ident_mask = watch.ident_mask;
 	ev->dev = watch.dev;
 	ev->ino = watch.ino;
@@ -195,15 +193,13 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 			n = iov.iov_len;
 	}
 	if (call == CALL_READ || call == CALL_READV) {
-		struct file *f = current_fd_file_direct(fk.fd);
-
 		ev->offset = f ? BPF_CORE_READ(f, f_pos) - ret : 0;
 	} else {
 		ev->offset = exiting_syscall_arg(3);
 	}
 	/* a modem tty: the bytes are an AT reply, paired by the agent with the command before it;
 	 * a tty has no file position */
-	if (is_modem(watch.dev, watch.ino)) {
+	if (watch.flags & WATCHED_FD_MODEM) {
 		ev->source = SOURCE_MODEM;
 		ev->offset = 0;
 	}
@@ -233,19 +229,4 @@ SEC("tracepoint/syscalls/sys_exit_preadv")
 int handle_sys_exit_preadv(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_read_exit(ctx->ret, CALL_PREADV);
-}
-
-SEC("tracepoint/syscalls/sys_enter_close")
-int handle_sys_enter_close(struct trace_event_raw_sys_enter *ctx)
-{
-	struct fd_key fk = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = ctx->args[0] };
-	struct proc_taint *t;
-
-	/* deleting is the lookup: a miss costs the same as one */
-	if (bpf_map_delete_elem(&watched_fds, &fk))
-		return 0;
-	t = bpf_map_lookup_elem(&taint, &fk.tgid);
-	if (t && t->watched_fds)
-		__sync_fetch_and_add(&t->watched_fds, -1);
-	return 0;
 }

@@ -21,7 +21,7 @@ int modem_write(__u32 fd, __u64 buf, __u64 len, __u32 is_iov)
 	struct proc_taint *t;
 
 	wf = watched(pid_tgid, fd);
-	if (!wf || !is_modem(wf->dev, wf->ino))
+	if (!wf || !(wf->flags & WATCHED_FD_MODEM))
 		return 0;
 	t = bpf_map_lookup_elem(&taint, &tgid);
 	ev = t ? flow_event_begin(EVENT_TTY_WRITE, pid_tgid, t->ident_mask, t->last_ns, wf->ino,

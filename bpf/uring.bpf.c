@@ -22,17 +22,17 @@ static __always_inline void uring_read(__u64 pid_tgid, struct io_kiocb *req, __u
 	struct file *f = BPF_CORE_READ(req, file);
 	struct ident_read_event *ev;
 	struct watch_key key;
-	__u64 *mask, src, n = res;
+	__u64 *mask, src, n = res, now;
 	__u32 zero = 0;
 
 	mask = watched_inode(f, &key);
 	if (!mask)
 		return;
-	taint_with(pid_tgid >> 32, *mask);
+	now = taint_with(pid_tgid >> 32, *mask);
 	ev = bpf_map_lookup_elem(&read_scratch, &zero);
 	if (!ev)
 		return;
-	fill_header(&ev->hdr, EVENT_IDENT_READ, pid_tgid);
+	fill_header_at(&ev->hdr, EVENT_IDENT_READ, pid_tgid, now);
 	ev->ident_mask = *mask;
 	ev->dev = key.dev;
 	ev->ino = key.ino;

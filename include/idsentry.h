@@ -310,10 +310,15 @@ struct fd_key {
 	__u32 fd;
 };
 
+#define WATCHED_FD_MODEM 0x1 /* the inode is a modem tty (modem_inodes), known at the open */
+
 struct watched_fd {
 	__u64 ident_mask;
 	__u64 dev;
 	__u64 ino;
+	__u64 file;  /* the kernel's struct file at the open: the fd is checked against it at use */
+	__u32 flags; /* WATCHED_FD_* */
+	__u32 pad;
 };
 
 struct proc_taint {

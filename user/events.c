@@ -15,7 +15,7 @@ _Static_assert(sizeof(struct proc_exit_event) == 48, "proc_exit_event layout");
 _Static_assert(sizeof(struct proc_taint) == 32, "proc_taint layout");
 _Static_assert(offsetof(struct flow_event, sample) == 80, "flow_event layout");
 _Static_assert(sizeof(struct channel_taint) == 32, "channel_taint layout");
-_Static_assert(sizeof(struct watched_fd) == 24, "watched_fd layout");
+_Static_assert(sizeof(struct watched_fd) == 40, "watched_fd layout");
 _Static_assert(offsetof(struct binder_tx_event, data) == 80, "binder_tx_event layout");
 _Static_assert(sizeof(struct binder_method_key) == 8 + BINDER_NAME_BYTES, "binder_method_key");
 _Static_assert(sizeof(struct binder_method) == 16, "binder_method layout");

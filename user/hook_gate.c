@@ -545,9 +545,9 @@ static int fd_still_on(__u32 tgid, __u32 fd, const struct watched_fd *wf)
 
 #define STALE_MAX 64
 
-/* With the open exits as the gate, a close made while the other hooks were away went unseen: the
- * kernel's record of a process's watched fds is checked against the fds it holds, and what was
- * closed is forgotten. Returns how many it still holds. */
+/* No program runs at close (bpf/watch.bpf.h, watched_file): the kernel's record of a process's
+ * watched fds is checked against the fds it holds, and what was closed is forgotten. Returns how
+ * many it still holds. */
 static unsigned int watched_fds_held(struct hook_gate *g, __u32 tgid, struct proc_taint *t)
 {
 	struct idsentry_bpf *skel = g->l->skel;
@@ -570,7 +570,10 @@ static unsigned int watched_fds_held(struct hook_gate *g, __u32 tgid, struct pro
 	}
 	for (i = 0; i < n_stale; i++)
 		bpf_map_delete_elem(fd, &stale[i]);
-	if (n_stale && t->watched_fds != held) {
+	/* the entry read again just before it is written: the kernel may have tainted the process
+	 * since the caller read it, and the whole value is written back */
+	if (n_stale && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.taint), &tgid, t) &&
+	    t->watched_fds != held) {
 		t->watched_fds = held;
 		bpf_map_update_elem(bpf_map__fd(skel->maps.taint), &tgid, t, BPF_EXIST);
 	}
@@ -600,7 +603,7 @@ static int hooks_needed(struct hook_gate *g, int syscalls)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &t))
 			continue;
-		if (t.watched_fds && (!syscalls || !g->open_gate || watched_fds_held(g, key, &t)))
+		if (t.watched_fds && watched_fds_held(g, key, &t))
 			return 1;
 		/* a holder's sends are followed however old its taint (the socket layer); its
 		 * pipes, only within the longest rule window */

@@ -5,6 +5,7 @@ import hashlib
 import os
 import re
 import subprocess
+import tempfile
 
 from idslib import Agent, POLICY_MACHINE_ID, expect, expect_eq, machine_id, run_py
 
@@ -135,6 +136,32 @@ s.sendall(data.encode())
         pid, _ = run_py(code, host.addr)
         control_alert(agent, host)
         expect_eq([], agent.alerts(process__pid=pid), "alerts for the benign sender")
+
+
+def test_identifier_fd_closed_and_its_number_reused_gives_no_value(host):
+    """No program runs at close: the fd number of a closed identifier file, taken again by another
+    file, must not make that file's bytes an identifier's (its entry is checked at the read)."""
+    token = "fd-reuse-token-%s" % os.urandom(6).hex()
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write(token)
+    code = """
+import os, socket, sys
+fd = os.open("/etc/machine-id", os.O_RDONLY)
+os.close(fd)
+fd2 = os.open(sys.argv[2], os.O_RDONLY)
+assert fd2 == fd, (fd, fd2)
+v = os.read(fd2, 64)
+s = socket.create_connection((sys.argv[1], 9000), timeout=5)
+s.sendall(v)
+"""
+    try:
+        # the hooks attached throughout: the open exit watches the fd, and nothing sees its close
+        with Agent(DEFAULT, args=("--hooks", "always")) as agent:
+            pid, _ = run_py(code, host.addr, f.name)
+            control_alert(agent, host)
+            expect_eq([], agent.alerts(process__pid=pid), "alerts for the reader of the other file")
+    finally:
+        os.unlink(f.name)
 
 
 def test_loopback_destination_is_excepted_by_default(host):
