@@ -31,9 +31,16 @@ static __always_inline void fill_header_at(struct event_header *h, __u32 type, _
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
+/* The same, reading the clock itself: after the uid, as before fill_header_at existed, so that no
+ * value is kept across the helper calls (6.1's sys_exit_sendmmsg is at the 512-byte stack limit) */
 static __always_inline void fill_header(struct event_header *h, __u32 type, __u64 pid_tgid)
 {
-	fill_header_at(h, type, pid_tgid, bpf_ktime_get_boot_ns());
+	h->type = type;
+	h->tgid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
 /* The agent is woken when a backlog has built up (an eighth of the ring); otherwise it reads every

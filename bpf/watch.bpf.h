@@ -163,7 +163,10 @@ static __always_inline struct watched_fd *watched_file(__u64 pid_tgid, __u32 fd,
 
 	if (!wf)
 		return NULL;
-	f = current_fd_file_direct(fd);
+	/* the read exits, which every read of a watched fd runs, walk the fd table by direct loads;
+	 * the other users (dup, mmap, sendfile, splice, modem writes: rarer) by probe reads, which
+	 * keep modem_write's frame small enough under 6.1's sendmmsg exit (512 bytes in all) */
+	f = fp ? current_fd_file_direct(fd) : current_fd_file(fd);
 	if (fp)
 		*fp = f;
 	/* the same open file, and (its memory could have been reused for a file opened since) the
