@@ -18,29 +18,32 @@ static __always_inline void count(enum stat_cause cause)
 		*v += 1;
 }
 
+/* An event's header but its time. */
+static __always_inline void fill_header_but_time(struct event_header *h, __u32 type,
+						 __u64 pid_tgid)
+{
+	h->type = type;
+	h->tgid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
 /* The header of an event at time now (bpf_ktime_get_boot_ns(): a clock read costs 40-60 ns in a
  * VM, so a program that has read it already passes it on). */
 static __always_inline void fill_header_at(struct event_header *h, __u32 type, __u64 pid_tgid,
 					   __u64 now)
 {
-	h->type = type;
-	h->tgid = pid_tgid >> 32;
-	h->tid = (__u32)pid_tgid;
-	h->uid = (__u32)bpf_get_current_uid_gid();
+	fill_header_but_time(h, type, pid_tgid);
 	h->ts_ns = now;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-/* The same, reading the clock itself: after the uid, as before fill_header_at existed, so that no
- * value is kept across the helper calls (6.1's sys_exit_sendmmsg is at the 512-byte stack limit) */
+/* The same, reading the clock itself, last: a time read first would be kept across the helper
+ * calls (6.1's sys_exit_sendmmsg is at the 512-byte stack limit). */
 static __always_inline void fill_header(struct event_header *h, __u32 type, __u64 pid_tgid)
 {
-	h->type = type;
-	h->tgid = pid_tgid >> 32;
-	h->tid = (__u32)pid_tgid;
-	h->uid = (__u32)bpf_get_current_uid_gid();
+	fill_header_but_time(h, type, pid_tgid);
 	h->ts_ns = bpf_ktime_get_boot_ns();
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
 /* The agent is woken when a backlog has built up (an eighth of the ring); otherwise it reads every
