@@ -281,12 +281,12 @@ static __always_inline void move_deadline(__u64 *deadline, __u64 until)
 }
 
 /* A tainted process writes to a channel: the channel carries its taint to whoever reads it (the
- * kernel's part; taint_channel also tells the agent). 0 when the channel is marked. */
-static __always_inline int mark_channel(__u64 chan, __u16 kind, const struct proc_taint *t,
-					__u64 pid_tgid, __u64 content_mask)
+ * kernel's part; taint_channel also tells the agent). 0 when the channel is marked. now: the
+ * time the caller has read already, or 0 to read the clock here. */
+static __always_inline int mark_channel_at(__u64 chan, __u16 kind, const struct proc_taint *t,
+					   __u64 pid_tgid, __u64 content_mask, __u64 now)
 {
 	struct channel_taint *ct, fresh = {};
-	__u64 now;
 
 	if (!chan)
 		return -1;
@@ -309,7 +309,8 @@ static __always_inline int mark_channel(__u64 chan, __u16 kind, const struct pro
 		}
 	}
 	/* readers check channels only while some channel may still be tainted */
-	now = bpf_ktime_get_boot_ns();
+	if (!now)
+		now = bpf_ktime_get_boot_ns();
 	move_deadline(&channels_active_until_ns, taint_ttl_ns ? now + taint_ttl_ns : ~0ULL);
 	if (kind == CHANNEL_LOOPBACK)
 		move_deadline(&loopback_active_until_ns, now + LOOPBACK_ACTIVE_NS);
@@ -321,29 +322,52 @@ static __always_inline int mark_channel(__u64 chan, __u16 kind, const struct pro
 	return 0;
 }
 
+static __always_inline int mark_channel(__u64 chan, __u16 kind, const struct proc_taint *t,
+					__u64 pid_tgid, __u64 content_mask)
+{
+	return mark_channel_at(chan, kind, t, pid_tgid, content_mask, 0);
+}
+
 /* Tells the agent what went into a channel: it tells carriers of the value from mere contacts by
- * that. Spliced (buf 0): the file's bytes, known by content_mask. */
-static __always_inline void emit_channel_write(__u64 chan, __u16 kind, __u64 ident_mask,
-					       __u64 taint_ns, __u64 pid_tgid, __u64 buf, __u64 len,
-					       int is_iov)
+ * that. Spliced (buf 0): the file's bytes, known by content_mask. now: as for mark_channel_at. */
+static __always_inline void emit_channel_write_at(__u64 chan, __u16 kind, __u64 ident_mask,
+						  __u64 taint_ns, __u64 pid_tgid, __u64 buf,
+						  __u64 len, int is_iov, __u64 now)
 {
 	struct flow_event *ev;
 
-	ev = flow_event_begin(EVENT_FLOW, pid_tgid, ident_mask, taint_ns, chan, kind, FLOW_WRITE);
+	ev = flow_event_begin_at(EVENT_FLOW, pid_tgid, ident_mask, taint_ns, chan, kind,
+				 FLOW_WRITE, now);
 	if (!ev)
 		return;
 	ev->sample_len = sample_sent(ev->sample, buf, len, is_iov, sample_bytes);
 	emit_flow_event(ev);
 }
 
-/* A tainted process writes to a channel: the channel is marked and the agent told. */
+static __always_inline void emit_channel_write(__u64 chan, __u16 kind, __u64 ident_mask,
+					       __u64 taint_ns, __u64 pid_tgid, __u64 buf, __u64 len,
+					       int is_iov)
+{
+	emit_channel_write_at(chan, kind, ident_mask, taint_ns, pid_tgid, buf, len, is_iov, 0);
+}
+
+/* A tainted process writes to a channel: the channel is marked and the agent told. now: as for
+ * mark_channel_at. */
+static __always_inline void taint_channel_at(__u64 chan, __u16 kind, const struct proc_taint *t,
+					     __u64 pid_tgid, __u64 buf, __u64 len, int is_iov,
+					     __u64 content_mask, __u64 now)
+{
+	if (mark_channel_at(chan, kind, t, pid_tgid, content_mask, now))
+		return;
+	emit_channel_write_at(chan, kind, t->ident_mask, t->last_ns, pid_tgid, buf, len, is_iov,
+			      now);
+}
+
 static __always_inline void taint_channel(__u64 chan, __u16 kind, const struct proc_taint *t,
 					  __u64 pid_tgid, __u64 buf, __u64 len, int is_iov,
 					  __u64 content_mask)
 {
-	if (mark_channel(chan, kind, t, pid_tgid, content_mask))
-		return;
-	emit_channel_write(chan, kind, t->ident_mask, t->last_ns, pid_tgid, buf, len, is_iov);
+	taint_channel_at(chan, kind, t, pid_tgid, buf, len, is_iov, content_mask, 0);
 }
 
 /* A tainted process writes to the channel f denotes (see taint_channel). dest_key: an unconnected

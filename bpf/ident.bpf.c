@@ -152,11 +152,13 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 	struct ident_read_event *ev;
 	struct watched_fd *wf, watch;
 	struct file *f = NULL;
+	struct pt_regs *regs;
 	__u64 src, n, now;
 
 	if (ret <= 0)
 		return 0;
-	fd = exiting_syscall_arg(0);
+	regs = exiting_syscall_regs();
+	fd = syscall_regs_arg(regs, 0);
 	/* the one lookup every reader pays (and, for a watched fd, a look at its file) */
 	wf = watched_file(pid_tgid, fd, &f);
 	if (!wf) {
@@ -179,7 +181,7 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 	ev->call = call;
 
 	ev->total = ret;
-	src = exiting_syscall_arg(1);
+	src = syscall_regs_arg(regs, 1);
 	n = ret;
 	if (call == CALL_READV || call == CALL_PREADV) {
 		struct iovec iov;
@@ -195,7 +197,7 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 	if (call == CALL_READ || call == CALL_READV) {
 		ev->offset = f ? BPF_CORE_READ(f, f_pos) - ret : 0;
 	} else {
-		ev->offset = exiting_syscall_arg(3);
+		ev->offset = syscall_regs_arg(regs, 3);
 	}
 	/* a modem tty: the bytes are an AT reply, paired by the agent with the command before it;
 	 * a tty has no file position */

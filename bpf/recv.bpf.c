@@ -18,9 +18,11 @@
 /* What the exiting recvfrom (a buffer) or recvmsg (a msghdr) was handed. */
 static __always_inline void exiting_receive_dest(__u16 call, struct receive_dest *d)
 {
-	d->fd = exiting_syscall_arg(0);
-	d->buf = exiting_syscall_arg(1);
-	d->len = exiting_syscall_arg(2);
+	struct pt_regs *regs = exiting_syscall_regs();
+
+	d->fd = syscall_regs_arg(regs, 0);
+	d->buf = syscall_regs_arg(regs, 1);
+	d->len = syscall_regs_arg(regs, 2);
 	d->call = call;
 	d->is_msg = call == CALL_RECVMSG;
 	d->is_iov = 0;

@@ -25,10 +25,12 @@ static __always_inline void *scratch_event(__u32 head_bytes)
 }
 
 /* A send event (EVENT_SEND, or EVENT_RECV for a reply) begun in the scratch, with its header,
- * the sender's taint and the call filled; NULL when the scratch is missing. */
-static __always_inline struct send_event *send_event_begin(__u32 type, __u64 pid_tgid,
-							   __u64 taint_mask, __u64 taint_ns,
-							   __u32 call, __u32 fd, __s64 result)
+ * the sender's taint and the call filled; NULL when the scratch is missing. now: the time the
+ * caller has read already (fill_header_at), or 0 to read the clock here. */
+static __always_inline struct send_event *send_event_begin_at(__u32 type, __u64 pid_tgid,
+							      __u64 taint_mask, __u64 taint_ns,
+							      __u32 call, __u32 fd, __s64 result,
+							      __u64 now)
 {
 	struct send_event *ev = scratch_event(offsetof(struct send_event, sample));
 
@@ -41,16 +43,26 @@ static __always_inline struct send_event *send_event_begin(__u32 type, __u64 pid
 	ev->call = call;
 	ev->fd = fd;
 	ev->result = result;
-	fill_header(&ev->hdr, type, pid_tgid);
+	if (now)
+		fill_header_at(&ev->hdr, type, pid_tgid, now);
+	else
+		fill_header(&ev->hdr, type, pid_tgid);
 	return ev;
 }
 
+static __always_inline struct send_event *send_event_begin(__u32 type, __u64 pid_tgid,
+							   __u64 taint_mask, __u64 taint_ns,
+							   __u32 call, __u32 fd, __s64 result)
+{
+	return send_event_begin_at(type, pid_tgid, taint_mask, taint_ns, call, fd, result, 0);
+}
+
 /* A flow event (EVENT_FLOW, or EVENT_TTY_WRITE) begun in the scratch, with its header and the
- * channel filled; NULL when the scratch is missing. */
-static __always_inline struct flow_event *flow_event_begin(__u32 type, __u64 pid_tgid,
-							   __u64 ident_mask, __u64 taint_ns,
-							   __u64 channel, __u16 kind,
-							   __u16 direction)
+ * channel filled; NULL when the scratch is missing. now: as for send_event_begin_at. */
+static __always_inline struct flow_event *flow_event_begin_at(__u32 type, __u64 pid_tgid,
+							      __u64 ident_mask, __u64 taint_ns,
+							      __u64 channel, __u16 kind,
+							      __u16 direction, __u64 now)
 {
 	struct flow_event *ev = scratch_event(offsetof(struct flow_event, sample));
 
@@ -61,8 +73,20 @@ static __always_inline struct flow_event *flow_event_begin(__u32 type, __u64 pid
 	ev->channel = channel;
 	ev->kind = kind;
 	ev->direction = direction;
-	fill_header(&ev->hdr, type, pid_tgid);
+	if (now)
+		fill_header_at(&ev->hdr, type, pid_tgid, now);
+	else
+		fill_header(&ev->hdr, type, pid_tgid);
 	return ev;
+}
+
+static __always_inline struct flow_event *flow_event_begin(__u32 type, __u64 pid_tgid,
+							   __u64 ident_mask, __u64 taint_ns,
+							   __u64 channel, __u16 kind,
+							   __u16 direction)
+{
+	return flow_event_begin_at(type, pid_tgid, ident_mask, taint_ns, channel, kind, direction,
+				   0);
 }
 
 /* Copies up to 'limit' bytes of an iovec array, from byte 'skip' of the data it describes on,

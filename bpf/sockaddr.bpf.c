@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* sockaddr.bpf.c: cgroup connect and sendmsg hooks: destinations from the kernel's copy of the
  * address, and blocking verdicts taken before the first byte. */
+/* cgroup hooks have no task BTF pointer: event headers by helper calls (common.bpf.h) */
+#define HEADER_BY_HELPERS
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>

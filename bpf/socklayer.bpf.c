@@ -208,15 +208,17 @@ static __always_inline void syscall_destination(const struct send_source *src,
 	ev->flags = (ev->flags & ~SEND_DEST_FROM_SOCKET) | SEND_DEST_FROM_SYSCALL;
 }
 
-/* One inet send of a tainted process, reported as the syscall exit hook would have. */
+/* One inet send of a tainted process, reported as the syscall exit hook would have. now: the
+ * time the program read once for all it writes. */
 static __always_inline void report_inet_send(struct sock *sk, __u64 sent, __u64 pid_tgid,
 					     const struct proc_taint *t, __u32 fd,
 					     const struct send_source *src, int inside_tls,
-					     __u64 loop_chan)
+					     __u64 loop_chan, __u64 now)
 {
 	struct send_event *ev;
 
-	ev = send_event_begin(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns, src->call, fd, sent);
+	ev = send_event_begin_at(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns, src->call, fd,
+				 sent, now);
 	if (!ev)
 		return;
 	ev->flags = SEND_DEST_FROM_SOCKET | SEND_SOCKET_LAYER | (inside_tls ? SEND_INSIDE_TLS : 0);
@@ -231,17 +233,18 @@ static __always_inline void report_inet_send(struct sock *sk, __u64 sent, __u64 
 	if (src->buf)
 		send_first_part(ev, sent);
 	emit_send_event(ev);
-	emit_send_rest(src->buf, src->len, src->is_iov, sent);
+	/* the scratch still holds the event: the global function is called only for a long send */
+	if (ev->flags & SEND_MORE_PARTS)
+		emit_send_rest(src->buf, src->len, src->is_iov, sent);
 }
 
 /* sendmmsg: the first message to reach the socket layer reports up to MMSG_SAMPLED of them
  * (their buffers are all in the process's memory already); the following ones are skipped. */
 static __always_inline void report_mmsg(struct sock *sk, __u64 sent, __u64 pid_tgid,
 					const struct proc_taint *t, const struct syscall_args *a,
-					int inside_tls)
+					int inside_tls, __u64 now)
 {
 	struct mmsg_cursor *c, fresh = {};
-	__u64 now = bpf_ktime_get_boot_ns();
 	struct send_source src = {};
 	__u32 n = a->arg[2];
 	int i;
@@ -272,7 +275,7 @@ static __always_inline void report_mmsg(struct sock *sk, __u64 sent, __u64 pid_t
 		src.addr = (__u64)m.msg_hdr.msg_name;
 		src.addrlen = m.msg_hdr.msg_namelen;
 		report_inet_send(sk, i ? sample_bytes : sent, pid_tgid, t, a->arg[0], &src,
-				 inside_tls, 0);
+				 inside_tls, 0, now);
 	}
 }
 
@@ -303,7 +306,8 @@ static __always_inline int channel_send_source(const struct syscall_args *a,
 /* A tainted process wrote to a unix socket: the receiver (the peer, or the name a datagram went
  * to) carries the taint to whoever reads it. */
 static __always_inline void unix_send(struct sock *sk, __u64 sent, __u64 pid_tgid,
-				      const struct proc_taint *t, const struct syscall_args *a)
+				      const struct proc_taint *t, const struct syscall_args *a,
+				      __u64 now)
 {
 	struct send_source src;
 	__u64 chan;
@@ -313,8 +317,8 @@ static __always_inline void unix_send(struct sock *sk, __u64 sent, __u64 pid_tgi
 	chan = unix_channel(sk, 1, &kind);
 	if (!chan && have)
 		chan = unix_dest_key(src.addr, src.addrlen);
-	taint_channel(chan, kind, t, pid_tgid, src.buf, src.is_iov ? src.len : sent, src.is_iov,
-		      0);
+	taint_channel_at(chan, kind, t, pid_tgid, src.buf, src.is_iov ? src.len : sent,
+			 src.is_iov, 0, now);
 }
 
 /* A tainted process sent over TCP or UDP to a process of this host (a local proxy, a DNS stub,
@@ -322,11 +326,12 @@ static __always_inline void unix_send(struct sock *sk, __u64 sent, __u64 pid_tgi
  * channel marked, or 0: the send event that reports the send tells the agent what went in
  * (SEND_LOOPBACK), one event where there were two. */
 static __always_inline __u64 loopback_send(struct sock *sk, __u64 pid_tgid,
-					   const struct proc_taint *t, const struct send_source *src)
+					   const struct proc_taint *t, const struct send_source *src,
+					   __u64 now)
 {
 	__u64 chan = loopback_channel_out(sk, src->addr, src->addrlen);
 
-	if (mark_channel(chan, CHANNEL_LOOPBACK, t, pid_tgid, 0))
+	if (mark_channel_at(chan, CHANNEL_LOOPBACK, t, pid_tgid, 0, now))
 		return 0;
 	return chan;
 }
@@ -340,7 +345,7 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	struct send_source src;
 	struct proc_taint *t;
 	struct tls_call *tc;
-	__u64 loop_chan = 0;
+	__u64 loop_chan = 0, now;
 	__u16 family;
 
 	if (ret <= 0 || !sock_layer_on || (pid_tgid >> 32) == agent_tgid)
@@ -356,19 +361,20 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	if (!t || !process_context())
 		return 0;
 	family = sk->__sk_common.skc_family;
+	if (family != AF_UNIX && family != AF_INET && family != AF_INET6 && family != AF_PACKET)
+		return 0;
+	/* one clock read for the channel's deadlines and the event's header */
+	now = bpf_ktime_get_boot_ns();
+	current_syscall(&a);
 	if (family == AF_UNIX) {
-		current_syscall(&a);
-		unix_send(sk, ret, pid_tgid, t, &a);
+		unix_send(sk, ret, pid_tgid, t, &a, now);
 		return 0;
 	}
-	if (family != AF_INET && family != AF_INET6 && family != AF_PACKET)
-		return 0;
-	current_syscall(&a);
 	/* what the syscall handed over, read once: for the loopback channel and the report */
 	if (a.nr != NR_io_uring_enter) {
 		channel_send_source(&a, &src);
 		if (family != AF_PACKET)
-			loop_chan = loopback_send(sk, pid_tgid, t, &src);
+			loop_chan = loopback_send(sk, pid_tgid, t, &src, now);
 	}
 	/* the syscall hooks saw this send begin and report it at its exit (with the loopback
 	 * channel); while they are being attached or detached (syscall_hooks_on 0: one by one,
@@ -395,16 +401,16 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	if (a.nr == NR_sendmmsg) {
 		/* each message reaches here: the loopback channel is told what each put in */
 		if (loop_chan)
-			emit_channel_write(loop_chan, CHANNEL_LOOPBACK, t->ident_mask, t->last_ns,
-					   pid_tgid, src.buf, src.is_iov ? src.len : ret,
-					   src.is_iov);
-		report_mmsg(sk, ret, pid_tgid, t, &a, tc != NULL);
+			emit_channel_write_at(loop_chan, CHANNEL_LOOPBACK, t->ident_mask,
+					      t->last_ns, pid_tgid, src.buf,
+					      src.is_iov ? src.len : ret, src.is_iov, now);
+		report_mmsg(sk, ret, pid_tgid, t, &a, tc != NULL, now);
 		return 0;
 	}
 	if (!src.call)
 		src.call = CALL_SOCKET_LAYER;
 	report_inet_send(sk, ret, pid_tgid, t, src.call == CALL_SOCKET_LAYER ? ~0U : a.arg[0],
-			 &src, tc != NULL, loop_chan);
+			 &src, tc != NULL, loop_chan, now);
 	return 0;
 }
 

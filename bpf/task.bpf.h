@@ -101,13 +101,17 @@ static __always_inline void sock_destination(struct sock *sk, struct send_event 
 		SOCK_READ_INTO((__u32 *)ev->daddr, sk, __sk_common.skc_daddr);
 }
 
-/* Argument n (0-based, up to 3) of the syscall now exiting, from the registers saved at its
- * entry; loaded directly (the pt_regs pointer is a BTF one): a helper call per register was a
- * good part of a read exit's cost. */
-static __always_inline __u64 exiting_syscall_arg(int n)
+/* The registers the syscall now exiting saved at its entry (a BTF pointer: loaded directly).
+ * A program that wants several arguments fetches them once (two helper calls). */
+static __always_inline struct pt_regs *exiting_syscall_regs(void)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
 
+/* Argument n (0-based, up to 3) of the syscall now exiting, from its saved registers; loaded
+ * directly: a helper call per register was a good part of a read exit's cost. */
+static __always_inline __u64 syscall_regs_arg(struct pt_regs *regs, int n)
+{
 #if defined(__TARGET_ARCH_arm64)
 	/* x0 holds the return value by now; the first argument survives in orig_x0 */
 	if (n == 0)
@@ -125,6 +129,11 @@ static __always_inline __u64 exiting_syscall_arg(int n)
 		return regs->r10;
 	}
 #endif
+}
+
+static __always_inline __u64 exiting_syscall_arg(int n)
+{
+	return syscall_regs_arg(exiting_syscall_regs(), n);
 }
 
 /* The components of an open file's path, leaf first, across mounts up to the root (at most
