@@ -71,15 +71,20 @@ static __always_inline void fill_header(struct event_header *h, __u32 type, __u6
  * at most twice the mark before one. */
 #define WAKE_BACKLOG (RINGBUF_BYTES / 8)
 
-static __always_inline void emit(void *ev, __u64 size)
+/* The wake-up flag for an event of 'size' bytes about to go in the ring (see above). */
+static __always_inline __u64 emit_wakeup(__u64 size)
 {
 	__u64 produced = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
-	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	if ((produced + size) / WAKE_BACKLOG != produced / WAKE_BACKLOG &&
 	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= WAKE_BACKLOG)
-		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, ev, size, flags))
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void emit(void *ev, __u64 size)
+{
+	if (bpf_ringbuf_output(&events, ev, size, emit_wakeup(size)))
 		count(STAT_RINGBUF_FULL);
 }
 
