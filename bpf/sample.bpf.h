@@ -24,18 +24,12 @@ static __always_inline void *scratch_event(__u32 head_bytes)
 	return &scratch->ev;
 }
 
-/* A send event (EVENT_SEND, or EVENT_RECV for a reply) begun in the scratch, with its header,
- * the sender's taint and the call filled; NULL when the scratch is missing. now: the time the
- * caller has read already (fill_header_at), or 0 to read the clock here. */
-static __always_inline struct send_event *send_event_begin_at(__u32 type, __u64 pid_tgid,
-							      __u64 taint_mask, __u64 taint_ns,
-							      __u32 call, __u32 fd, __s64 result,
-							      __u64 now)
+/* A send event's header, the sender's taint and the call. now: the time the caller has read
+ * already (fill_header_at), or 0 to read the clock here. */
+static __always_inline void send_event_fill(struct send_event *ev, __u32 type, __u64 pid_tgid,
+					    __u64 taint_mask, __u64 taint_ns, __u32 call, __u32 fd,
+					    __s64 result, __u64 now)
 {
-	struct send_event *ev = scratch_event(offsetof(struct send_event, sample));
-
-	if (!ev)
-		return NULL;
 	/* the arguments first, the header's helper calls after: fewer values kept across them
 	 * (stack: sys_exit_sendmmsg with emit_send_rest's bpf_loop is at 6.1's 512-byte limit) */
 	ev->taint_mask = taint_mask;
@@ -47,6 +41,20 @@ static __always_inline struct send_event *send_event_begin_at(__u32 type, __u64 
 		fill_header_at(&ev->hdr, type, pid_tgid, now);
 	else
 		fill_header(&ev->hdr, type, pid_tgid);
+}
+
+/* A send event (EVENT_SEND, or EVENT_RECV for a reply) begun in the scratch and filled
+ * (send_event_fill); NULL when the scratch is missing. */
+static __always_inline struct send_event *send_event_begin_at(__u32 type, __u64 pid_tgid,
+							      __u64 taint_mask, __u64 taint_ns,
+							      __u32 call, __u32 fd, __s64 result,
+							      __u64 now)
+{
+	struct send_event *ev = scratch_event(offsetof(struct send_event, sample));
+
+	if (!ev)
+		return NULL;
+	send_event_fill(ev, type, pid_tgid, taint_mask, taint_ns, call, fd, result, now);
 	return ev;
 }
 

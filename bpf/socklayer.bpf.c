@@ -208,6 +208,22 @@ static __always_inline void syscall_destination(const struct send_source *src,
 	ev->flags = (ev->flags & ~SEND_DEST_FROM_SOCKET) | SEND_DEST_FROM_SYSCALL;
 }
 
+/* A socket-layer send report's flags and destination: the socket's, or for an unconnected one
+ * the address the syscall named. */
+static __always_inline void socket_layer_destination(struct send_event *ev, struct sock *sk,
+						     const struct send_source *src, int inside_tls,
+						     __u64 loop_chan)
+{
+	ev->flags = SEND_DEST_FROM_SOCKET | SEND_SOCKET_LAYER | (inside_tls ? SEND_INSIDE_TLS : 0);
+	if (loop_chan) {
+		ev->flags |= SEND_LOOPBACK;
+		ev->channel = loop_chan;
+	}
+	sock_destination(sk, ev);
+	if (!ev->dport)
+		syscall_destination(src, ev);
+}
+
 /* One inet send of a tainted process, reported as the syscall exit hook would have. now: the
  * time the program read once for all it writes. */
 static __always_inline void report_inet_send(struct sock *sk, __u64 sent, __u64 pid_tgid,
@@ -221,14 +237,7 @@ static __always_inline void report_inet_send(struct sock *sk, __u64 sent, __u64 
 				 sent, now);
 	if (!ev)
 		return;
-	ev->flags = SEND_DEST_FROM_SOCKET | SEND_SOCKET_LAYER | (inside_tls ? SEND_INSIDE_TLS : 0);
-	if (loop_chan) {
-		ev->flags |= SEND_LOOPBACK;
-		ev->channel = loop_chan;
-	}
-	sock_destination(sk, ev);
-	if (!ev->dport)
-		syscall_destination(src, ev);
+	socket_layer_destination(ev, sk, src, inside_tls, loop_chan);
 	sample_send_event(ev, src->buf, src->len, src->is_iov, sent);
 	if (src->buf)
 		send_first_part(ev, sent);
@@ -242,8 +251,8 @@ static __always_inline void report_inet_send(struct sock *sk, __u64 sent, __u64 
  * sample_bytes) is reported from a record reserved in the ring at the size class of its sample,
  * filled where the agent reads it: no scratch, no second copy of the sample (that copy was 7 %
  * of this program in perf). A record is reserved at most four times its sample's size (a 257-byte
- * sample takes a 1 KiB class); the agent reads sample_len bytes of it. Returns 0 when the ring
- * is full (counted, as emit counts it). */
+ * sample takes a 1 KiB class); the agent reads sample_len bytes of it. A full ring is counted, as
+ * emit counts it. report_direct returns 0 for a send this path does not take (the scratch's). */
 #define DIRECT_CLASS_SMALL 256
 #define DIRECT_CLASS_MEDIUM 1024
 
@@ -262,20 +271,9 @@ static __always_inline void report_direct_in(struct sock *sk, __u64 sent, __u64 
 		return;
 	}
 	__builtin_memset(ev, 0, offsetof(struct send_event, sample));
-	ev->taint_mask = t->ident_mask;
-	ev->taint_ns = t->last_ns;
-	ev->call = src->call;
-	ev->fd = fd;
-	ev->result = sent;
-	fill_header_at(&ev->hdr, EVENT_SEND, pid_tgid, now);
-	ev->flags = SEND_DEST_FROM_SOCKET | SEND_SOCKET_LAYER | (inside_tls ? SEND_INSIDE_TLS : 0);
-	if (loop_chan) {
-		ev->flags |= SEND_LOOPBACK;
-		ev->channel = loop_chan;
-	}
-	sock_destination(sk, ev);
-	if (!ev->dport)
-		syscall_destination(src, ev);
+	send_event_fill(ev, EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns, src->call, fd, sent,
+			now);
+	socket_layer_destination(ev, sk, src, inside_tls, loop_chan);
 	if (n > cap)
 		n = cap;
 	if (bpf_probe_read_user(ev->sample, n, (void *)src->buf)) {
