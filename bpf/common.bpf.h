@@ -45,20 +45,19 @@ static __always_inline void fill_header_but_time(struct event_header *h, __u32 t
 }
 
 /* The header of an event at time now (bpf_ktime_get_boot_ns(): a clock read costs 40-60 ns in a
- * VM, so a program that has read it already passes it on). */
+ * VM, so a program that has read it already passes it on), or with now 0 at the time read here,
+ * last: a time read first would be kept across the helper calls (6.1's sys_exit_sendmmsg is at
+ * the 512-byte stack limit). */
 static __always_inline void fill_header_at(struct event_header *h, __u32 type, __u64 pid_tgid,
 					   __u64 now)
 {
 	fill_header_but_time(h, type, pid_tgid);
-	h->ts_ns = now;
+	h->ts_ns = now ? now : bpf_ktime_get_boot_ns();
 }
 
-/* The same, reading the clock itself, last: a time read first would be kept across the helper
- * calls (6.1's sys_exit_sendmmsg is at the 512-byte stack limit). */
 static __always_inline void fill_header(struct event_header *h, __u32 type, __u64 pid_tgid)
 {
-	fill_header_but_time(h, type, pid_tgid);
-	h->ts_ns = bpf_ktime_get_boot_ns();
+	fill_header_at(h, type, pid_tgid, 0);
 }
 
 /* The agent is woken when a backlog has built up (an eighth of the ring); otherwise it reads every

@@ -37,10 +37,7 @@ static __always_inline void send_event_fill(struct send_event *ev, __u32 type, _
 	ev->call = call;
 	ev->fd = fd;
 	ev->result = result;
-	if (now)
-		fill_header_at(&ev->hdr, type, pid_tgid, now);
-	else
-		fill_header(&ev->hdr, type, pid_tgid);
+	fill_header_at(&ev->hdr, type, pid_tgid, now);
 }
 
 /* A send event (EVENT_SEND, or EVENT_RECV for a reply) begun in the scratch and filled
@@ -81,10 +78,7 @@ static __always_inline struct flow_event *flow_event_begin_at(__u32 type, __u64 
 	ev->channel = channel;
 	ev->kind = kind;
 	ev->direction = direction;
-	if (now)
-		fill_header_at(&ev->hdr, type, pid_tgid, now);
-	else
-		fill_header(&ev->hdr, type, pid_tgid);
+	fill_header_at(&ev->hdr, type, pid_tgid, now);
 	return ev;
 }
 

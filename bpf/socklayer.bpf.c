@@ -265,7 +265,7 @@ static __always_inline void report_direct_in(struct sock *sk, __u64 sent, __u64 
 	__u64 wakeup = emit_wakeup(size);
 	struct send_event *ev;
 
-	ev = bpf_ringbuf_reserve(&events, offsetof(struct send_event, sample) + cap, 0);
+	ev = bpf_ringbuf_reserve(&events, size, 0);
 	if (!ev) {
 		count(STAT_RINGBUF_FULL);
 		return;
@@ -390,14 +390,18 @@ static __always_inline void unix_send(struct sock *sk, __u64 sent, __u64 pid_tgi
 /* A tainted process sent over TCP or UDP to a process of this host (a local proxy, a DNS stub,
  * its own helper): the receiving end carries the taint on, as a unix socket's does. Returns the
  * channel marked, or 0: the send event that reports the send tells the agent what went in
- * (SEND_LOOPBACK), one event where there were two. */
+ * (SEND_LOOPBACK), one event where there were two. The clock is read into *now for a loopback
+ * send only: a send to another host may be the syscall exit's to report, and read none. */
 static __always_inline __u64 loopback_send(struct sock *sk, __u64 pid_tgid,
 					   const struct proc_taint *t, const struct send_source *src,
-					   __u64 now)
+					   __u64 *now)
 {
 	__u64 chan = loopback_channel_out(sk, src->addr, src->addrlen);
 
-	if (mark_channel_at(chan, CHANNEL_LOOPBACK, t, pid_tgid, 0, now))
+	if (!chan)
+		return 0;
+	*now = bpf_ktime_get_boot_ns();
+	if (mark_channel_at(chan, CHANNEL_LOOPBACK, t, pid_tgid, 0, *now))
 		return 0;
 	return chan;
 }
@@ -411,7 +415,7 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	struct send_source src;
 	struct proc_taint *t;
 	struct tls_call *tc;
-	__u64 loop_chan = 0, now;
+	__u64 loop_chan = 0, now = 0;
 	__u16 family;
 	__u32 fd;
 
@@ -430,18 +434,17 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	family = sk->__sk_common.skc_family;
 	if (family != AF_UNIX && family != AF_INET && family != AF_INET6 && family != AF_PACKET)
 		return 0;
-	/* one clock read for the channel's deadlines and the event's header */
-	now = bpf_ktime_get_boot_ns();
+	/* one clock read a send, for the channel's deadlines and the event's header */
 	current_syscall(&a);
 	if (family == AF_UNIX) {
-		unix_send(sk, ret, pid_tgid, t, &a, now);
+		unix_send(sk, ret, pid_tgid, t, &a, bpf_ktime_get_boot_ns());
 		return 0;
 	}
 	/* what the syscall handed over, read once: for the loopback channel and the report */
 	if (a.nr != NR_io_uring_enter) {
 		channel_send_source(&a, &src);
 		if (family != AF_PACKET)
-			loop_chan = loopback_send(sk, pid_tgid, t, &src, now);
+			loop_chan = loopback_send(sk, pid_tgid, t, &src, &now);
 	}
 	/* the syscall hooks saw this send begin and report it at its exit (with the loopback
 	 * channel); while they are being attached or detached (syscall_hooks_on 0: one by one,
@@ -459,6 +462,8 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	/* io_uring's sends are reported at their completion (uring.bpf.c) */
 	if (a.nr == NR_io_uring_enter)
 		return 0;
+	if (!now) /* no loopback_send read it */
+		now = bpf_ktime_get_boot_ns();
 	/* inside SSL_write this is ciphertext; the TLS probe reports the plaintext to this fd */
 	tc = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
 	if (tc) {
