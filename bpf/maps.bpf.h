@@ -36,6 +36,13 @@ __u32 n_enforce_rules = 0;
 /* 1 while the per-syscall hooks are attached (user/hook_gate.c); 0: sockets of tainted processes
  * are followed by sockops/sk_msg instead (gap_sockets), until the hooks are back. */
 __u32 syscall_hooks_on = 1;
+/* 1 from before a hook that makes pending_sends entries (the syscall hooks, the send syscalls')
+ * is attached until all of them are gone: while 0, no entry is made, and the socket layer does
+ * not look for one (an entry left from before is overwritten at the thread's next hooked send). */
+__u32 pending_send_hooks = 1;
+/* Entries in tls_calls, never fewer (one evicted is still counted): while 0, a send is inside no
+ * TLS library call and nobody looks there. */
+__u64 tls_calls_live = 0;
 __u32 gap_sockets_used = 0;
 /* 1 while the socket-layer tracepoints (socklayer.bpf.c) are attached: they follow unix sockets
  * always, and report inet sends the syscall hooks did not see begin. */
@@ -56,6 +63,8 @@ extern __u64 loopback_active_until_ns;
 extern __u64 lazy_pipes_until_ns;
 extern __u32 n_enforce_rules;
 extern __u32 syscall_hooks_on;
+extern __u32 pending_send_hooks;
+extern __u64 tls_calls_live;
 extern __u32 gap_sockets_used;
 extern __u32 sock_layer_on;
 extern __u64 netlink_link_mask;

@@ -25,7 +25,6 @@
 
 #define DNS_PORT 53
 
-#define AF_NETLINK 16
 #define NETLINK_ROUTE 0
 #define RTM_NEWLINK 16
 #define RTM_NEWNEIGH 28

@@ -103,7 +103,7 @@ static __always_inline int on_send_enter(__u32 fd, __u64 buf, __u64 len, __u16 c
 		}
 	}
 	/* inside SSL_write this is ciphertext; the TLS probe reports the plaintext to this fd */
-	tc = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
+	tc = tls_calls_live ? bpf_map_lookup_elem(&tls_calls, &pid_tgid) : NULL;
 	if (tc) {
 		tc->fd = fd;
 		tc->fd_set = 1;
@@ -394,7 +394,8 @@ int handle_sys_enter_socket(struct trace_event_raw_sys_enter *ctx)
 	struct proc_taint *t;
 	struct send_event *ev;
 
-	if (family != AF_PACKET && type != SOCK_RAW_TYPE)
+	/* a netlink socket is raw too (glibc's getaddrinfo opens one), but talks to the kernel */
+	if ((family != AF_PACKET && type != SOCK_RAW_TYPE) || family == AF_NETLINK)
 		return 0;
 	t = live_taint(pid_tgid >> 32);
 	ev = t ? send_event_begin(EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns,

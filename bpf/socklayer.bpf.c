@@ -450,7 +450,7 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	 * channel); while they are being attached or detached (syscall_hooks_on 0: one by one,
 	 * over a second or two) its exit may be gone: the send is reported here, and the exit,
 	 * finding nothing pending, stays quiet */
-	pending = bpf_map_lookup_elem(&pending_sends, &pid_tgid);
+	pending = pending_send_hooks ? bpf_map_lookup_elem(&pending_sends, &pid_tgid) : NULL;
 	if (pending) {
 		if (syscall_hooks_on) {
 			if (loop_chan)
@@ -465,7 +465,7 @@ int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
 	if (!now) /* no loopback_send read it */
 		now = bpf_ktime_get_boot_ns();
 	/* inside SSL_write this is ciphertext; the TLS probe reports the plaintext to this fd */
-	tc = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
+	tc = tls_calls_live ? bpf_map_lookup_elem(&tls_calls, &pid_tgid) : NULL;
 	if (tc) {
 		tc->fd = a.arg[0];
 		tc->fd_set = 1;

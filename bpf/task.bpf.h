@@ -17,6 +17,7 @@
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
+#define AF_NETLINK 16
 #define AF_PACKET 17
 
 /* A field of a struct sock, or of what hangs off it (its route, the route's device). The socket

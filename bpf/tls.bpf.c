@@ -10,10 +10,15 @@
 #include "common.bpf.h"
 #include "sample.bpf.h"
 
+#ifndef EEXIST
+#define EEXIST 17 /* errno.h's; vmlinux.h has no macros */
+#endif
+
 static __always_inline int on_ssl_write(__u64 buf, __u64 len, __u64 written_ptr)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct tls_call tc = {};
+	long err;
 
 	if ((pid_tgid >> 32) == agent_tgid)
 		return 0;
@@ -23,16 +28,24 @@ static __always_inline int on_ssl_write(__u64 buf, __u64 len, __u64 written_ptr)
 	tc.buf = buf;
 	tc.len = len;
 	tc.written_ptr = written_ptr;
-	if (bpf_map_update_elem(&tls_calls, &pid_tgid, &tc, BPF_ANY))
+	/* counted when made, not when a call inside the call rewrites it (see tls_calls_live) */
+	err = bpf_map_update_elem(&tls_calls, &pid_tgid, &tc, BPF_NOEXIST);
+	if (!err)
+		__sync_fetch_and_add(&tls_calls_live, 1);
+	else if (err == -EEXIST)
+		err = bpf_map_update_elem(&tls_calls, &pid_tgid, &tc, BPF_EXIST);
+	if (err)
 		count(STAT_PENDING_FULL);
 	return 0;
 }
 
-/* int SSL_write(SSL *ssl, const void *buf, int num) */
+/* int SSL_write(SSL *ssl, const void *buf, int num). One of no bytes (openssl s_server's, at the
+ * end of its input) still flushes what the library has queued: the session tickets after a
+ * handshake, ciphertext of its own as in the calls below. */
 SEC("uprobe")
 int BPF_KPROBE(handle_ssl_write, void *ssl, const void *buf, int num)
 {
-	return num > 0 ? on_ssl_write((__u64)buf, num, 0) : 0;
+	return num > 0 ? on_ssl_write((__u64)buf, num, 0) : on_ssl_write(0, 0, 0);
 }
 
 /* int SSL_write_ex(SSL *ssl, const void *buf, size_t num, size_t *written) */
@@ -103,7 +116,8 @@ int BPF_KRETPROBE(handle_ssl_write_return, int ret)
 	if (!p)
 		return 0;
 	tc = *p;
-	bpf_map_delete_elem(&tls_calls, &pid_tgid);
+	if (!bpf_map_delete_elem(&tls_calls, &pid_tgid))
+		__sync_fetch_and_add(&tls_calls_live, -1);
 	if (!tc.buf)
 		return 0;
 	if (tc.written_ptr) {

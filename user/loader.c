@@ -448,6 +448,8 @@ int loader_attach_demand(struct loader *l)
 
 	if (l->demand_attached)
 		return 0;
+	/* before the first hook that may make a pending send (see pending_send_hooks) */
+	__atomic_store_n(&l->skel->data->pending_send_hooks, 1, __ATOMIC_SEQ_CST);
 	/* with the socket layer, sock_recv_length does all the recv exits did */
 	failed = l->sock_layer ? 0 : set_recv_hooks(l, 1);
 	failed += set_open_hooks(l, 1);
@@ -471,6 +473,9 @@ void loader_detach_demand(struct loader *l)
 		set_recv_hooks(l, 0);
 	if (!l->open_pinned)
 		set_open_hooks(l, 0);
+	/* every hook that makes pending sends is gone (a detach waits out the programs running) */
+	if (l->skel && !l->send_attached)
+		__atomic_store_n(&l->skel->data->pending_send_hooks, 0, __ATOMIC_SEQ_CST);
 }
 
 int loader_attached(const struct loader *l, const char *name)

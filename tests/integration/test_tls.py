@@ -43,6 +43,48 @@ def test_tls_client_without_identifier_is_quiet(host):
     expect_eq([marker], alerts, "alerts for curl: only the request that carried the machine-id")
 
 
+def test_tls_server_holding_an_identifier_is_quiet_in_its_handshake(host):
+    """A server that read the machine-id before it listens (openssl s_server, its stdin empty)
+    handshakes with a client on the test host: the certificate and key exchange, and the session
+    tickets it flushes in an SSL_write of no bytes, are the library's records, no ground for an
+    alert (nor is the netlink socket glibc opens for it). A request that does carry the value
+    (curl's, after the tickets reached the client) is the only alert."""
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        d = agent.tmp
+        sh(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "-nodes", "-keyout", d + "/key.pem", "-out", d + "/cert.pem", "-days", "1",
+            "-subj", "/CN=localhost"])
+        port = 20000 + os.getpid() % 20000
+        # the shell reads the value, so the server it becomes holds it from the start
+        server = subprocess.Popen(
+            ["sh", "-c", "read v < /etc/machine-id; exec openssl s_server -accept %s:%d "
+             "-cert %s/cert.pem -key %s/key.pem -naccept 1 -quiet </dev/null >%s/server.out 2>&1"
+             % (host.local, port, d, d, d)])
+        for _ in range(100):
+            if os.path.exists(d + "/server.out") and "ACCEPT" in open(d + "/server.out").read():
+                break
+            time.sleep(0.05)
+        # the client on the test host, so that the server's records leave this host; it keeps
+        # the session once a ticket came
+        client = subprocess.Popen(["ip", "netns", "exec", host.ns, "sh", "-c",
+                                   "sleep 6 | openssl s_client -connect %s:%d -quiet -sess_out "
+                                   "%s/session.pem >%s/client.out 2>&1" % (host.local, port, d, d)])
+        for _ in range(100):
+            if os.path.exists(d + "/session.pem"):
+                break
+            time.sleep(0.05)
+        expect(os.path.exists(d + "/session.pem"), "a session ticket at the client (its output %r)"
+               % open(d + "/client.out").read())
+        curl_tls(host, "X-Device: $(cat /etc/machine-id)")
+        agent.wait_alert(process__comm="curl")
+        alerts = [r for r in agent.alerts() if "s_server" in r["process"]["cmdline"]]
+        client.kill()
+        server.kill()
+        client.wait(5)
+        server.wait(5)
+    expect_eq([], alerts, "the server's alerts")
+
+
 def test_gnutls_cli_request_is_confirmed_on_the_tls_channel(host):
     with Agent(policy_text=POLICY_MACHINE_ID) as agent:
         libs = agent.records()[0]["tls_libraries"]
