@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* ident.bpf.c: identifier files: opens of watched inodes, the bytes read from them, taint. */
+/* the open and read exits load a file's fields directly where the kernel can cast (task.bpf.h) */
+#define FILE_CASTS
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -141,6 +143,53 @@ int handle_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
 	return on_open_exit(ctx->ret);
 }
 
+/* What a read of an identifier file gave: the file, the place in it, how much and the bytes (the
+ * first MAX_VALUE_BYTES, copied into ev), hashed; never 0. */
+static __always_inline __u64 read_signature(const struct ident_read_event *ev)
+{
+	const __u64 prime = 0x100000001b3ULL;
+	__u64 h = (ev->dev * prime ^ ev->ino) * prime;
+	__u32 len = ev->len, i;
+
+	h = (h ^ ev->offset) * prime;
+	h = (h ^ ev->total) * prime;
+	h = (h ^ len) * prime;
+	for (i = 0; i < MAX_VALUE_BYTES / 8; i++) {
+		__u64 w;
+
+		if (i * 8 >= len)
+			break;
+		__builtin_memcpy(&w, ev->data + i * 8, sizeof(w));
+		/* the scratch past len holds an earlier event's bytes */
+		if (len - i * 8 < 8)
+			w &= (1ULL << ((len - i * 8) * 8)) - 1;
+		h = (h ^ w) * prime;
+	}
+	return h | 1;
+}
+
+/* Whether the agent was told of this very read (see read_signature) less than READ_REPEAT_NS
+ * ago: a process polling an identifier file is told of once a second, not at each read (the
+ * event's copy and the agent's work were most of what such a read cost). A different value, place
+ * or file is told at once. The taint entry keeps the one read last told; fork starts the child's
+ * afresh and exec clears it (proc.bpf.c). */
+static __always_inline int read_told_lately(struct proc_taint *t,
+					    const struct ident_read_event *ev, __u64 now)
+{
+	__u64 sig;
+
+	if (!t)
+		return 0;
+	sig = read_signature(ev);
+	if (t->read_sig == sig && now - t->read_sig_ns < READ_REPEAT_NS) {
+		count(STAT_READ_REPEATS);
+		return 1;
+	}
+	t->read_sig = sig;
+	t->read_sig_ns = now;
+	return 0;
+}
+
 /* A read, pread64, readv or preadv is seen at its exit alone: its fd, buffer and offset are the
  * arguments the registers saved at its entry still hold (exiting_syscall_arg). An enter hook that
  * kept them for the exit cost every read of every process a second tracepoint run while the
@@ -151,6 +200,7 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 	__u32 tgid = pid_tgid >> 32, fd, zero = 0;
 	struct ident_read_event *ev;
 	struct watched_fd *wf, watch;
+	struct proc_taint *t;
 	struct file *f = NULL;
 	struct pt_regs *regs;
 	__u64 src, n, now;
@@ -168,7 +218,7 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 	}
 	watch = *wf;
 	/* taint the process group with the identifiers it received */
-	now = taint_with(tgid, watch.ident_mask);
+	t = taint_entry_with(tgid, watch.ident_mask, &now);
 	/* copy the bytes the process actually received, for the agent to learn the value */
 	ev = bpf_map_lookup_elem(&read_scratch, &zero);
 	if (!ev)
@@ -195,7 +245,7 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 			n = iov.iov_len;
 	}
 	if (call == CALL_READ || call == CALL_READV) {
-		ev->offset = f ? BPF_CORE_READ(f, f_pos) - ret : 0;
+		ev->offset = f ? file_pos(f) - ret : 0;
 	} else {
 		ev->offset = syscall_regs_arg(regs, 3);
 	}
@@ -204,8 +254,18 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 	if (watch.flags & WATCHED_FD_MODEM) {
 		ev->source = SOURCE_MODEM;
 		ev->offset = 0;
+		emit_ident_bytes(ev, src, n, 0);
+		return 0;
 	}
-	emit_ident_bytes(ev, src, n, 0);
+	if (n > MAX_VALUE_BYTES)
+		n = MAX_VALUE_BYTES;
+	ev->len = n;
+	if (bpf_probe_read_user(ev->data, n, (void *)src)) {
+		count(STAT_READ_USER_FAILED);
+		return 0;
+	}
+	if (!read_told_lately(t, ev, now))
+		emit(ev, offsetof(struct ident_read_event, data) + n);
 	return 0;
 }
 

@@ -70,12 +70,17 @@ int handle_sched_process_exec(void *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
+	struct proc_taint *t;
 
 	/* exec keeps the taint; the agent learns the new image. A process with a watched file open
 	 * and no identifier yet (a shell's `prog < /etc/machine-id`) is told too: the image that
 	 * will read it is this one (the agent looks at each image's executable once, gotls.h) */
-	if (bpf_map_lookup_elem(&taint, &tgid))
-		emit_proc_info(pid_tgid);
+	t = bpf_map_lookup_elem(&taint, &tgid);
+	if (!t)
+		return 0;
+	/* the new image's first read of a file the old one read is told (ident.bpf.c) */
+	t->read_sig = 0;
+	emit_proc_info(pid_tgid);
 	return 0;
 }
 

@@ -14,8 +14,16 @@
  * Returns the inode (a scalar: read it with BPF_CORE_READ). */
 static __always_inline struct inode *file_watch_key(struct file *f, struct watch_key *key)
 {
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	struct file *tf = file_typed(f);
+	struct inode *inode;
 
+	if (tf) {
+		inode = tf->f_inode;
+		key->dev = inode->i_sb->s_dev;
+		key->ino = inode->i_ino;
+		return inode;
+	}
+	inode = BPF_CORE_READ(f, f_inode);
 	key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	key->ino = BPF_CORE_READ(inode, i_ino);
 	return inode;
@@ -95,22 +103,33 @@ static __always_inline void watch_fd_if_watched(__u64 pid_tgid, __u32 fd, struct
 	watch_fd(pid_tgid, fd, &wf);
 }
 
-/* The process received identifiers: it is tainted with them from now. Returns now (boot time),
- * for the event that reports the access. */
-static __always_inline __u64 taint_with(__u32 tgid, __u64 mask)
+/* The process received identifiers: it is tainted with them from now (*now, boot time, for the
+ * event that reports the access). Returns its taint entry, or NULL when the map is full. */
+static __always_inline struct proc_taint *taint_entry_with(__u32 tgid, __u64 mask, __u64 *now)
 {
-	__u64 now = bpf_ktime_get_boot_ns();
 	struct proc_taint *t = bpf_map_lookup_elem(&taint, &tgid);
 
+	*now = bpf_ktime_get_boot_ns();
 	if (t) {
 		t->ident_mask |= mask;
-		t->last_ns = now;
-		return now;
+		t->last_ns = *now;
+		return t;
 	}
-	struct proc_taint fresh = { .ident_mask = mask, .last_ns = now };
+	struct proc_taint fresh = { .ident_mask = mask, .last_ns = *now };
 
-	if (bpf_map_update_elem(&taint, &tgid, &fresh, BPF_ANY))
+	if (bpf_map_update_elem(&taint, &tgid, &fresh, BPF_ANY)) {
 		count(STAT_TAINT_MAP_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&taint, &tgid);
+}
+
+/* The same; returns now. */
+static __always_inline __u64 taint_with(__u32 tgid, __u64 mask)
+{
+	__u64 now;
+
+	taint_entry_with(tgid, mask, &now);
 	return now;
 }
 
@@ -171,7 +190,7 @@ static __always_inline struct watched_fd *watched_file(__u64 pid_tgid, __u32 fd,
 		*fp = f;
 	/* the same open file, and (its memory could have been reused for a file opened since) the
 	 * same inode number */
-	if (f && (__u64)f == wf->file && BPF_CORE_READ(f, f_inode, i_ino) == wf->ino)
+	if (f && (__u64)f == wf->file && file_ino(f) == wf->ino)
 		return wf;
 	forget_watched_fd(&fk);
 	return NULL;

@@ -9,6 +9,11 @@
 
 #define TASK_COMM_BYTES 16
 #define MAX_VALUE_BYTES 256       /* bytes of an identifier read copied into one event */
+/* A process's read of the same bytes at the same place of the same identifier file as the read
+ * the agent was last told of, less than this after it, is not told again (ident.bpf.c): a
+ * process polling a file costs an event a second. At most half of FLOW_FRESH_READ_NS (flow.h),
+ * so that a write soon after any read still finds a read the agent was told of fresh. */
+#define READ_REPEAT_NS (1000ULL * 1000 * 1000)
 #define MAX_SAMPLE_BYTES 4096     /* upper bound of an outbound payload sample (power of two) */
 #define DEFAULT_SAMPLE_BYTES 1024 /* sample size when the agent sets none */
 #define MIN_SAMPLE_BYTES 256
@@ -173,6 +178,7 @@ enum stat_cause {
 	STAT_CHANNEL_MAP_FULL = 7, /* a pipe or unix socket could not be tainted */
 	STAT_BINDER_UNPARSED = 8,  /* a BC_TRANSACTION whose interface token has no known layout */
 	STAT_BINDER_PENDING_FULL = 9, /* a matched Binder call could not be kept until its reply */
+	STAT_READ_REPEATS = 10,    /* informational: reads of a value the agent was just told of */
 	STAT__COUNT,
 };
 
@@ -327,6 +333,8 @@ struct proc_taint {
 	__u32 watched_fds; /* open fds on watched inodes, for cleanup at exit */
 	__u32 flags;      /* TAINT_* */
 	__u64 last_channel; /* the channel taint last came through, to report each new one once */
+	__u64 read_sig;     /* the identifier read the agent was last told of (ident.bpf.c) ... */
+	__u64 read_sig_ns;  /* ... and when: a repeat of it within READ_REPEAT_NS is not told */
 };
 
 /* A rule with a blocking action, as the kernel applies it (enforce_rules map). */

@@ -32,6 +32,8 @@ static const struct {
 	/* transactions without an AIDL token (pings, other protocols) are many and not a loss */
 	[STAT_BINDER_UNPARSED] = { "binder_untokened", 0 },
 	[STAT_BINDER_PENDING_FULL] = { "binder_pending_full", 1 },
+	/* a process reading the same bytes of an identifier file again and again: told once a second */
+	[STAT_READ_REPEATS] = { "ident_read_repeats", 0 },
 };
 
 /* The uprobe programs are attached per library by tls.c: their status is that of the libraries. */

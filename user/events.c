@@ -12,7 +12,7 @@ _Static_assert(sizeof(struct proc_info_event) ==
 		       56 + EXE_PATH_PARTS * EXE_PART_BYTES + CMDLINE_BYTES,
 	       "proc_info_event layout");
 _Static_assert(sizeof(struct proc_exit_event) == 48, "proc_exit_event layout");
-_Static_assert(sizeof(struct proc_taint) == 32, "proc_taint layout");
+_Static_assert(sizeof(struct proc_taint) == 48, "proc_taint layout");
 _Static_assert(offsetof(struct flow_event, sample) == 80, "flow_event layout");
 _Static_assert(sizeof(struct channel_taint) == 32, "channel_taint layout");
 _Static_assert(sizeof(struct watched_fd) == 40, "watched_fd layout");

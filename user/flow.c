@@ -72,6 +72,9 @@ void flow_direct_read(struct proc *p, uint64_t mask, uint64_t ts_ns)
 	p->last_direct_ns = ts_ns;
 }
 
+_Static_assert(2 * READ_REPEAT_NS <= FLOW_FRESH_READ_NS,
+	       "a read the kernel does not repeat must stay fresh for the writes after it");
+
 #define OPAQUE_TOKEN_BYTES 16 /* a run of letters and digits this long may be an encoded value */
 #define SHAPE_SLACK 8          /* a token this much longer than a value may be it, prefixed */
 
