@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* ident.bpf.c: identifier files: opens of watched inodes, the bytes read from them, taint. */
-/* the open and read exits load a file's fields directly where the kernel can cast (task.bpf.h) */
-#define FILE_CASTS
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -245,7 +243,7 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 			n = iov.iov_len;
 	}
 	if (call == CALL_READ || call == CALL_READV) {
-		ev->offset = f ? file_pos(f) - ret : 0;
+		ev->offset = f ? BPF_CORE_READ(f, f_pos) - ret : 0;
 	} else {
 		ev->offset = syscall_regs_arg(regs, 3);
 	}

@@ -14,16 +14,8 @@
  * Returns the inode (a scalar: read it with BPF_CORE_READ). */
 static __always_inline struct inode *file_watch_key(struct file *f, struct watch_key *key)
 {
-	struct file *tf = file_typed(f);
-	struct inode *inode;
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
 
-	if (tf) {
-		inode = tf->f_inode;
-		key->dev = inode->i_sb->s_dev;
-		key->ino = inode->i_ino;
-		return inode;
-	}
-	inode = BPF_CORE_READ(f, f_inode);
 	key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	key->ino = BPF_CORE_READ(inode, i_ino);
 	return inode;
@@ -190,7 +182,7 @@ static __always_inline struct watched_fd *watched_file(__u64 pid_tgid, __u32 fd,
 		*fp = f;
 	/* the same open file, and (its memory could have been reused for a file opened since) the
 	 * same inode number */
-	if (f && (__u64)f == wf->file && file_ino(f) == wf->ino)
+	if (f && (__u64)f == wf->file && BPF_CORE_READ(f, f_inode, i_ino) == wf->ino)
 		return wf;
 	forget_watched_fd(&fk);
 	return NULL;
