@@ -753,6 +753,9 @@ class Bench:
                     continue
                 if what == "alert":
                     n = after["alerts"]["confirmed"] - before["alerts"]["confirmed"]
+                elif what == "ident_read":
+                    # per read made: the kernel tells the agent of a repeated read once a second
+                    n = p["alloc_idents"]
                 else:
                     n = after["events"][what] - before["events"][what]
                 net = max(0.0, allocs - idle_rate * secs)
@@ -943,8 +946,8 @@ def report(b, info):
     if ("idsentry", "allocs", "send") in R:
         out.append("")
         out.append("Agent heap allocations (libc malloc/calloc/realloc, counted by a bpftrace "
-                   "uprobe, less the idle rate): %s per send event, %s per identifier-read "
-                   "event, %s per alert."
+                   "uprobe, less the idle rate): %s per send event, %s per read of an "
+                   "identifier file (one process reading it again and again), %s per alert."
                    % tuple(fmt(med(R, "idsentry", "allocs", k), ".2f")
                            for k in ("send", "ident_read", "alert")))
     out.append("")
