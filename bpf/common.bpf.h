@@ -95,22 +95,34 @@ static __always_inline void emit_now(void *ev, __u64 size)
 		count(STAT_RINGBUF_FULL);
 }
 
-/* Ends an ident_read event: the first bytes the process received at src (n of them, at most
- * MAX_VALUE_BYTES) go in data, then out to the agent, at once when 'now' (see emit_now). */
-static __always_inline void emit_ident_bytes(struct ident_read_event *ev, __u64 src, __u64 n,
-					     int now)
+/* Copies the first bytes the process received at src (n of them, at most MAX_VALUE_BYTES) into
+ * an ident_read event's data and sets its len; returns how many, or -1 (counted) when the memory
+ * is unreadable. */
+static __always_inline long copy_ident_bytes(struct ident_read_event *ev, __u64 src, __u64 n)
 {
 	if (n > MAX_VALUE_BYTES)
 		n = MAX_VALUE_BYTES;
 	ev->len = n;
 	if (bpf_probe_read_user(ev->data, n, (void *)src)) {
 		count(STAT_READ_USER_FAILED);
-		return;
+		return -1;
 	}
+	return n;
+}
+
+/* Ends an ident_read event: the bytes (copy_ident_bytes) go out to the agent, at once when 'now'
+ * (see emit_now). */
+static __always_inline void emit_ident_bytes(struct ident_read_event *ev, __u64 src, __u64 n,
+					     int now)
+{
+	long len = copy_ident_bytes(ev, src, n);
+
+	if (len < 0)
+		return;
 	if (now)
-		emit_now(ev, offsetof(struct ident_read_event, data) + n);
+		emit_now(ev, offsetof(struct ident_read_event, data) + len);
 	else
-		emit(ev, offsetof(struct ident_read_event, data) + n);
+		emit(ev, offsetof(struct ident_read_event, data) + len);
 }
 
 /* Tells the agent who a newly tainted or exec'd process is, while it is certainly alive. */

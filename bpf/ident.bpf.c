@@ -202,6 +202,7 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 	struct file *f = NULL;
 	struct pt_regs *regs;
 	__u64 src, n, now;
+	long len;
 
 	if (ret <= 0)
 		return 0;
@@ -255,15 +256,9 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 		emit_ident_bytes(ev, src, n, 0);
 		return 0;
 	}
-	if (n > MAX_VALUE_BYTES)
-		n = MAX_VALUE_BYTES;
-	ev->len = n;
-	if (bpf_probe_read_user(ev->data, n, (void *)src)) {
-		count(STAT_READ_USER_FAILED);
-		return 0;
-	}
-	if (!read_told_lately(t, ev, now))
-		emit(ev, offsetof(struct ident_read_event, data) + n);
+	len = copy_ident_bytes(ev, src, n);
+	if (len >= 0 && !read_told_lately(t, ev, now))
+		emit(ev, offsetof(struct ident_read_event, data) + len);
 	return 0;
 }
 
