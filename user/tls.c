@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "idsentry.skel.h"
+#include "elfsym.h"
 #include "gotls.h"
 #include "tls.h"
 #include "uprobe_libs.h"
@@ -194,25 +195,15 @@ static const char *defined_function(Elf *e, Elf_Data *d, const GElf_Shdr *sh, si
 	return elf_strptr(e, sh->sh_link, sym->st_name);
 }
 
-/* The family whose plaintext writer an executable defines and exports (.dynsym, what a library
- * linked in leaves for plug-ins: Node's addons), with the file offsets of the family's calls in
- * offs[] (as attach_family takes them); NULL when it exports none. The symbols are read once
- * here: a look-up by name would read a large executable's tables once for each probe. */
-static const struct tls_family *exported_calls(int fd, uint64_t offs[6])
+/* exported_calls for a file without .gnu.hash: its .dynsym read once, in full. */
+static const struct tls_family *exported_calls_scanned(Elf *e, uint64_t offs[6])
 {
 	const struct tls_family *fam = NULL;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	GElf_Sym sym;
 	size_t k;
-	Elf *e;
 
-	memset(offs, 0, 6 * sizeof(offs[0]));
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return NULL;
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!e)
-		return NULL;
 	while ((scn = elf_nextscn(e, scn))) {
 		Elf_Data *d;
 		size_t i, n;
@@ -241,6 +232,45 @@ static const struct tls_family *exported_calls(int fd, uint64_t offs[6])
 			}
 		}
 		break;
+	}
+	return fam && offs[0] ? fam : NULL;
+}
+
+/* The family whose plaintext writer an executable defines and exports (.dynsym, what a library
+ * linked in leaves for plug-ins: Node's addons), with the file offsets of the family's calls in
+ * offs[] (as attach_family takes them); NULL when it exports none. Looked up by name through the
+ * file's .gnu.hash (elfsym.c: a scan read all of Node's 7 MiB of symbols into the agent's RSS);
+ * a file without one has its .dynsym read once (a look-up by name per probe would read it once
+ * for each). */
+static const struct tls_family *exported_calls(int fd, uint64_t offs[6])
+{
+	const struct tls_family *fam = NULL;
+	struct elfsym_table tab;
+	GElf_Sym sym;
+	size_t k;
+	Elf *e;
+
+	memset(offs, 0, 6 * sizeof(offs[0]));
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return NULL;
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e)
+		return NULL;
+	if (elfsym_open(&tab, e)) {
+		fam = exported_calls_scanned(e, offs);
+		elf_end(e);
+		return fam;
+	}
+	/* the writer names the family */
+	if (elfsym_function(&tab, "SSL_write", &sym))
+		fam = family_named(TLS_OPENSSL);
+	else if (elfsym_function(&tab, "gnutls_record_send", &sym))
+		fam = family_named(TLS_GNUTLS);
+	for (k = 0; fam && k < 6; k++) {
+		const char *want = k < 2 ? fam->write_calls[k] : fam->protocol_calls[k - 2];
+
+		if (want && elfsym_function(&tab, want, &sym))
+			offs[k] = gotls_file_offset(e, sym.st_value);
 	}
 	elf_end(e);
 	return fam && offs[0] ? fam : NULL;
