@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* ident.bpf.c: identifier files: opens of watched inodes, the bytes read from them, taint. */
+/* the open and read exits load a file's fields directly where the kernel can cast (task.bpf.h) */
+#define FILE_CASTS
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -50,7 +52,6 @@ static __always_inline int on_open_exit(long ret)
 	__u32 tgid = pid_tgid >> 32;
 	struct watch_key key;
 	struct watched_fd wf;
-	struct inode *inode;
 	struct file *f;
 	__u64 *mask;
 
@@ -60,7 +61,7 @@ static __always_inline int on_open_exit(long ret)
 	f = current_fd_file_direct(ret);
 	if (!f)
 		return 0;
-	inode = file_watch_key(f, &key);
+	file_watch_key(f, &key);
 	/* the agent's own opens register identifier files instead */
 	if (tgid == agent_tgid) {
 		__u64 bits = registering_mask;
@@ -88,7 +89,7 @@ static __always_inline int on_open_exit(long ret)
 	watch_fd(pid_tgid, ret, &wf);
 	/* a watched directory's names are what it holds (/dev/disk/by-id): its listing is no read
 	 * the hooks see, so its opener is tainted at the open */
-	if (!syscall_hooks_on || (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR)
+	if (!syscall_hooks_on || (file_mode(f) & S_IFMT) == S_IFDIR)
 		opened_unhooked(pid_tgid, &wf);
 	return 0;
 }
@@ -244,7 +245,7 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 			n = iov.iov_len;
 	}
 	if (call == CALL_READ || call == CALL_READV) {
-		ev->offset = f ? BPF_CORE_READ(f, f_pos) - ret : 0;
+		ev->offset = f ? file_pos(f) - ret : 0;
 	} else {
 		ev->offset = syscall_regs_arg(regs, 3);
 	}

@@ -14,6 +14,9 @@
 /* Set by the agent before load. */
 const volatile __u32 agent_tgid = 0;
 const volatile __u32 sample_bytes = DEFAULT_SAMPLE_BYTES;
+/* 1 where the kernel has the bpf_rdonly_cast kfunc (Linux 6.2+): a struct file read from the fd
+ * table is given its type and its fields are plain loads, not probe reads (task.bpf.h). */
+const volatile __u32 file_casts = 0;
 /* Written by the agent at run time through the skeleton's bss. */
 __u64 taint_ttl_ns = 0;     /* the longest rule window: how long a tainted channel, and a
 			     * holder's pipes, are followed; 0: always. A holder's own sends
@@ -54,6 +57,7 @@ __u64 netlink_neigh_mask = 0;
 #define SHARED extern
 extern const volatile __u32 agent_tgid;
 extern const volatile __u32 sample_bytes;
+extern const volatile __u32 file_casts;
 extern __u64 taint_ttl_ns;
 extern __u64 registering_mask;
 extern __u32 registering_modem;

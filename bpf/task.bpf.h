@@ -69,6 +69,56 @@ static __always_inline struct file *current_fd_file_direct(__u32 fd)
 	return f;
 }
 
+/* Where the kernel has it (file_casts), a pointer read from kernel memory is given its BTF type:
+ * its fields are then plain loads (a fault reads 0), not a probe read each (25-40 ns: most of
+ * what the open exit cost). Declared weak: an older kernel has no such kfunc, and file_casts 0
+ * removes its call before the verifier would refuse it. Only the open and read exits
+ * (ident.bpf.c, which defines FILE_CASTS) call it: libbpf 1.1's static linker fails on a kfunc
+ * extern that two objects share. */
+#ifdef FILE_CASTS
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#endif
+
+/* f, typed, or NULL where the kernel cannot cast: read it by probe reads then. */
+static __always_inline struct file *file_typed(struct file *f)
+{
+#ifdef FILE_CASTS
+	if (file_casts && f)
+		return bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+#endif
+	return NULL;
+}
+
+/* The inode number of an open file's inode. */
+static __always_inline __u64 file_ino(struct file *f)
+{
+	struct file *tf = file_typed(f);
+
+	if (tf)
+		return tf->f_inode->i_ino;
+	return BPF_CORE_READ(f, f_inode, i_ino);
+}
+
+/* The type and permissions of an open file's inode. */
+static __always_inline umode_t file_mode(struct file *f)
+{
+	struct file *tf = file_typed(f);
+
+	if (tf)
+		return tf->f_inode->i_mode;
+	return BPF_CORE_READ(f, f_inode, i_mode);
+}
+
+/* An open file's position. */
+static __always_inline __s64 file_pos(struct file *f)
+{
+	struct file *tf = file_typed(f);
+
+	if (tf)
+		return tf->f_pos;
+	return BPF_CORE_READ(f, f_pos);
+}
+
 /* The sock behind a socket file, or NULL when the file is not a socket. */
 static __always_inline struct sock *file_sock(struct file *f)
 {

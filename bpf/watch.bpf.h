@@ -10,15 +10,21 @@
 #include "task.bpf.h"
 #include "common.bpf.h"
 
-/* The identity the agent registered identifier files under: the inode's super block and number.
- * Returns the inode (a scalar: read it with BPF_CORE_READ). */
-static __always_inline struct inode *file_watch_key(struct file *f, struct watch_key *key)
+/* The identity the agent registered identifier files under: the inode's super block and number. */
+static __always_inline void file_watch_key(struct file *f, struct watch_key *key)
 {
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	struct file *tf = file_typed(f);
+	struct inode *inode;
 
+	if (tf) {
+		inode = tf->f_inode;
+		key->dev = inode->i_sb->s_dev;
+		key->ino = inode->i_ino;
+		return;
+	}
+	inode = BPF_CORE_READ(f, f_inode);
 	key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	key->ino = BPF_CORE_READ(inode, i_ino);
-	return inode;
 }
 
 /* The identifier bits of the watched inode behind f (its identity in key), or NULL when f is
@@ -182,7 +188,7 @@ static __always_inline struct watched_fd *watched_file(__u64 pid_tgid, __u32 fd,
 		*fp = f;
 	/* the same open file, and (its memory could have been reused for a file opened since) the
 	 * same inode number */
-	if (f && (__u64)f == wf->file && BPF_CORE_READ(f, f_inode, i_ino) == wf->ino)
+	if (f && (__u64)f == wf->file && file_ino(f) == wf->ino)
 		return wf;
 	forget_watched_fd(&fk);
 	return NULL;

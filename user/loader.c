@@ -490,12 +490,14 @@ int loader_attached(const struct loader *l, const char *name)
 
 /* CO-RE relocates every program against the kernel's own BTF: without it nothing can load, and
  * libbpf's errno (ESRCH) says nothing useful. Android's android12-5.10 GKI is such a kernel. */
-static int require_kernel_btf(void)
+static int require_kernel_btf(struct loader *l)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	struct utsname u = {};
 
 	if (btf) {
+		/* a kfunc the programs call where the kernel has it (Linux 6.2+) */
+		l->file_casts = btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
 		btf__free(btf);
 		return 0;
 	}
@@ -530,7 +532,7 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 		fprintf(stderr, "idsentry: no cgroup v2 hierarchy (%s): %s\n", l->cgroup_path,
 			strerror(errno));
 
-	err = require_kernel_btf();
+	err = require_kernel_btf(l);
 	if (err)
 		return err;
 	l->skel = idsentry_bpf__open();
@@ -549,6 +551,7 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 
 	l->skel->rodata->agent_tgid = getpid();
 	l->skel->rodata->sample_bytes = o->sample_bytes;
+	l->skel->rodata->file_casts = l->file_casts;
 	probe_hooks(l);
 
 	err = idsentry_bpf__load(l->skel);

@@ -59,6 +59,7 @@ struct loader {
 	int cgroup_fd;
 	int sk_msg_attached;
 	int sock_layer; /* sock_send_length/sock_recv_length attached (socklayer.bpf.c) */
+	int file_casts; /* the kernel has bpf_rdonly_cast: file fields are plain loads (task.bpf.h) */
 	char cgroup_path[256];
 	char tracefs[64];
 };
