@@ -39,6 +39,7 @@ FUZZ_OPTS_hpack := -max_len=4096
 FUZZ_OPTS_filevalues := -max_len=8192
 FUZZ_OPTS_report := -max_len=8192
 FUZZ_OPTS_json_oracle := -dict=tests/fuzz/json.dict -max_len=4096
+FUZZ_OPTS_elfsym := -max_len=4097
 # Libraries a target links besides FUZZ_LDLIBS: the oracle's jansson (renamed, mk/bench.mk).
 FUZZ_LIBS_json_oracle := $(JANSSON_RENAMED)
 
@@ -64,6 +65,7 @@ FUZZ_COV_SRCS_hpack := user/hpack.c
 FUZZ_COV_SRCS_filevalues := user/filevalues.c
 FUZZ_COV_SRCS_report := user/report_model.c user/report_text.c user/report_html.c user/jsonread.c
 FUZZ_COV_SRCS_json_oracle := user/json.c user/jsonread.c
+FUZZ_COV_SRCS_elfsym := user/elfsym.c
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-seeds fuzz-coverage fuzz-toolchain valgrind-unit \
 	valgrind-toolchain
