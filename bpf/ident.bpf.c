@@ -78,6 +78,8 @@ static __always_inline int on_open_exit(long ret)
 
 			if (bpf_map_update_elem(&modem_inodes, &key, &one, BPF_ANY))
 				count(STAT_WATCH_MAP_FULL);
+			else
+				modem_inodes_used = 1;
 		}
 		return 0;
 	}
@@ -223,7 +225,6 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 	ev = bpf_map_lookup_elem(&read_scratch, &zero);
 	if (!ev)
 		return 0;
-	fill_header_at(&ev->hdr, EVENT_IDENT_READ, pid_tgid, now);
 	ev->ident_mask = watch.ident_mask;
 	ev->dev = watch.dev;
 	ev->ino = watch.ino;
@@ -249,17 +250,18 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 	} else {
 		ev->offset = syscall_regs_arg(regs, 3);
 	}
-	/* a modem tty: the bytes are an AT reply, paired by the agent with the command before it;
-	 * a tty has no file position */
+	/* a modem tty: the bytes are an AT reply, paired by the agent with the command before it
+	 * (each is told); a tty has no file position */
 	if (watch.flags & WATCHED_FD_MODEM) {
 		ev->source = SOURCE_MODEM;
 		ev->offset = 0;
-		emit_ident_bytes(ev, src, n, 0);
-		return 0;
 	}
 	len = copy_ident_bytes(ev, src, n);
-	if (len >= 0 && !read_told_lately(t, ev, now))
-		emit(ev, offsetof(struct ident_read_event, data) + len);
+	if (len < 0 || (!(watch.flags & WATCHED_FD_MODEM) && read_told_lately(t, ev, now)))
+		return 0;
+	/* the header last: a repeated read needs none */
+	fill_header_at(&ev->hdr, EVENT_IDENT_READ, pid_tgid, now);
+	emit(ev, offsetof(struct ident_read_event, data) + len);
 	return 0;
 }
 

@@ -23,6 +23,9 @@ __u64 taint_ttl_ns = 0;     /* the longest rule window: how long a tainted chann
 			     * are followed as long as it lives (live_taint) */
 __u64 registering_mask = 0; /* nonzero while the agent opens identifier files to register them */
 __u32 registering_modem = 0; /* ... and the file being registered is a modem tty */
+/* Set by the open exit when it first puts a modem tty in modem_inodes (never cleared): until
+ * then an open of a watched file does not look it up there. */
+__u32 modem_inodes_used = 0;
 /* Until this time (boot ns) some channel may be tainted: reads check channels only until then. */
 __u64 channels_active_until_ns = 0;
 /* Until this time a pipe or FIFO was written to by a tainted process not a minute ago: their
@@ -61,6 +64,7 @@ extern const volatile __u32 file_casts;
 extern __u64 taint_ttl_ns;
 extern __u64 registering_mask;
 extern __u32 registering_modem;
+extern __u32 modem_inodes_used;
 extern __u64 channels_active_until_ns;
 extern __u64 pipes_active_until_ns;
 extern __u64 loopback_active_until_ns;
