@@ -195,6 +195,13 @@ static const char *defined_function(Elf *e, Elf_Data *d, const GElf_Shdr *sh, si
 	return elf_strptr(e, sh->sh_link, sym->st_name);
 }
 
+/* A family's call k in the order of offs[] (as attach_family takes them): its two plaintext
+ * writers, then its four protocol calls; NULL where it has fewer. */
+static const char *family_call(const struct tls_family *fam, size_t k)
+{
+	return k < 2 ? fam->write_calls[k] : fam->protocol_calls[k - 2];
+}
+
 /* exported_calls for a file without .gnu.hash: its .dynsym read once, in full. */
 static const struct tls_family *exported_calls_scanned(Elf *e, uint64_t offs[6])
 {
@@ -225,7 +232,7 @@ static const struct tls_family *exported_calls_scanned(Elf *e, uint64_t offs[6])
 			const char *name = defined_function(e, d, &sh, i, &sym);
 
 			for (k = 0; name && k < 6; k++) {
-				const char *want = k < 2 ? fam->write_calls[k] : fam->protocol_calls[k - 2];
+				const char *want = family_call(fam, k);
 
 				if (want && !strcmp(name, want))
 					offs[k] = gotls_file_offset(e, sym.st_value);
@@ -267,7 +274,7 @@ static const struct tls_family *exported_calls(int fd, uint64_t offs[6])
 	else if (elfsym_function(&tab, "gnutls_record_send", &sym))
 		fam = family_named(TLS_GNUTLS);
 	for (k = 0; fam && k < 6; k++) {
-		const char *want = k < 2 ? fam->write_calls[k] : fam->protocol_calls[k - 2];
+		const char *want = family_call(fam, k);
 
 		if (want && elfsym_function(&tab, want, &sym))
 			offs[k] = gotls_file_offset(e, sym.st_value);
