@@ -188,8 +188,11 @@ static __always_inline __u64 pipe_channel_of(struct inode *inode, umode_t mode, 
 
 static __always_inline __u64 channel_of(struct file *f, int writing, __u16 *kind)
 {
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
-	umode_t mode = BPF_CORE_READ(inode, i_mode);
+	/* typed where the object casts (the read exits: every read of every process while a
+	 * channel is tainted), else two probe reads */
+	struct file *tf = file_typed(f);
+	struct inode *inode = tf ? tf->f_inode : BPF_CORE_READ(f, f_inode);
+	umode_t mode = tf ? inode->i_mode : BPF_CORE_READ(inode, i_mode);
 	struct socket *sock;
 	struct sock *sk;
 
