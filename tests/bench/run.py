@@ -421,7 +421,14 @@ class AllocCounter:
             return 0
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
-        out = self.proc.communicate(timeout=60)[0].decode()
+        try:
+            out = self.proc.communicate(timeout=60)[0].decode()
+        except subprocess.TimeoutExpired:
+            # a counter that hangs costs the allocation figures, not the whole run's
+            self.proc.kill()
+            self.proc.communicate()
+            raise BenchError("the bpftrace allocation counter did not exit within 60 s of "
+                             "SIGINT (killed)")
         m = re.search(r"@allocs: (\d+)", out)
         return int(m.group(1)) if m else 0
 
