@@ -461,14 +461,20 @@ static __always_inline void taint_from_channel_file(__u64 pid_tgid, struct file 
 	taint_from_channel(pid_tgid, chan, kind);
 }
 
-/* A process read from the fd of the syscall now exiting (a pipe, FIFO or unix socket). */
-static __always_inline void taint_from_channel_read(__u64 pid_tgid)
+/* A process read from fd (a pipe, FIFO or unix socket). In the read exits (ident.bpf.c, which
+ * casts), every read of every process comes here while a channel is tainted: the fd table is
+ * walked by direct loads there, by probe reads elsewhere (task.bpf.h). */
+static __always_inline void taint_from_channel_read(__u64 pid_tgid, __u32 fd)
 {
 	struct file *f;
 
 	if (!channels_active())
 		return;
-	f = current_fd_file(exiting_syscall_arg(0));
+#ifdef FILE_CASTS
+	f = current_fd_file_direct(fd);
+#else
+	f = current_fd_file(fd);
+#endif
 	if (f)
 		taint_from_channel_file(pid_tgid, f);
 }

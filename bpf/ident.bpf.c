@@ -214,11 +214,8 @@ static __always_inline int on_read_exit(long ret, __u16 call)
 	/* the one lookup every reader pays (and, for a watched fd, a look at its file) */
 	wf = watched_file(pid_tgid, fd, &f);
 	if (!wf) {
-		/* not an identifier file; perhaps a pipe or socket another process tainted (its file
-		 * by direct loads here: while a channel is tainted, every read of every process
-		 * comes this way) */
-		if (channels_active() && (f = current_fd_file_direct(fd)))
-			taint_from_channel_file(pid_tgid, f);
+		/* not an identifier file; perhaps a pipe or socket another process tainted */
+		taint_from_channel_read(pid_tgid, fd);
 		return 0;
 	}
 	watch = *wf;

@@ -91,7 +91,7 @@ int handle_sys_exit_vmsplice(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	f = current_fd_file(exiting_syscall_arg(0));
 	if (f && (BPF_CORE_READ(f, f_mode) & FMODE_READ))
-		taint_from_channel_read(bpf_get_current_pid_tgid());
+		taint_from_channel_read(bpf_get_current_pid_tgid(), exiting_syscall_arg(0));
 	return 0;
 }
 

@@ -381,7 +381,7 @@ int handle_sys_exit_splice(struct trace_event_raw_sys_exit *ctx)
 
 	/* a reader splicing out of a pipe another process tainted */
 	if (ret > 0)
-		taint_from_channel_read(bpf_get_current_pid_tgid());
+		taint_from_channel_read(bpf_get_current_pid_tgid(), exiting_syscall_arg(0));
 	return on_send_exit(ret);
 }
 
