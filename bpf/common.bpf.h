@@ -73,7 +73,13 @@ static __always_inline void fill_header(struct event_header *h, __u32 type, __u6
 /* The wake-up flag for an event of 'size' bytes about to go in the ring (see above). */
 static __always_inline __u64 emit_wakeup(__u64 size)
 {
-	__u64 produced = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
+	__u64 produced;
+
+	/* the agent stopped polling: the kernel wakes it when this is the first event it has not
+	 * read (flags 0), which is at most once until it reads */
+	if (consumer_asleep)
+		return 0;
+	produced = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
 
 	if ((produced + size) / WAKE_BACKLOG != produced / WAKE_BACKLOG &&
 	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= WAKE_BACKLOG)

@@ -53,6 +53,9 @@ __u32 gap_sockets_used = 0;
 /* 1 while the socket-layer tracepoints (socklayer.bpf.c) are attached: they follow unix sockets
  * always, and report inet sends the syscall hooks did not see begin. */
 __u32 sock_layer_on = 0;
+/* 1 while the agent waits for a wake-up instead of polling (user/event_reader.c): events go in
+ * with the kernel's wake-up rule (emit_wakeup). */
+__u32 consumer_asleep = 0;
 /* Identifiers rtnetlink replies carry (policy `netlink` keys): link addresses, neighbours'. */
 __u64 netlink_link_mask = 0;
 __u64 netlink_neigh_mask = 0;
@@ -75,6 +78,7 @@ extern __u32 pending_send_hooks;
 extern __u64 tls_calls_live;
 extern __u32 gap_sockets_used;
 extern __u32 sock_layer_on;
+extern __u32 consumer_asleep;
 extern __u64 netlink_link_mask;
 extern __u64 netlink_neigh_mask;
 #endif

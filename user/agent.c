@@ -183,7 +183,7 @@ static int event_loop(struct agent *a)
 		goto cleanup;
 	}
 	ev.events = EPOLLIN;
-	ev.data.fd = ring_buffer__epoll_fd(a->rb);
+	ev.data.fd = event_reader_fd(&a->reader);
 	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	ev.data.fd = sfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
@@ -204,12 +204,13 @@ static int event_loop(struct agent *a)
 	while (!stop) {
 		struct epoll_event got[4];
 		/* events come without a wake-up until a backlog builds (emit() in common.bpf.h):
-		 * poll for them while someone may produce them; with the syscall hooks detached
-		 * only urgent ones come, and those wake the loop */
-		int i, n = epoll_wait(ep, got, 4, hook_gate_following(&a->gate) ? EVENT_POLL_MS : -1);
+		 * poll for them while someone may produce them and they came lately; else wait
+		 * to be woken (event_reader.h) */
+		int timeout = event_reader_wait_ms(&a->reader, hook_gate_following(&a->gate));
+		int i, n = epoll_wait(ep, got, 4, timeout);
 
 		if (n == 0)
-			ring_buffer__consume(a->rb);
+			event_reader_consume(&a->reader);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -232,7 +233,7 @@ static int event_loop(struct agent *a)
 				if (read(tfd, &expirations, sizeof(expirations)) < 0)
 					continue;
 				seconds += expirations;
-				ring_buffer__consume(a->rb);
+				event_reader_consume(&a->reader);
 				every_second(a, seconds);
 			} else if (got[i].data.fd == ofd) {
 				output_service(&a->out);
@@ -240,12 +241,12 @@ static int event_loop(struct agent *a)
 				   got[i].data.fd == a->dirs.link_fd) {
 				dirwatch_service(&a->dirs, got[i].data.fd);
 			} else {
-				ring_buffer__consume(a->rb);
+				event_reader_consume(&a->reader);
 			}
 		}
 	}
 	/* drain what the kernel already produced before detaching */
-	ring_buffer__consume(a->rb);
+	event_reader_consume(&a->reader);
 	pipeline_finish(&a->pl);
 	records_losses(a);
 	/* the counters as they end, for whoever asked for them periodically */
@@ -309,13 +310,10 @@ int agent_run(const struct agent_opts *o)
 	gate_ready = 1;
 	if (o->no_fanotify)
 		hook_gate_without_fanotify(&a->gate);
-	a->rb = ring_buffer__new(bpf_map__fd(a->loader.skel->maps.events), handle_event, a, NULL);
-	if (!a->rb) {
-		err = -errno;
-		fprintf(stderr, "idsentry: failed to create the ring buffer reader: %s\n",
-			strerror(errno));
+	err = event_reader_open(&a->reader, bpf_map__fd(a->loader.skel->maps.events), handle_event,
+				a, &a->loader.skel->bss->consumer_asleep);
+	if (err)
 		goto cleanup;
-	}
 	a->enf.skel = a->loader.skel;
 	a->props.skel = a->loader.skel;
 	err = agent_apply_policy(a);
@@ -336,7 +334,7 @@ int agent_run(const struct agent_opts *o)
 	err = event_loop(a);
 	keep_state(a);
 cleanup:
-	ring_buffer__free(a->rb);
+	event_reader_close(&a->reader);
 	props_free(&a->props);
 	dirwatch_free(&a->dirs);
 	if (gate_ready)

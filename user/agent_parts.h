@@ -10,6 +10,7 @@
 #include "android.h"
 #include "dirwatch.h"
 #include "enforce.h"
+#include "event_reader.h"
 #include "hook_gate.h"
 #include "loader.h"
 #include "metrics.h"
@@ -19,8 +20,6 @@
 #include "props.h"
 #include "tls.h"
 #include "watch.h"
-
-struct ring_buffer;
 
 struct agent {
 	const struct agent_opts *o;
@@ -36,7 +35,7 @@ struct agent {
 	struct android_packages packages;
 	struct output out;
 	struct metrics_file metrics; /* --metrics-file */
-	struct ring_buffer *rb;
+	struct event_reader reader;
 	int n_watched;
 	uint64_t kernel_stats[STAT__COUNT]; /* totals already reported */
 	unsigned long long malformed_reported;

@@ -205,6 +205,7 @@ void records_stats(struct agent *a)
 	counters_members(a, &j);
 	kernel_program_runs_member(&a->loader, &j);
 	hook_gate_describe(&a->gate, &j);
+	event_reader_describe(&a->reader, &j);
 	output_write(&a->out, &j);
 	json_free(&j);
 }

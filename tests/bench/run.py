@@ -38,11 +38,11 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 FULL = dict(mixed=50000, mixed_pairs=11, count=20000, tcp=50000, tcp_size=1024, ident=50000, flood_max_ms=1000,
             flood_ms=1500, flood_size=256, target_rate=100000, lat_count=1000,
             lat_interval_us=1000, lat_size=128, sys_iters=60000, exp_mixed=20000, emit_ms=700,
-            emit_lat_count=500, alloc_idents=5000, alloc_sends=50000)
+            emit_lat_count=500, alloc_idents=5000, alloc_sends=50000, quiet_s=5)
 SMOKE = dict(mixed=5000, mixed_pairs=2, count=2000, tcp=2000, tcp_size=1024, ident=2000, flood_max_ms=200, flood_ms=200,
              flood_size=256, target_rate=100000, lat_count=100, lat_interval_us=1000,
              lat_size=128, sys_iters=5000, exp_mixed=2000, emit_ms=200, emit_lat_count=100,
-             alloc_idents=200, alloc_sends=5000)
+             alloc_idents=200, alloc_sends=5000, quiet_s=1)
 
 TARGETS = {"mixed_overhead": 0.05, "peer_fraction": 0.25, "rate": 100000, "p99_ms": 50.0,
            "rss_mib": 32.0}
@@ -93,6 +93,20 @@ def proc_cpu_s(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def proc_wakeups(pid):
+    """Times the process's threads went to sleep and were woken (voluntary context switches)."""
+    n = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        n += int(line.split()[1])
+        except OSError:
+            pass
+    return n
 
 
 def proc_mem_kib(pid):
@@ -584,8 +598,21 @@ class Bench:
                             after = bpf_prog_runs()
                         if runs is not None and after is not None:
                             self.add(mon.name, "mixed", "bpf_runs", (after - runs) / p["count"])
+                    if i == 0 and not isinstance(mon, NoMonitor):
+                        self.quiet(mon)
                 finally:
                     mon.stop()
+
+    def quiet(self, mon):
+        """What the monitor itself costs while nothing it watches happens (a phone's usual
+        state: its holders alive, idle): wake-ups a second and CPU over quiet_s seconds."""
+        secs = self.p["quiet_s"]
+        time.sleep(0.5)  # the loop's last events read
+        w0, c0, t0 = proc_wakeups(mon.pid), proc_cpu_s(mon.pid), time.monotonic()
+        time.sleep(secs)
+        w1, c1, t1 = proc_wakeups(mon.pid), proc_cpu_s(mon.pid), time.monotonic()
+        self.add(mon.name, "quiet", "wakeups_per_s", (w1 - w0) / (t1 - t0))
+        self.add(mon.name, "quiet", "cpu_pct", 100.0 * (c1 - c0) / (t1 - t0))
 
     def add_loop(self, mon, case, r):
         self.add(mon.name, case, "cpu_ns", r["cpu_ns_per_op"])
@@ -928,6 +955,10 @@ def report(b, info):
         if case == "mixed":
             # noise-free: the BPF programs the untainted loop set off (kernel.bpf_stats_enabled)
             out.append(mrow("", "mixed", "bpf_runs", ".3f", "BPF program runs per iter"))
+            # the monitor alone, nothing happening (each state's own: idle, a holder alive)
+            out.append(mrow("monitor while nothing is sent, %d s" % p["quiet_s"], "quiet",
+                            "wakeups_per_s", ".1f", "monitor wake-ups/s"))
+            out.append(mrow("", "quiet", "cpu_pct", ".2f", "monitor CPU, % of a core"))
 
 
     secs = p["flood_ms"] / 1000
