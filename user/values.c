@@ -225,6 +225,31 @@ int values_scan_filtered(struct value_store *s, struct scan_stream *st, const ui
 		st->state = 0;
 		st->generation = s->generation;
 	}
+	if (!filter && len <= SCAN_MEMO_BYTES && max <= SCAN_MEMO_HITS && (buf || !len)) {
+		struct scan_memo *mm = &s->memo;
+
+		if (mm->valid && mm->generation == s->generation && mm->mask == mask &&
+		    mm->state_in == st->state && mm->len == len && mm->max == max &&
+		    !memcmp(mm->bytes, buf, len)) {
+			memcpy(hits, mm->hits, mm->n * sizeof(*hits));
+			st->state = mm->state_out;
+			s->memo_hits++;
+			return mm->n;
+		}
+		mm->state_in = st->state;
+		matcher_scan(s->m, &st->state, buf, len, on_match, &c);
+		mm->valid = 1;
+		mm->generation = s->generation;
+		mm->mask = mask;
+		mm->state_out = st->state;
+		mm->len = len;
+		mm->max = max;
+		mm->n = c.n;
+		memcpy(mm->hits, hits, c.n * sizeof(*hits));
+		if (len)
+			memcpy(mm->bytes, buf, len);
+		return c.n;
+	}
 	matcher_scan(s->m, &st->state, buf, len, on_match, &c);
 	return c.n;
 }

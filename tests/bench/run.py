@@ -626,12 +626,17 @@ class Bench:
             mon.wait_quiet(quiet=0.3)
 
     # -- capacity, latency, monitor footprint --
-    def flood(self, mon, rate):
-        """Tainted UDP senders: one flat out (rate 0), or two sharing a target rate."""
+    def flood(self, mon, rate, vary=False):
+        """Tainted UDP senders: one flat out (rate 0), or two sharing a target rate; vary: each
+        payload differs from the one before (the agent scans each: no repeat to skip)."""
         p = self.p
         case = "flood_max" if rate == 0 else "flood_target"
+        if vary:
+            case += "_vary"
         ms = p["flood_max_ms"] if rate == 0 else p["flood_ms"]
         base = ["flood", "--ms", str(ms), "--size", str(p["flood_size"]), "--taint", IDENT_FILE]
+        if vary:
+            base += ["--vary", "1"]
         if rate == 0:
             argsets = [base + ["--rate", "0", "--cpu", str(self.cpu)]]
         else:
@@ -707,6 +712,7 @@ class Bench:
             mon.start()
             self.overhead_cases(mon)
             self.flood(mon, 0)
+            self.flood(mon, 0, vary=True)
             self.flood(mon, self.p["target_rate"])
             if not isinstance(mon, NoMonitor):
                 self.latency(mon)
@@ -968,6 +974,11 @@ def report(b, info):
     out.append(mrow("", "flood_max", "handled_per_s", ",.0f", "events handled/s"))
     out.append(mrow("", "flood_max", "lost", ",.0f", "events lost"))
     out.append(mrow("", "flood_max", "cpu_pct", ".0f", "monitor CPU, % of a core"))
+    out.append(mrow("... the same, each payload differing from the last (a counter in its first "
+                    "16 bytes)", "flood_max_vary", "sends_per_s", ",.0f", "sends/s", True))
+    out.append(mrow("", "flood_max_vary", "handled_per_s", ",.0f", "events handled/s"))
+    out.append(mrow("", "flood_max_vary", "lost", ",.0f", "events lost"))
+    out.append(mrow("", "flood_max_vary", "cpu_pct", ".0f", "monitor CPU, % of a core"))
     out.append(mrow("target load: two tainted senders, %s sends/s together, %.1f s"
                     % (format(p["target_rate"], ","), secs), "flood_target", "sends_per_s",
                     ",.0f", "sends/s"))

@@ -31,7 +31,8 @@ static const char usage[] =
 	"  ident   --iters N --file PATH          open/read/close loop on PATH (a watched file)\n"
 	"  hold    --taint F --ms T                reads F's value, then holds it T ms (busy device)\n"
 	"  sys     --iters N --file getppid|write|read|open|udp|udprecv  one syscall in a loop\n"
-	"  flood   --ms T --size B --taint F [--rate R]  UDP sends for T ms at R/s (0: max)\n"
+	"  flood   --ms T --size B --taint F [--rate R] [--vary 1]  UDP sends for T ms at R/s (0: max);\n"
+	"          --vary 1: each payload differs from the last (a counter in its first bytes)\n"
 	"  latency --count N --interval-us U --taint F --size B  sends carrying F's value\n"
 	"options: --cpu C pins the measuring process to CPU C\n";
 
@@ -46,6 +47,7 @@ struct opts {
 	long count;
 	long interval_us;
 	int cpu;
+	int vary;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -111,6 +113,8 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->cpu = parse_num(k, v, 0, CPU_SETSIZE - 1);
 		else if (!strcmp(k, "--file"))
 			o->file = v;
+		else if (!strcmp(k, "--vary"))
+			o->vary = parse_num(k, v, 0, 1);
 		else if (!strcmp(k, "--taint"))
 			o->taint = v;
 		else {
@@ -440,6 +444,8 @@ static void run_flood(const struct opts *o)
 			}
 		}
 		for (k = 0; k < FLOOD_BATCH; k++) {
+			if (o->vary)
+				snprintf(buf, o->size < 17 ? o->size : 17, "%016lx", sent);
 			if (send(us, buf, o->size, 0) == o->size)
 				sent++;
 			else

@@ -46,5 +46,37 @@ int main(void)
 	EXPECT_INT(0, values_learn(&s, 1, "property", "ro.serialno", (const uint8_t *)"SER123456",
 				   9));
 	values_clear(&s);
+
+	/* a payload scanned again is answered from the memo exactly as a scan would answer it */
+	{
+		static const char text[] = "id=SER123456&x=1";
+		struct scan_stream st1 = {}, st2 = {};
+		struct value_hit h1[8], h2[8];
+		int n1, n2;
+
+		EXPECT_INT(1, values_learn(&s, 1, "file", "/serial", (const uint8_t *)"SER123456", 9));
+		n1 = values_scan_stream(&s, &st1, (const uint8_t *)text, sizeof(text) - 1, 2, h1, 8);
+		n2 = values_scan_stream(&s, &st2, (const uint8_t *)text, sizeof(text) - 1, 2, h2, 8);
+		EXPECT_INT(1, n1);
+		EXPECT_INT(n1, n2);
+		EXPECT_INT(1, s.memo_hits);
+		EXPECT_INT(h1[0].offset, h2[0].offset);
+		EXPECT_INT(1, h1[0].value == h2[0].value);
+		EXPECT_INT(st1.state, st2.state);
+		/* another mask is another question */
+		EXPECT_INT(0, values_scan_stream(&s, &st2, (const uint8_t *)text, sizeof(text) - 1, 1,
+						 h2, 8));
+		/* a stream that stopped inside a value: the same bytes give another answer */
+		st1 = (struct scan_stream){};
+		values_scan_stream(&s, &st1, (const uint8_t *)"id=SER1", 7, 2, h1, 8);
+		EXPECT_INT(1, values_scan_stream(&s, &st1, (const uint8_t *)"23456", 5, 2, h1, 8));
+		st2 = (struct scan_stream){};
+		EXPECT_INT(0, values_scan_stream(&s, &st2, (const uint8_t *)"23456", 5, 2, h2, 8));
+		/* a value learnt since: the memo of the old automaton does not answer */
+		EXPECT_INT(0, found(&s, "MAC=AABBCCDDEEFF", 1));
+		EXPECT_INT(1, values_learn(&s, 0, "file", "/mac", (const uint8_t *)"AABBCCDDEEFF", 12));
+		EXPECT_INT(1, found(&s, "MAC=AABBCCDDEEFF", 1));
+		values_clear(&s);
+	}
 	return tl_summary("test_values");
 }
