@@ -226,16 +226,21 @@ int values_scan_filtered(struct value_store *s, struct scan_stream *st, const ui
 		st->generation = s->generation;
 	}
 	if (!filter && len <= SCAN_MEMO_BYTES && max <= SCAN_MEMO_HITS && (buf || !len)) {
-		struct scan_memo *mm = &s->memo;
+		struct scan_memo *mm;
+		unsigned int k;
 
-		if (mm->valid && mm->generation == s->generation && mm->mask == mask &&
-		    mm->state_in == st->state && mm->len == len && mm->max == max &&
-		    !memcmp(mm->bytes, buf, len)) {
-			memcpy(hits, mm->hits, mm->n * sizeof(*hits));
-			st->state = mm->state_out;
-			s->memo_hits++;
-			return mm->n;
+		for (k = 0; k < SCAN_MEMO_ENTRIES; k++) {
+			mm = &s->memo[k];
+			if (mm->valid && mm->generation == s->generation && mm->mask == mask &&
+			    mm->state_in == st->state && mm->len == len && mm->max == max &&
+			    !memcmp(mm->bytes, buf, len)) {
+				memcpy(hits, mm->hits, mm->n * sizeof(*hits));
+				st->state = mm->state_out;
+				s->memo_hits++;
+				return mm->n;
+			}
 		}
+		mm = &s->memo[s->memo_next++ % SCAN_MEMO_ENTRIES];
 		mm->state_in = st->state;
 		matcher_scan(s->m, &st->state, buf, len, on_match, &c);
 		mm->valid = 1;

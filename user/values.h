@@ -30,12 +30,15 @@ struct value_hit {
 	long offset;
 };
 
-/* The last scan without a filter, kept whole: a sender repeating a payload (a beacon, a retry, a
+/* The last scans without a filter, kept whole: a sender repeating a payload (a beacon, a retry, a
  * flood) has it scanned once. The automaton's walk is a chain of dependent loads, about 4 ns a
  * byte: it was two thirds of the agent's time for a flat-out sender of 256-byte payloads. The
- * result depends only on what the key holds, so a repeat gets exactly what a scan would give. */
+ * result depends only on what the key holds, so a repeat gets exactly what a scan would give.
+ * A loopback send is scanned twice, from a fresh state for its channel and from its socket's
+ * stream state for the alert: the memo keeps a few entries, the oldest replaced. */
 #define SCAN_MEMO_BYTES 1024
 #define SCAN_MEMO_HITS 16
+#define SCAN_MEMO_ENTRIES 4
 struct scan_memo {
 	int valid;
 	uint64_t generation, mask;
@@ -59,7 +62,8 @@ struct value_store {
 	long last;           /* index of the value the latest values_learn named, or -1 */
 	uint64_t seq;        /* values learnt so far */
 	unsigned long long replaced; /* drivable values that took an older one's place */
-	struct scan_memo memo;
+	struct scan_memo memo[SCAN_MEMO_ENTRIES];
+	unsigned int memo_next;       /* the entry the next new scan replaces */
 	unsigned long long memo_hits; /* scans answered by the memo */
 };
 
