@@ -50,15 +50,20 @@ int event_reader_fd(const struct event_reader *r)
 
 int event_reader_consume(struct event_reader *r)
 {
-	int got = ring_buffer__consume(r->rb);
+	int got;
 
-	if (got > 0) {
+	/* awake: the producers go back to the backlog rule before the first record is read. A
+	 * read keeps going while records keep coming (libbpf reads until it finds none), and
+	 * with the flag still set every record that found the reader caught up would wake it:
+	 * an irq_work (a self-IPI on the sender's CPU) a send, as in 50,000 tainted sends of the
+	 * bench. event_reader_wait_ms sets the flag again when the reader next goes to sleep. */
+	if (__atomic_load_n(r->asleep, __ATOMIC_RELAXED))
+		__atomic_store_n(r->asleep, 0, __ATOMIC_SEQ_CST);
+	got = ring_buffer__consume(r->rb);
+	if (got > 0)
 		r->quiet_polls = 0;
-		if (__atomic_load_n(r->asleep, __ATOMIC_RELAXED))
-			__atomic_store_n(r->asleep, 0, __ATOMIC_RELEASE);
-	} else if (r->quiet_polls < QUIET_POLLS) {
+	else if (r->quiet_polls < QUIET_POLLS)
 		r->quiet_polls++;
-	}
 	return got;
 }
 
