@@ -24,6 +24,11 @@ struct event_reader {
 	unsigned int quiet_polls;
 	unsigned long long sleeps;       /* times it went to wait for a wake-up */
 	unsigned long long in_flight;    /* times an event in flight kept it polling */
+	/* the records of one read: those in the ring when it began (see event_reader_consume) */
+	int (*fn)(void *ctx, void *data, size_t size);
+	void *ctx;
+	__u64 batch_left;
+	int batch_count;
 };
 
 typedef int (*event_handler)(void *ctx, void *data, size_t size);
