@@ -33,10 +33,9 @@ static int on_record(void *ctx, void *data, size_t size)
 }
 
 /* Reads the records that were in the ring when it began, and no more. libbpf reads on while
- * records keep coming: a reader faster than a flat-out sender then chased it record by record,
- * each record's lines moving between the two CPUs as they were written (a tainted 1 KiB TCP
- * sender paid ~0.35 µs a send more once the scan memo made the agent that fast). A batch at a
- * time, the sender writes lines the reader is not reading. */
+ * records keep coming: under a flood the agent can keep up with, one read never ended, and the
+ * loop's timer (stats, detaching hooks, the hooks-idle clock) and its signals waited for the
+ * flood to stop. A batch at a time, the loop comes round between batches. */
 static int read_batch(struct event_reader *r)
 {
 	int err;
