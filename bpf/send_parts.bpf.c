@@ -45,6 +45,10 @@ static long send_rest_part(__u32 i, void *ctx)
 	n = r->total - r->off;
 	if (n > MAX_SAMPLE_BYTES)
 		n = MAX_SAMPLE_BYTES;
+	/* the compiler knows n's bound now and drops the mask below; it then handed the helper
+	 * n as spilled before the bound, which Linux 6.1's verifier refuses (it happened when
+	 * emit_wakeup's branch on consumer_asleep moved the registers): the mask stays */
+	barrier_var(n);
 	if (r->is_iov) {
 		n = sample_iov_at(ev->sample, r->buf, r->len, r->off, n);
 	} else if (bpf_probe_read_user(ev->sample, n & (2 * MAX_SAMPLE_BYTES - 1),
