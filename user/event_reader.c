@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include <bpf/libbpf.h>
 #include "idsentry.h"
 #include "event_reader.h"
@@ -17,8 +18,8 @@
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct event_reader *r = ctx;
-	/* what the record took in the ring: its 8-byte header, rounded up to 8 bytes */
-	__u64 used = (size + 8 + 7) & ~7ULL;
+	/* what the record took in the ring: with its header, rounded up to 8 bytes */
+	__u64 used = (size + BPF_RINGBUF_HDR_SZ + 7) & ~7ULL;
 	int err = r->fn(r->ctx, data, size);
 
 	r->batch_count++;
@@ -94,11 +95,10 @@ int event_reader_consume(struct event_reader *r)
 {
 	int got;
 
-	/* awake: the producers go back to the backlog rule before the first record is read. A
-	 * read keeps going while records keep coming (libbpf reads until it finds none), and
-	 * with the flag still set every record that found the reader caught up would wake it:
-	 * an irq_work (a self-IPI on the sender's CPU) a send, as in 50,000 tainted sends of the
-	 * bench. event_reader_wait_ms sets the flag again when the reader next goes to sleep. */
+	/* awake: the producers go back to the backlog rule before the first record is read;
+	 * with the flag still set, each record committed while the reader had caught up would
+	 * wake it again (an irq_work, a self-IPI on the sender's CPU). event_reader_wait_ms sets
+	 * the flag again when the reader next goes to sleep. */
 	if (__atomic_load_n(r->asleep, __ATOMIC_RELAXED))
 		__atomic_store_n(r->asleep, 0, __ATOMIC_SEQ_CST);
 	got = read_batch(r);

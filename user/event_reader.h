@@ -15,6 +15,8 @@
 
 struct ring_buffer;
 
+typedef int (*event_handler)(void *ctx, void *data, size_t size);
+
 struct event_reader {
 	struct ring_buffer *rb;
 	__u32 *asleep;                   /* the BPF global consumer_asleep */
@@ -25,20 +27,19 @@ struct event_reader {
 	unsigned long long sleeps;       /* times it went to wait for a wake-up */
 	unsigned long long in_flight;    /* times an event in flight kept it polling */
 	/* the records of one read: those in the ring when it began (see event_reader_consume) */
-	int (*fn)(void *ctx, void *data, size_t size);
+	event_handler fn;
 	void *ctx;
 	__u64 batch_left;
 	int batch_count;
 };
-
-typedef int (*event_handler)(void *ctx, void *data, size_t size);
 
 /* Returns 0, or -errno with a message on stderr naming what failed. */
 int event_reader_open(struct event_reader *r, int ring_fd, event_handler fn, void *ctx,
 		      __u32 *asleep);
 /* The descriptor that becomes readable when the kernel wakes the reader. */
 int event_reader_fd(const struct event_reader *r);
-/* Reads all the ring holds; returns how many events, or -errno. */
+/* Reads the records the ring holds as it begins (not those that come while it reads); returns
+ * how many, or -errno. */
 int event_reader_consume(struct event_reader *r);
 /* How long the loop may wait before the next look: EVENT_POLL_MS while 'following' (someone
  * may produce events that wake nobody) and events came lately, else -1, after telling the

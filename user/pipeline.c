@@ -409,7 +409,7 @@ void pipeline_describe(const struct pipeline *pl, struct json *j)
 	json_uint(j, "known_values", pl->values.n);
 	/* drivable values (ioctl, property, Binder, rtnetlink) that took an older one's place */
 	json_uint(j, "values_replaced", pl->values.replaced);
-	/* scans of a payload the same as the last one scanned, answered without a scan */
+	/* scans of a payload the same as one of the last scanned, answered without a scan */
 	json_uint(j, "scans_repeated", pl->values.memo_hits);
 	longsend_describe(&pl->longs, j);
 	tlspair_describe(&pl->tls_pairs, j);

@@ -202,6 +202,43 @@ static int on_match(uint32_t tag, long offset, size_t pattern_len, void *arg)
 	return 0;
 }
 
+/* The kept scan of these bytes from this state with this mask, if any (see struct scan_memo). */
+static const struct scan_memo *memo_find(const struct value_store *s, uint32_t state_in,
+					 const uint8_t *buf, size_t len, uint64_t mask, size_t max)
+{
+	unsigned int k;
+
+	for (k = 0; k < SCAN_MEMO_ENTRIES; k++) {
+		const struct scan_memo *mm = &s->memo[k];
+
+		if (mm->valid && mm->generation == s->generation && mm->mask == mask &&
+		    mm->state_in == state_in && mm->len == len && mm->max == max &&
+		    (!len || !memcmp(mm->bytes, buf, len)))
+			return mm;
+	}
+	return NULL;
+}
+
+/* Keeps a scan in place of the oldest kept one. */
+static void memo_keep(struct value_store *s, uint32_t state_in, uint32_t state_out,
+		      const uint8_t *buf, size_t len, uint64_t mask, size_t max,
+		      const struct value_hit *hits, int n)
+{
+	struct scan_memo *mm = &s->memo[s->memo_next++ % SCAN_MEMO_ENTRIES];
+
+	mm->valid = 1;
+	mm->generation = s->generation;
+	mm->mask = mask;
+	mm->state_in = state_in;
+	mm->state_out = state_out;
+	mm->len = len;
+	mm->max = max;
+	mm->n = n;
+	memcpy(mm->hits, hits, n * sizeof(*hits));
+	if (len)
+		memcpy(mm->bytes, buf, len);
+}
+
 int values_scan_stream(struct value_store *s, struct scan_stream *st, const uint8_t *buf,
 		       size_t len, uint64_t mask, struct value_hit *hits, size_t max)
 {
@@ -213,6 +250,8 @@ int values_scan_filtered(struct value_store *s, struct scan_stream *st, const ui
 			 struct value_hit *hits, size_t max)
 {
 	struct scan_ctx c = { .s = s, .filter = filter, .mask = mask, .hits = hits, .max = max };
+	uint32_t state_in;
+	int memo_ok;
 
 	if (s->dirty || !s->m) {
 		int err = rebuild(s);
@@ -225,37 +264,21 @@ int values_scan_filtered(struct value_store *s, struct scan_stream *st, const ui
 		st->state = 0;
 		st->generation = s->generation;
 	}
-	if (!filter && len <= SCAN_MEMO_BYTES && max <= SCAN_MEMO_HITS && (buf || !len)) {
-		struct scan_memo *mm;
-		unsigned int k;
+	memo_ok = !filter && len <= SCAN_MEMO_BYTES && max <= SCAN_MEMO_HITS && (buf || !len);
+	if (memo_ok) {
+		const struct scan_memo *mm = memo_find(s, st->state, buf, len, mask, max);
 
-		for (k = 0; k < SCAN_MEMO_ENTRIES; k++) {
-			mm = &s->memo[k];
-			if (mm->valid && mm->generation == s->generation && mm->mask == mask &&
-			    mm->state_in == st->state && mm->len == len && mm->max == max &&
-			    !memcmp(mm->bytes, buf, len)) {
-				memcpy(hits, mm->hits, mm->n * sizeof(*hits));
-				st->state = mm->state_out;
-				s->memo_hits++;
-				return mm->n;
-			}
+		if (mm) {
+			memcpy(hits, mm->hits, mm->n * sizeof(*hits));
+			st->state = mm->state_out;
+			s->memo_hits++;
+			return mm->n;
 		}
-		mm = &s->memo[s->memo_next++ % SCAN_MEMO_ENTRIES];
-		mm->state_in = st->state;
-		matcher_scan(s->m, &st->state, buf, len, on_match, &c);
-		mm->valid = 1;
-		mm->generation = s->generation;
-		mm->mask = mask;
-		mm->state_out = st->state;
-		mm->len = len;
-		mm->max = max;
-		mm->n = c.n;
-		memcpy(mm->hits, hits, c.n * sizeof(*hits));
-		if (len)
-			memcpy(mm->bytes, buf, len);
-		return c.n;
 	}
+	state_in = st->state;
 	matcher_scan(s->m, &st->state, buf, len, on_match, &c);
+	if (memo_ok)
+		memo_keep(s, state_in, st->state, buf, len, mask, max, hits, c.n);
 	return c.n;
 }
 
