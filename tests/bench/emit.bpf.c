@@ -15,9 +15,18 @@
  *   EMIT_BATCHED  reserve/submit with BPF_RB_NO_WAKEUP, forcing a wake-up only once wake_bytes are
  *                 waiting; the reader also polls on a timer, which bounds the latency;
  *   EMIT_OUTPUT_BATCHED  bpf_ringbuf_output with the same wake-up rule: variable-sized records
- *                 and batching, without reserving the largest size: idsentry now (emit()).
+ *                 and batching, without reserving the largest size: idsentry now (emit());
+ *   EMIT_CHECK    the taint lookup alone, no record: what any program on the send path costs.
+ * The send is seen at sys_enter_sendto, or (the loader's choice) where idsentry sees it, at the
+ * socket layer (tp_btf/sock_send_length, Linux 6.3+; buffer and fd from the saved registers).
  */
-enum emit_mode { EMIT_OUTPUT = 0, EMIT_RESERVE = 1, EMIT_BATCHED = 2, EMIT_OUTPUT_BATCHED = 3 };
+enum emit_mode {
+	EMIT_OUTPUT = 0,
+	EMIT_RESERVE = 1,
+	EMIT_BATCHED = 2,
+	EMIT_OUTPUT_BATCHED = 3,
+	EMIT_CHECK = 4,
+};
 
 enum emit_stat { ST_EMITTED = 0, ST_LOST = 1, ST_WAKEUPS = 2, ST__COUNT };
 
@@ -126,22 +135,21 @@ static __always_inline void fill(struct send_event *ev, __u64 pid_tgid, struct p
 	ev->sample_len = n;
 }
 
-SEC("tracepoint/syscalls/sys_enter_sendto")
-int handle_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+/* One send of a tainted process (t), written to the ring as the mode says. */
+static __always_inline void on_send(__u64 pid_tgid, struct proc_taint *t, __u32 fd, __u64 buf,
+				    __u64 len)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, zero = 0;
-	struct proc_taint *t = bpf_map_lookup_elem(&taint, &tgid);
 	struct send_event *ev;
+	__u32 zero = 0;
 	__u64 flags = 0;
 
-	if (!t)
-		return 0;
+	if (emit_mode == EMIT_CHECK)
+		return;
 	if (emit_mode == EMIT_OUTPUT || emit_mode == EMIT_OUTPUT_BATCHED) {
 		ev = bpf_map_lookup_elem(&scratch, &zero);
 		if (!ev)
-			return 0;
-		fill(ev, pid_tgid, t, ctx->args[0], ctx->args[1], ctx->args[2]);
+			return;
+		fill(ev, pid_tgid, t, fd, buf, len);
 		if (emit_mode == EMIT_OUTPUT_BATCHED)
 			flags = wakeup_flags();
 		if (bpf_ringbuf_output(&events, ev,
@@ -149,22 +157,53 @@ int handle_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 					       (ev->sample_len & (MAX_SAMPLE_BYTES - 1)),
 				       flags)) {
 			count(ST_LOST);
-			return 0;
+			return;
 		}
 		count(ST_EMITTED);
-		return 0;
+		return;
 	}
 	/* reserve the largest record this configuration makes (sample_bytes is known at load) */
 	ev = bpf_ringbuf_reserve(&events, offsetof(struct send_event, sample) + sample_bytes, 0);
 	if (!ev) {
 		count(ST_LOST);
-		return 0;
+		return;
 	}
-	fill(ev, pid_tgid, t, ctx->args[0], ctx->args[1], ctx->args[2]);
+	fill(ev, pid_tgid, t, fd, buf, len);
 	if (emit_mode == EMIT_BATCHED)
 		flags = wakeup_flags();
 	bpf_ringbuf_submit(ev, flags);
 	count(ST_EMITTED);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int handle_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct proc_taint *t = bpf_map_lookup_elem(&taint, &tgid);
+
+	if (t)
+		on_send(pid_tgid, t, ctx->args[0], ctx->args[1], ctx->args[2]);
+	return 0;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(handle_sock_send_length, struct sock *sk, int ret, int flags)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct proc_taint *t = bpf_map_lookup_elem(&taint, &tgid);
+	struct pt_regs *regs;
+
+	if (!t || ret <= 0)
+		return 0;
+	/* send and sendto: fd and buffer are the first two arguments; the length is what went */
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+#if defined(__TARGET_ARCH_x86)
+	on_send(pid_tgid, t, regs->di, regs->si, ret);
+#else
+	on_send(pid_tgid, t, regs->regs[0], regs->regs[1], ret);
+#endif
 	return 0;
 }
 

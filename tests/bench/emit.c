@@ -18,8 +18,10 @@
 #define ST__COUNT 3
 
 static const char usage[] =
-	"usage: emit output|reserve|batched|output-batched --watch FILE [--ring-mib N]\n"
-	"            [--wake-kib N] [--poll-ms N] [--sample-bytes N]\n";
+	"usage: emit output|reserve|batched|output-batched|check --watch FILE [--ring-mib N]\n"
+	"            [--wake-kib N] [--poll-ms N] [--sample-bytes N] [--hook sendto|sock]\n"
+	"  --hook: where a send is seen: the sendto syscall's entry (the default) or, as idsentry\n"
+	"          sees it, the socket layer (sock:sock_send_length, Linux 6.3+)\n";
 
 static volatile sig_atomic_t exiting;
 static uint32_t lat_hist[LAT_BUCKETS + 1];
@@ -100,7 +102,7 @@ int main(int argc, char **argv)
 	unsigned long long st[ST__COUNT] = {};
 	struct ring_buffer *rb = NULL;
 	struct emit_bpf *skel = NULL;
-	const char *watch = NULL;
+	const char *watch = NULL, *hook = "sendto";
 	struct watch_key key;
 	struct timespec cpu;
 	struct stat sb;
@@ -120,6 +122,8 @@ int main(int argc, char **argv)
 		mode = 2;
 	else if (!strcmp(argv[1], "output-batched"))
 		mode = 3;
+	else if (!strcmp(argv[1], "check"))
+		mode = 4;
 	else {
 		fputs(usage, stderr);
 		return 2;
@@ -135,6 +139,9 @@ int main(int argc, char **argv)
 			poll_ms = num(argv[i + 1], 1, 10000);
 		else if (!strcmp(argv[i], "--sample-bytes"))
 			sample = num(argv[i + 1], 1, MAX_SAMPLE_BYTES);
+		else if (!strcmp(argv[i], "--hook") &&
+			 (!strcmp(argv[i + 1], "sendto") || !strcmp(argv[i + 1], "sock")))
+			hook = argv[i + 1];
 		else
 			break;
 	}
@@ -154,6 +161,8 @@ int main(int argc, char **argv)
 	skel->rodata->wake_bytes = (__u64)wake_kib << 10;
 	skel->rodata->sample_bytes = sample;
 	bpf_map__set_max_entries(skel->maps.events, (__u32)ring_mib << 20);
+	bpf_program__set_autoload(skel->progs.handle_sys_enter_sendto, !strcmp(hook, "sendto"));
+	bpf_program__set_autoload(skel->progs.handle_sock_send_length, !strcmp(hook, "sock"));
 	err = emit_bpf__load(skel);
 	if (!err)
 		err = emit_bpf__attach(skel);
@@ -177,7 +186,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		goto cleanup;
 	}
-	printf("ready mode=%s\n", argv[1]);
+	printf("ready mode=%s hook=%s\n", argv[1], hook);
 	fflush(stdout);
 	while (!exiting) {
 		err = ring_buffer__poll(rb, poll_ms);

@@ -367,16 +367,17 @@ class Fastpath:
 class Emit:
     """tests/bench/emit: a tainted sender's events written to the ring buffer one way, read back."""
 
-    def __init__(self, binary, mode):
+    def __init__(self, binary, mode, extra=()):
         self.binary = binary
         self.mode = mode
         self.name = mode
+        self.extra = list(extra)
         self.proc = None
         self.pid = None
         self.report = None
 
     def start(self):
-        self.proc = spawn([self.binary, self.mode, "--watch", IDENT_FILE],
+        self.proc = spawn([self.binary, self.mode, "--watch", IDENT_FILE] + self.extra,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.proc.stdout.readline().decode()
         if not line.startswith("ready"):
@@ -463,6 +464,16 @@ def bpf_prog_runs():
                            timeout=20)
         return sum(p.get("run_cnt", 0) for p in json.loads(r.stdout or "[]"))
     except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+
+
+def tcp_out_segs():
+    """TCP segments this network namespace has sent (Tcp OutSegs of /proc/net/snmp), or None."""
+    try:
+        with open("/proc/net/snmp") as f:
+            rows = [l.split() for l in f if l.startswith("Tcp:")]
+        return int(rows[1][rows[0].index("OutSegs")])
+    except (OSError, IndexError, ValueError):
         return None
 
 
@@ -563,13 +574,26 @@ class Bench:
             self.add(mon.name, "mixed", "bpf_runs", (after - runs) / p["count"])
         r = self.wl(["tcp", "--iters", str(p["tcp"]), "--size", str(p["tcp_size"])])
         self.add_loop(mon, "tcp", r)
-        r = self.wl(["tcp", "--iters", str(p["tcp"]), "--size", str(p["tcp_size"]),
-                     "--taint", IDENT_FILE])
-        self.add_loop(mon, "tcp_tainted", r)
+        self.tcp_tainted(mon.name)
         self.drain(mon)
         r = self.wl(["ident", "--iters", str(p["ident"]), "--file", IDENT_FILE])
         self.add_loop(mon, "ident", r)
         self.drain(mon)
+
+    def tcp_tainted(self, name):
+        """The tainted TCP loop; beside its time, the TCP segments a send took: the sender and
+        its receiver share a CPU, and the slower each send, the fewer sends the kernel
+        coalesces into one segment (more segments, more receiver wake-ups: the loop's own cost
+        grows with whatever a monitor adds to a send)."""
+        p = self.p
+        s0 = tcp_out_segs()
+        r = self.wl(["tcp", "--iters", str(p["tcp"]), "--size", str(p["tcp_size"]),
+                     "--taint", IDENT_FILE])
+        s1 = tcp_out_segs()
+        self.add(name, "tcp_tainted", "cpu_ns", r["cpu_ns_per_op"])
+        self.add(name, "tcp_tainted", "wall_ns", r["wall_ns_per_op"])
+        if s0 is not None and s1 is not None:
+            self.add(name, "tcp_tainted", "segs_per_send", (s1 - s0) / p["tcp"])
 
     def mixed_pairs(self):
         """The mixed loop, each monitor right after a run without one, many times over: on this
@@ -757,6 +781,23 @@ class Bench:
         self.add(name, "paced", "p50_ms", mon.report["lat_p50_ms"])
         self.add(name, "paced", "p99_ms", mon.report["lat_p99_ms"])
 
+    # -- experiment: what any monitor that copies a tainted send pays on the TCP loop --
+    def send_floor_block(self, mode):
+        """The tainted TCP loop under tests/bench/emit at the socket layer: 'check' looks the
+        sender's taint up and writes nothing; 'batched' also copies each send into a ring
+        record (idsentry's record size), read by a minimal reader."""
+        mon = None
+        if mode != "none":
+            mon = Emit(self.emit, mode, ["--hook", "sock", "--sample-bytes",
+                                         str(self.p["tcp_size"])])
+        try:
+            if mon:
+                mon.start()
+            self.tcp_tainted("send:" + mode)
+        finally:
+            if mon:
+                mon.stop()
+
     # -- the agent's heap allocations per event --
     def alloc_check(self):
         """Allocations the agent makes while handling a kind of event, less those it makes
@@ -832,6 +873,7 @@ class Bench:
         modes = ["one-tracepoint", "tracepoint", "tracepoint-btf", "tracepoint-bits", "raw_tp",
                  "tp_btf", "cgroup"]
         emit_modes = ["output", "reserve", "batched", "output-batched"]
+        floor_modes = ["none", "check", "batched"]
         for rep in range(a.reps):
             log("  experiments rep %d/%d" % (rep + 1, a.reps))
             mons = [NoMonitor()] + [Fastpath(self.fastpath, m) for m in modes]
@@ -841,6 +883,9 @@ class Bench:
             k = rep % len(emit_modes)
             for m in emit_modes[k:] + emit_modes[:k]:
                 self.emit_block(m)
+            k = rep % len(floor_modes)
+            for m in floor_modes[k:] + floor_modes[:k]:
+                self.send_floor_block(m)
 
 
 # ---- report --------------------------------------------------------------------------------------
@@ -965,6 +1010,8 @@ def report(b, info):
             out.append(mrow("monitor while nothing is sent, %d s" % p["quiet_s"], "quiet",
                             "wakeups_per_s", ".1f", "monitor wake-ups/s"))
             out.append(mrow("", "quiet", "cpu_pct", ".2f", "monitor CPU, % of a core"))
+        if case == "tcp_tainted":
+            out.append(mrow("", "tcp_tainted", "segs_per_send", ".3f", "TCP segments per send"))
 
 
     secs = p["flood_ms"] / 1000
@@ -1111,6 +1158,30 @@ def report(b, info):
                 fmt(med(R, n, "flood", "p99_ms"), ".2f"),
                 fmt(med(R, n, "paced", "p50_ms"), ".2f"),
                 fmt(med(R, n, "paced", "p99_ms"), ".2f")))
+        if ("send:none", "tcp_tainted", "cpu_ns") in R:
+            out.append("")
+            out.append("Experiment 3: the tainted TCP loop (%s × %d B) under a minimal monitor "
+                       "at the same hook as idsentry's (tp_btf/sock_send_length; "
+                       "tests/bench/emit.bpf.c): the taint lookup alone, and the lookup plus a "
+                       "copy of each send into a ring record, read by a minimal reader. What "
+                       "any monitor that sees every tainted send's bytes pays here; idsentry's "
+                       "row is from the table above."
+                       % (format(p["tcp"], ","), p["tcp_size"]))
+            out.append("")
+            out.append("| monitor | CPU µs/send | / none | TCP segments per send |")
+            out.append("|---|---:|---:|---:|")
+            for m, label in (("send:none", "none"),
+                             ("send:check", "taint lookup, no record"),
+                             ("send:batched", "taint lookup + %d B ring record a send"
+                              % p["tcp_size"])):
+                out.append("| %s | %s | %s | %s |" % (
+                    label, fmt(div(med(R, m, "tcp_tainted", "cpu_ns"), 1000), ".2f"),
+                    pct(paired_ratio(R, m, "tcp_tainted", base="send:none")),
+                    fmt(med(R, m, "tcp_tainted", "segs_per_send"), ".3f")))
+            out.append("| idsentry (above) | %s | %s | %s |" % (
+                fmt(div(med(R, "idsentry", "tcp_tainted", "cpu_ns"), 1000), ".2f"),
+                pct(paired_ratio(R, "idsentry", "tcp_tainted")),
+                fmt(med(R, "idsentry", "tcp_tainted", "segs_per_send"), ".3f")))
     return "\n".join(out)
 
 
