@@ -31,14 +31,18 @@ static __always_inline __u32 sample_file_iov(__u8 *sample, __u64 iov_ptr, __u64 
 			n = limit - off;
 		if (n > FILE_IOV_BYTES - off)
 			n = FILE_IOV_BYTES - off;
-		/* the compiler knows off < FILE_IOV_BYTES and would drop the mask the verifier needs */
+		/* the compiler knows off < FILE_IOV_BYTES and n <= FILE_IOV_BYTES, and would drop
+		 * the masks the verifier needs. n's mask keeps all of it (FILE_IOV_BYTES itself
+		 * included: a mask of FILE_IOV_BYTES - 1 made a segment of 2 KiB or more read
+		 * nothing); the scratch's spill area holds what the mask allows past the sample. */
 		at = off;
-		asm volatile("" : "+r"(at));
+		barrier_var(at);
 		at &= FILE_IOV_BYTES - 1;
-		if (bpf_probe_read_user(sample + FILE_PATH_BYTES + at, n & (FILE_IOV_BYTES - 1),
-					iov.iov_base))
+		barrier_var(n);
+		n &= 2 * FILE_IOV_BYTES - 1;
+		if (bpf_probe_read_user(sample + FILE_PATH_BYTES + at, n, iov.iov_base))
 			break;
-		off += n & (FILE_IOV_BYTES - 1);
+		off += n;
 	}
 	return off;
 }
@@ -89,10 +93,17 @@ int report_file_write(__u64 file, __u32 fd, __u64 buf, __u64 len, __u32 is_iov)
 		n = len;
 	if (is_iov) {
 		n = sample_file_iov(ev->sample, buf, len, n);
-	} else if (bpf_probe_read_user(ev->sample + FILE_PATH_BYTES,
-				       n & (MAX_SAMPLE_BYTES - FILE_PATH_BYTES - 1), (void *)buf)) {
-		count(STAT_READ_USER_FAILED);
-		n = 0;
+	} else {
+		/* a power of two less one, or the mask drops bits of n: MAX_SAMPLE_BYTES -
+		 * FILE_PATH_BYTES - 1 (0xeff) read writes of 256-511 and 768-1023 bytes 256 short.
+		 * n is at most MAX_SAMPLE_BYTES - FILE_PATH_BYTES here; the mask is for the verifier,
+		 * whose bound past the sample the scratch's spill area covers. */
+		barrier_var(n);
+		n &= MAX_SAMPLE_BYTES - 1;
+		if (bpf_probe_read_user(ev->sample + FILE_PATH_BYTES, n, (void *)buf)) {
+			count(STAT_READ_USER_FAILED);
+			n = 0;
+		}
 	}
 	if (n > MAX_SAMPLE_BYTES - FILE_PATH_BYTES)
 		n = MAX_SAMPLE_BYTES - FILE_PATH_BYTES;

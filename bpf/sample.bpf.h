@@ -154,6 +154,11 @@ static __always_inline __u32 sample_iov(__u8 *sample, __u64 iov_ptr, __u64 iovcn
 		n = iov.iov_len;
 		if (n > limit - off)
 			n = limit - off;
+		/* the compiler can prove the clamp and mask below from limit's bound and the loop's
+		 * test, and would drop them; 6.1's verifier learns nothing from a comparison of two
+		 * unknown registers and needs them */
+		barrier_var(n);
+		barrier_var(off);
 		if (n > MAX_SAMPLE_BYTES)
 			n = MAX_SAMPLE_BYTES;
 		off &= MAX_SAMPLE_BYTES - 1;

@@ -274,6 +274,10 @@ static __always_inline void report_direct_in(struct sock *sk, __u64 sent, __u64 
 	send_event_fill(ev, EVENT_SEND, pid_tgid, t->ident_mask, t->last_ns, src->call, fd, sent,
 			now);
 	socket_layer_destination(ev, sk, src, inside_tls, loop_chan);
+	/* report_direct has compared sent with cap already: without the barrier the compiler
+	 * drops this clamp, and 6.1's verifier, which does not carry that bound this far, refuses
+	 * the read (as it did send_parts.bpf.c's) */
+	barrier_var(n);
 	if (n > cap)
 		n = cap;
 	if (bpf_probe_read_user(ev->sample, n, (void *)src->buf)) {

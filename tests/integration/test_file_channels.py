@@ -77,3 +77,52 @@ def test_derived_file_expires_by_policy(host):
         expect_eq([], late, "alerts for the reader of the expired cache")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_cached_value_found_at_any_write_size(host):
+    """A cache written in one write() of any size up to the sample: the value is found wherever
+    it sits in it. Writes of 256-511 and 768-1023 bytes were read 256 bytes short (a mask of
+    the wrong form in bpf/filewrite.bpf.c), so a value past their first bytes was never seen."""
+    tmp = tempfile.mkdtemp(prefix="idsentry-cache-")
+    sizes = (120, 300, 600, 900, 1000)
+    try:
+        with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+            # one writer per size: the value near the end of a JSON document of that size
+            code = ("import json, sys\nv = open('/etc/machine-id').read().strip()\n"
+                    "for path, size in zip(sys.argv[1::2], sys.argv[2::2]):\n"
+                    "    doc = json.dumps({'pad': 'x' * (int(size) - 28 - len(v)),"
+                    " 'device_id': v})\n"
+                    "    assert len(doc) == int(size), (len(doc), size)\n"
+                    "    with open(path, 'w') as f:\n"
+                    "        f.write(doc)\n")
+            args = []
+            for size in sizes:
+                args += [os.path.join(tmp, "cache-%d.json" % size), str(size)]
+            expect_eq(0, run_to(os.path.join(tmp, "w.out"), ["python3", "-c", code] + args),
+                      "the writer's status")
+            want = {os.path.realpath(os.path.join(tmp, "cache-%d.json" % s)) for s in sizes}
+            agent.wait_for(lambda r: want <= {x.get("path") for x in agent.records()
+                                              if x["type"] == "derived_file"},
+                           timeout=10, what="a derived_file for each of %s" % (sizes,))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_cached_value_in_a_long_writev_segment(host):
+    """With samples of 2 KiB and more (--sample-bytes 4096), a writev into a file whose first
+    segment is 2 KiB or longer: that segment is sampled, not skipped (2048 masked by 2047 is 0)."""
+    tmp = tempfile.mkdtemp(prefix="idsentry-cache-")
+    cache = os.path.join(tmp, "long.json")
+    try:
+        with Agent(policy_text=POLICY_MACHINE_ID, args=["--sample-bytes", "4096"]) as agent:
+            code = ("import os, sys\nv = open('/etc/machine-id').read().strip()\n"
+                    "fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)\n"
+                    "first = ('{\"device_id\": \"%s\", \"pad\": \"' % v + 'x' * 2400).encode()\n"
+                    "os.writev(fd, [first, b'\"}\\n'])\n"
+                    "os.close(fd)\n")
+            expect_eq(0, run_to(os.path.join(tmp, "w.out"), ["python3", "-c", code, cache]),
+                      "the writer's status")
+            rec = agent.wait_for(lambda r: r["type"] == "derived_file", what="a derived_file")
+            expect_eq(os.path.realpath(cache), rec["path"], "the derived file's path")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
