@@ -91,52 +91,6 @@ static __always_inline struct flow_event *flow_event_begin(__u32 type, __u64 pid
 				   0);
 }
 
-/* Copies up to 'limit' bytes of an iovec array, from byte 'skip' of the data it describes on,
- * into the sample. Two loops, not one with a skipping branch: the verifier walks each iteration,
- * and a branch per segment would multiply its states. */
-static __always_inline __u32 sample_iov_at(__u8 *sample, __u64 iov_ptr, __u64 iovcnt, __u64 skip,
-					   __u32 limit)
-{
-	__u32 off = 0;
-	int i, first = 0;
-
-	/* the segment where byte 'skip' lies, and skip within it */
-	for (i = 0; i < MAX_IOV_SEGMENTS && skip; i++) {
-		struct iovec iov;
-
-		if (i >= iovcnt ||
-		    bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + i * sizeof(iov))))
-			return 0;
-		if (skip < iov.iov_len)
-			break;
-		skip -= iov.iov_len;
-		first = i + 1;
-	}
-	for (i = 0; i < MAX_IOV_SEGMENTS; i++) {
-		struct iovec iov;
-		__u64 n;
-
-		if (first + i >= iovcnt || first + i >= MAX_IOV_SEGMENTS || off >= limit)
-			break;
-		if (bpf_probe_read_user(&iov, sizeof(iov),
-					(void *)(iov_ptr + (first + i) * sizeof(iov))))
-			break;
-		n = iov.iov_len > skip ? iov.iov_len - skip : 0;
-		if (n > limit - off)
-			n = limit - off;
-		if (n > MAX_SAMPLE_BYTES)
-			n = MAX_SAMPLE_BYTES;
-		off &= MAX_SAMPLE_BYTES - 1;
-		if (bpf_probe_read_user(sample + off, n, iov.iov_base + skip)) {
-			count(STAT_READ_USER_FAILED);
-			break;
-		}
-		skip = 0;
-		off += n;
-	}
-	return off;
-}
-
 /* Copies up to 'limit' bytes of an iovec array into the sample. */
 static __always_inline __u32 sample_iov(__u8 *sample, __u64 iov_ptr, __u64 iovcnt, __u32 limit)
 {
@@ -178,7 +132,9 @@ static __always_inline __u16 send_parts(__u64 sent, __u64 first)
 {
 	__u64 total = sent < SEND_SCAN_BYTES ? sent : SEND_SCAN_BYTES;
 
-	if (!first || total <= first)
+	/* first 0 with bytes sent: an iovec array whose first segments were empty, or a first
+	 * read that failed; the parts read on from byte 0 */
+	if (total <= first)
 		return 1;
 	return 1 + (total - first + MAX_SAMPLE_BYTES - 1) / MAX_SAMPLE_BYTES;
 }

@@ -12,10 +12,15 @@
 /* The state of the loop over parts. It lives in a map, not on the stack: the verifier then knows
  * nothing of its values and checks one part once (bpf_loop), however many parts there are. */
 struct send_rest {
-	__u64 buf;   /* the buffer, or the iovec array */
-	__u64 len;   /* with is_iov: the iovec count */
-	__u64 total; /* bytes to cover: the send, up to SEND_SCAN_BYTES */
-	__u64 off;   /* covered so far */
+	__u64 buf;     /* the buffer, or the iovec array */
+	__u64 len;     /* with is_iov: the iovec count */
+	__u64 total;   /* bytes to cover: the send, up to SEND_SCAN_BYTES */
+	__u64 off;     /* covered so far */
+	__u64 seg;     /* with is_iov: the segment byte 'off' lies in ... */
+	__u64 seg_off; /* ... and where in it */
+	struct iovec iov; /* the segment being read (here, not on the stack: 6.1 allows a program,
+			   * this callback and emit_send_rest 512 bytes of stack together) */
+	__u64 stop_at, stop_len; /* where the last segment read was left, and its length */
 	__u32 is_iov;
 	__u32 parts;
 };
@@ -26,6 +31,78 @@ struct {
 	__type(key, __u32);
 	__type(value, struct send_rest);
 } send_rests SEC(".maps");
+
+/* Copies up to 'limit' bytes of the iovec array r describes into sample, from its cursor (seg,
+ * seg_off) on, over at most MAX_IOV_PART_SEGMENTS segments, and moves the cursor past them.
+ * Each part goes on where the last ended: a writev of many small buffers (an HTTP client's
+ * corked writes) is read on, part after part, with no walk from the first segment. What a part
+ * cannot reach for its segment budget is counted (sample_truncated). */
+static __always_inline __u32 sample_iov_part(__u8 *sample, struct send_rest *r, __u32 limit)
+{
+	__u32 off = 0;
+	int i;
+
+	/* no branch on where a segment ends inside the loop: the verifier walks each iteration,
+	 * and a branch each would multiply its states past its limit. Only the last segment read
+	 * can be left part-way (the part was full): the cursor steps back into it after. */
+	r->stop_at = r->stop_len = 0;
+	for (i = 0; i < MAX_IOV_PART_SEGMENTS; i++) {
+		__u64 n, at;
+
+		if (r->seg >= r->len || off >= limit)
+			break;
+		if (bpf_probe_read_user(&r->iov, sizeof(r->iov),
+					(void *)(r->buf + r->seg * sizeof(r->iov))))
+			break;
+		n = r->iov.iov_len > r->seg_off ? r->iov.iov_len - r->seg_off : 0;
+		if (n > limit - off)
+			n = limit - off;
+		/* bounds the verifier sees whatever the compiler proved (see send_rest_part) */
+		barrier_var(n);
+		at = off;
+		barrier_var(at);
+		if (n > MAX_SAMPLE_BYTES)
+			n = MAX_SAMPLE_BYTES;
+		at &= MAX_SAMPLE_BYTES - 1;
+		if (bpf_probe_read_user(sample + at, n, r->iov.iov_base + r->seg_off)) {
+			count(STAT_READ_USER_FAILED);
+			break;
+		}
+		off += n;
+		r->stop_at = r->seg_off + n;
+		r->stop_len = r->iov.iov_len;
+		r->seg++;
+		r->seg_off = 0;
+	}
+	if (off >= limit && r->stop_at < r->stop_len) {
+		r->seg--;
+		r->seg_off = r->stop_at;
+	} else if (i == MAX_IOV_PART_SEGMENTS && r->seg < r->len) {
+		count(STAT_SAMPLE_TRUNCATED);
+	}
+	return off;
+}
+
+/* Where byte 'off' of the data an iovec array describes lies (the first sample read up to it,
+ * over at most MAX_IOV_SEGMENTS segments): the cursor the parts go on from. */
+static __always_inline void iov_cursor(struct send_rest *r)
+{
+	__u64 skip = r->off;
+	int i;
+
+	r->seg = 0;
+	r->seg_off = 0;
+	for (i = 0; i < MAX_IOV_SEGMENTS; i++) {
+		if (i >= r->len || bpf_probe_read_user(&r->iov, sizeof(r->iov),
+						       (void *)(r->buf + i * sizeof(r->iov))))
+			break;
+		if (skip < r->iov.iov_len)
+			break;
+		skip -= r->iov.iov_len;
+		r->seg = i + 1;
+	}
+	r->seg_off = skip;
+}
 
 static long send_rest_part(__u32 i, void *ctx)
 {
@@ -50,7 +127,7 @@ static long send_rest_part(__u32 i, void *ctx)
 	 * emit_wakeup's branch on consumer_asleep moved the registers): the mask stays */
 	barrier_var(n);
 	if (r->is_iov) {
-		n = sample_iov_at(ev->sample, r->buf, r->len, r->off, n);
+		n = sample_iov_part(ev->sample, r, n);
 	} else if (bpf_probe_read_user(ev->sample, n & (2 * MAX_SAMPLE_BYTES - 1),
 				       (void *)(r->buf + r->off))) {
 		count(STAT_READ_USER_FAILED);
@@ -86,6 +163,8 @@ int emit_send_rest(__u64 buf, __u64 len, __u32 is_iov, __u64 sent)
 	r->is_iov = is_iov;
 	r->total = sent < SEND_SCAN_BYTES ? sent : SEND_SCAN_BYTES;
 	r->off = scratch->ev.sample_len;
+	if (is_iov)
+		iov_cursor(r);
 	scratch->ev.flags = (scratch->ev.flags & ~SEND_MORE_PARTS) | SEND_PART;
 	bpf_loop(SEND_MAX_PARTS - 1, send_rest_part, NULL, 0);
 	return 0;

@@ -239,7 +239,9 @@ static __always_inline void report_inet_send(struct sock *sk, __u64 sent, __u64 
 		return;
 	socket_layer_destination(ev, sk, src, inside_tls, loop_chan);
 	sample_send_event(ev, src->buf, src->len, src->is_iov, sent);
-	if (src->buf)
+	/* a sendmmsg's messages past the first have no length here (sent is the sample's): no
+	 * parts for any of them, as at the syscall exit */
+	if (src->buf && src->call != CALL_SENDMMSG)
 		send_first_part(ev, sent);
 	emit_send_event(ev);
 	/* the scratch still holds the event: the global function is called only for a long send */

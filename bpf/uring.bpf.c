@@ -93,8 +93,12 @@ static __always_inline void uring_sent(__u64 pid_tgid, struct io_kiocb *req, __u
 			is_iov = 1;
 		}
 	}
-	ev->sample_len = sample_sent(ev->sample, src, n, is_iov, sample_bytes);
+	/* the first sample, then the rest in parts, as a send syscall's (report_inet_send) */
+	sample_send_event(ev, src, n, is_iov, res);
+	send_first_part(ev, res);
 	emit_send_event(ev);
+	if (ev->flags & SEND_MORE_PARTS)
+		emit_send_rest(src, n, is_iov, res);
 }
 
 /* Completions run in the submitting process (inline, task work, or its io-wq and SQPOLL threads,

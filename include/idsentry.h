@@ -17,7 +17,8 @@
 #define MAX_SAMPLE_BYTES 4096     /* upper bound of an outbound payload sample (power of two) */
 #define DEFAULT_SAMPLE_BYTES 1024 /* sample size when the agent sets none */
 #define MIN_SAMPLE_BYTES 256
-#define MAX_IOV_SEGMENTS 8        /* iovec entries sampled per writev/sendmsg */
+#define MAX_IOV_SEGMENTS 8        /* iovec entries a writev/sendmsg's first sample reaches */
+#define MAX_IOV_PART_SEGMENTS 16  /* ... and each of its later parts, from where the last ended */
 #define EXE_PATH_PARTS 8          /* path components of the executable captured in the kernel */
 #define EXE_PART_BYTES 32         /* bytes per captured path component, NUL included */
 #define CMDLINE_BYTES 256         /* bytes of argv captured in the kernel */

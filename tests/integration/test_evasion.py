@@ -175,6 +175,19 @@ def test_io_uring_open_read_connect_send(host):
     expect_eq(9000, a["destination"]["port"], "destination.port")
 
 
+def test_io_uring_long_send_is_read_past_its_first_sample(host):
+    """An io_uring send of 3,000 bytes with the value 2,000 bytes in: its later parts are read as
+    a send syscall's are (they were dropped, neither read nor marked truncated)."""
+    exe = build_client("uring_leak", "uring")
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        r = subprocess.run([exe, host.addr, "9000", "long"], capture_output=True, text=True,
+                           timeout=20)
+        expect_eq(0, r.returncode, "uring_leak exit status (stderr %r)" % r.stderr)
+        a = confirmed_for(agent, int(r.stdout), "io_uring")
+    expect_eq("io_uring", a["evidence"]["call"], "evidence.call")
+    expect_eq(2000, a["evidence"]["offset"], "evidence.offset")
+
+
 def test_value_in_the_second_message_of_a_sendmmsg(host):
     exe = build_client("mmsg_leak")
     with Agent(policy_text=POLICY_MACHINE_ID) as agent:

@@ -71,6 +71,34 @@ s.close()
               {p: a["evidence"]["offset"] for p, a in by_port.items()}, "offsets")
 
 
+def test_value_past_the_eighth_buffer_is_confirmed(host):
+    """A sendmsg of many small buffers (as a corked writev of an HTTP client makes), and one whose
+    first buffers are empty: the first sample reaches 8 buffers, the rest is read as parts."""
+    code = """
+import socket, sys
+mid = open("/etc/machine-id").read().strip().encode()
+s = socket.create_connection((sys.argv[1], 9000), timeout=5)
+# sixteen buffers of 100 bytes, the value in the twelfth, 1,120 bytes in
+parts = [b"h" * 100 for _ in range(16)]
+parts[11] = b"k" * 20 + mid + b"k" * (80 - len(mid))
+s.sendmsg(parts)
+s.close()
+# another destination: eight empty buffers, then the value
+s = socket.create_connection((sys.argv[1], 8080), timeout=5)
+s.sendmsg([b""] * 8 + [b"x" * 10 + mid + b"\\n"])
+s.close()
+"""
+    with Agent(policy_text=POLICY_MACHINE_ID) as agent:
+        pid, _ = run_py(code, host.addr)
+        agent.wait_for(lambda r: len(agent.alerts(process__pid=pid)) >= 2, what="an alert per send")
+        alerts = agent.alerts(process__pid=pid)
+    by_port = {a["destination"]["port"]: a for a in alerts}
+    expect_eq({9000: "confirmed", 8080: "confirmed"},
+              {p: a["confidence"] for p, a in by_port.items()}, "confidence per destination")
+    expect_eq({9000: 1120, 8080: 10},
+              {p: a["evidence"]["offset"] for p, a in by_port.items()}, "offsets")
+
+
 def test_value_past_64_kib_is_only_suspected(host):
     code = """
 import socket, sys

